@@ -1,0 +1,52 @@
+import { resolve } from "node:path";
+import { loadOrgSchema, loadOrgs } from "../load/orgs.ts";
+import { loadPolicySources } from "../load/policies.ts";
+import type { CalendarDate, Diagnostic, Library, Org } from "../types.ts";
+import { checkOrg, packPolicies, placeholderFields } from "./orgs.ts";
+import { checkLibrary } from "./policies.ts";
+import { compileSchema } from "./schema.ts";
+
+export interface CheckOptions {
+  policiesDir: string;
+  orgsDir: string;
+  buildDate: CalendarDate;
+}
+
+export interface CheckResult {
+  library: Library;
+  orgs: Org[];
+  diagnostics: Diagnostic[];
+  /** Orgs whose pack can be built: no errors in their file or in any policy of their pack. */
+  buildable: Org[];
+}
+
+/** Loads and checks everything before anything is rendered. Throws only for environment problems. */
+export async function loadAndCheck(options: CheckOptions): Promise<CheckResult> {
+  const schema = await loadOrgSchema(options.orgsDir);
+  if (typeof schema === "string") throw new EnvironmentError(schema);
+  let validate: ReturnType<typeof compileSchema>;
+  try {
+    validate = compileSchema(schema);
+  } catch (error) {
+    throw new EnvironmentError(`the organisation schema is not a valid JSON Schema: ${(error as Error).message}`);
+  }
+  const [policySources, orgSources] = await Promise.all([loadPolicySources(options.policiesDir), loadOrgs(options.orgsDir)]);
+  const { library, diagnostics: libraryDiagnostics } = checkLibrary(policySources.sources, placeholderFields(schema));
+  const diagnostics = [...policySources.diagnostics, ...orgSources.diagnostics, ...libraryDiagnostics];
+  for (const org of orgSources.orgs) {
+    if (diagnostics.some((d) => d.file === org.file && d.severity === "error")) continue;
+    diagnostics.push(...checkOrg(org, validate, library, options.buildDate));
+  }
+
+  const filesWithErrors = new Set(diagnostics.filter((d) => d.severity === "error").map((d) => d.file));
+  const libraryFiles = new Set(library.policies.map((p) => p.file));
+  // A policy file that did not even load leaves every pack's contents in doubt.
+  const libraryBroken = [...filesWithErrors].some((f) => resolve(f).startsWith(resolve(options.policiesDir)) && !libraryFiles.has(f));
+  const buildable = orgSources.orgs.filter(
+    (org) => !libraryBroken && !filesWithErrors.has(org.file) && !packPolicies(org, library).some((p) => filesWithErrors.has(p.file)),
+  );
+  return { library, orgs: orgSources.orgs, diagnostics, buildable };
+}
+
+/** A problem with the machine or the command line, not with the policies or orgs: exit code 2. */
+export class EnvironmentError extends Error {}

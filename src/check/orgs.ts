@@ -1,0 +1,104 @@
+import type { ValidateFunction } from "ajv";
+import { compareDates, formatLong, parseIsoDate } from "../dates/calendar.ts";
+import { didYouMean } from "../diagnostics/suggest.ts";
+import { positionOf } from "../load/yaml.ts";
+import { ORG_PREFIX } from "../template/placeholders.ts";
+import type { CalendarDate, Diagnostic, Library, Org, Policy } from "../types.ts";
+import { schemaDiagnostics } from "./schema.ts";
+
+/** Fields the page layout prints on every document, whatever the policy text uses. */
+export const LAYOUT_FIELDS = [
+  "name",
+  "registration_no",
+  "logo",
+  "registered_manager_first_name",
+  "registered_manager_last_name",
+  "responsible_individual_name",
+];
+/** Keys that configure the pack rather than fill placeholders. */
+const PACK_KEYS = ["reviewed_on", "policy_reviews", "policies"];
+
+/** Schema properties that can fill a placeholder: the scalar ones. */
+export function placeholderFields(schema: { properties?: Record<string, { type?: string }> }): string[] {
+  return Object.entries(schema.properties ?? {})
+    .filter(([key, property]) => !PACK_KEYS.includes(key) && !["object", "array"].includes(property.type ?? ""))
+    .map(([key]) => key);
+}
+
+/** The policies in an org's pack: its `policies` list, else the whole library. */
+export function packPolicies(org: Org, library: Library): Policy[] {
+  const codes = org.data.policies as string[] | undefined;
+  return codes ? library.policies.filter((p) => codes.includes(p.code)) : library.policies;
+}
+
+const isPresent = (value: unknown) => value !== undefined && value !== null && value !== "";
+
+export function checkOrg(org: Org, validate: ValidateFunction, library: Library, buildDate: CalendarDate): Diagnostic[] {
+  const diagnostics = schemaDiagnostics(validate, org.data, org.positions, org.file);
+  if (diagnostics.some((d) => d.severity === "error")) return diagnostics;
+  const at = (pointer: string, prefer: "key" | "value" = "value") => ({ file: org.file, ...positionOf(org.positions, pointer, prefer) });
+  const codes = library.policies.map((p) => p.code);
+
+  const unknownCode = (code: string, pointer: string, prefer: "key" | "value") => {
+    if (codes.includes(code)) return;
+    const suggestion = didYouMean(code, codes);
+    diagnostics.push({
+      ...at(pointer, prefer),
+      severity: "error",
+      rule: "unknown-policy",
+      message: `policy ${code} is not in the library`,
+      hint: suggestion ? `did you mean ${suggestion}?` : `the library has ${codes.join(", ")}`,
+    });
+  };
+  ((org.data.policies as string[] | undefined) ?? []).forEach((code, i) => unknownCode(code, `/policies/${i}`, "value"));
+  const perPolicy = (org.data.policy_reviews as Record<string, string> | undefined) ?? {};
+  for (const code of Object.keys(perPolicy)) unknownCode(code, `/policy_reviews/${code}`, "key");
+
+  const dates: [string, string][] = [["/reviewed_on", org.data.reviewed_on as string], ...Object.entries(perPolicy).map(([code, date]): [string, string] => [`/policy_reviews/${code}`, date])];
+  for (const [pointer, text] of dates) {
+    const date = parseIsoDate(text);
+    if (date && compareDates(date, buildDate) > 0) {
+      diagnostics.push({
+        ...at(pointer),
+        severity: "warning",
+        rule: "review-date-in-future",
+        message: `review date ${formatLong(date)} is after the build date ${formatLong(buildDate)}`,
+        hint: "a review date records a review that happened; check the year",
+      });
+    }
+  }
+
+  // Every field a policy in the pack prints must be present, unless it only appears under <<#if field>>.
+  const pack = packPolicies(org, library);
+  const used = new Set(LAYOUT_FIELDS);
+  const missing = new Map<string, { policy: Policy; line: number; column: number }>();
+  for (const policy of pack) {
+    for (const use of library.placeholders[policy.code] ?? []) {
+      if (!use.name.startsWith(ORG_PREFIX)) continue;
+      const field = use.name.slice(ORG_PREFIX.length);
+      used.add(field);
+      const guarded = use.kind === "condition" || use.guards.includes(use.name);
+      if (!guarded && !isPresent(org.data[field]) && !missing.has(field)) missing.set(field, { policy, ...use });
+    }
+  }
+  for (const [field, { policy, line, column }] of missing) {
+    diagnostics.push({
+      ...at(""),
+      severity: "error",
+      rule: "missing-field",
+      message: `\`${field}\` is missing, and ${policy.code} uses it at ${policy.file}:${line}:${column}`,
+      hint: `add \`${field}: …\` to ${org.file}, or leave ${policy.code} out of \`policies\``,
+    });
+  }
+  for (const key of Object.keys(org.data)) {
+    if (used.has(key) || PACK_KEYS.includes(key)) continue;
+    diagnostics.push({
+      ...at(`/${key}`, "key"),
+      severity: "warning",
+      rule: "unused-field",
+      message: `\`${key}\` is not used by any policy in this pack`,
+      hint: `remove it, or use it in a policy as <<org_field_${key}>>`,
+    });
+  }
+  return diagnostics;
+}

@@ -1,0 +1,131 @@
+import type { ValidateFunction } from "ajv";
+import { didYouMean } from "../diagnostics/suggest.ts";
+import { fileStem, type PolicySource } from "../load/policies.ts";
+import { positionOf } from "../load/yaml.ts";
+import { COMPUTED_NAMES, ORG_PREFIX, scanPlaceholders } from "../template/placeholders.ts";
+import type { Diagnostic, Library, Policy, PolicyStatus } from "../types.ts";
+import { checkMarkdown } from "./markdown.ts";
+import { compileSchema, schemaDiagnostics } from "./schema.ts";
+
+export const POLICY_CODE = /^[A-Z]{2,}[0-9]+$/;
+
+const frontMatterSchema = {
+  type: "object",
+  required: ["code", "title", "version"],
+  additionalProperties: false,
+  properties: {
+    code: { type: "string", pattern: POLICY_CODE.source, description: "letters then digits, e.g. DCW13" },
+    title: { type: "string", minLength: 1, description: "the policy's full title, e.g. Disciplinary and Grievance Policy" },
+    version: { type: "string", minLength: 1, description: 'e.g. "4.1" in quotes' },
+    review_months: { type: "integer", minimum: 1, maximum: 60, description: "review cycle in months (default 12)" },
+    status: { enum: ["draft", "approved"] },
+    category: { type: "string" },
+  },
+};
+
+let validateFrontMatter: ValidateFunction | undefined;
+
+function slugify(title: string): string {
+  return title
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
+}
+
+/** Front matter → Policy, or diagnostics. */
+function toPolicy(source: PolicySource): { policy?: Policy; diagnostics: Diagnostic[] } {
+  validateFrontMatter ??= compileSchema(frontMatterSchema);
+  if (source.frontMatter === undefined) return { diagnostics: [] }; // YAML errors already reported
+  const diagnostics = schemaDiagnostics(validateFrontMatter, source.frontMatter ?? {}, source.positions, source.file);
+  if (diagnostics.length > 0) return { diagnostics };
+  const fm = source.frontMatter as Record<string, unknown>;
+  const code = fm.code as string;
+  const stem = fileStem(source.file);
+  let slug = stem;
+  if (!stem.startsWith(`${code}-`)) {
+    slug = `${code}-${slugify(fm.title as string)}`;
+    diagnostics.push({
+      file: source.file,
+      ...positionOf(source.positions, "/code"),
+      severity: "warning",
+      rule: "policy-file-name",
+      message: `the file name does not start with its code ${code}; output files are named ${slug}`,
+      hint: `rename the file to ${slug}.md`,
+    });
+  }
+  return {
+    policy: {
+      file: source.file,
+      code,
+      title: fm.title as string,
+      version: fm.version as string,
+      reviewMonths: (fm.review_months as number | undefined) ?? 12,
+      status: (fm.status as PolicyStatus | undefined) ?? "approved",
+      ...(typeof fm.category === "string" ? { category: fm.category } : {}),
+      slug,
+      body: source.body,
+      bodyLine: source.bodyLine,
+    },
+    diagnostics,
+  };
+}
+
+/**
+ * The library: each policy's front matter, unique codes, and every placeholder known
+ * (`org_field_<schema key>` or a computed name) and well-formed.
+ */
+export function checkLibrary(sources: PolicySource[], orgFields: readonly string[]): { library: Library; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const library: Library = { policies: [], placeholders: {} };
+  const known = [...orgFields.map((f) => ORG_PREFIX + f), ...COMPUTED_NAMES];
+  const byCode = new Map<string, Policy>();
+
+  for (const source of sources) {
+    const { policy, diagnostics: found } = toPolicy(source);
+    diagnostics.push(...found);
+    if (!policy) continue;
+
+    const first = byCode.get(policy.code);
+    if (first) {
+      diagnostics.push({
+        file: policy.file,
+        ...positionOf(source.positions, "/code"),
+        severity: "error",
+        rule: "duplicate-code",
+        message: `code ${policy.code} is already used by ${first.file}`,
+        hint: "give one of the two policies a free code",
+      });
+      continue;
+    }
+    byCode.set(policy.code, policy);
+
+    const toFile = (d: Omit<Diagnostic, "file">): Diagnostic => ({ ...d, file: policy.file, line: d.line + policy.bodyLine - 1 });
+    const { uses, problems } = scanPlaceholders(policy.body);
+    diagnostics.push(...problems.map(toFile), ...checkMarkdown(policy.body).map(toFile));
+    for (const use of uses) {
+      if (known.includes(use.name)) continue;
+      const suggestion = didYouMean(use.name, known);
+      diagnostics.push(
+        toFile({
+          line: use.line,
+          column: use.column,
+          severity: "error",
+          rule: "unknown-placeholder",
+          message: `unknown placeholder <<${use.name}>>`,
+          hint: suggestion
+            ? `did you mean <<${suggestion}>>?`
+            : use.name.startsWith(ORG_PREFIX)
+              ? `declare \`${use.name.slice(ORG_PREFIX.length)}\` in the organisation schema first`
+              : `organisation fields start with ${ORG_PREFIX}; computed names are ${COMPUTED_NAMES.join(", ")}`,
+        }),
+      );
+    }
+    for (const use of uses) use.line += policy.bodyLine - 1;
+    library.policies.push(policy);
+    library.placeholders[policy.code] = uses;
+  }
+  library.policies.sort((a, b) => a.code.localeCompare(b.code, "en", { numeric: true }));
+  return { library, diagnostics };
+}

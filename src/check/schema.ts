@@ -1,0 +1,99 @@
+import type { ErrorObject, ValidateFunction } from "ajv";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+import { didYouMean } from "../diagnostics/suggest.ts";
+import { positionOf } from "../load/yaml.ts";
+import type { Diagnostic, YamlPositions } from "../types.ts";
+
+export function compileSchema(schema: object): ValidateFunction {
+  // verbose: errors carry their parentSchema, which holds the known keys for did-you-mean.
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true });
+  addFormats.default(ajv, ["date", "email", "uri"]);
+  return ajv.compile(schema);
+}
+
+function keyLabel(pointer: string): string {
+  const parts = pointer.split("/").slice(1);
+  return parts.length === 0 ? "the file" : `\`${parts.map((p) => p.replaceAll("~1", "/").replaceAll("~0", "~")).join(".")}\``;
+}
+
+function describe(error: ErrorObject): { pointer: string; at: "key" | "value"; message: string; hint?: string } {
+  const pointer = error.instancePath;
+  const label = keyLabel(pointer);
+  const schema = error.parentSchema as { description?: string; properties?: Record<string, unknown> } | undefined;
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case "required": {
+      const key = String(params.missingProperty);
+      const property = schema?.properties?.[key] as { description?: string } | undefined;
+      return {
+        pointer,
+        at: "value",
+        message: `missing required key \`${key}\``,
+        hint: `add \`${key}: …\`${property?.description ? ` (${property.description})` : ""}`,
+      };
+    }
+    case "additionalProperties": {
+      const key = String(params.additionalProperty);
+      const suggestion = didYouMean(key, Object.keys(schema?.properties ?? {}));
+      return {
+        pointer: `${pointer}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`,
+        at: "key",
+        message: `unknown key \`${key}\``,
+        hint: suggestion
+          ? `did you mean \`${suggestion}\`?`
+          : `known keys: ${Object.keys(schema?.properties ?? {}).join(", ")}`,
+      };
+    }
+    case "type":
+      return {
+        pointer,
+        at: "value",
+        message: `${label} must be ${params.type === "array" ? "a list" : `a ${params.type}`}, not ${JSON.stringify(error.data)}`,
+        hint: params.type === "string" ? `put the value in quotes, e.g. "${String(error.data)}"` : schema?.description,
+      };
+    case "format":
+      if (params.format === "date") {
+        return {
+          pointer,
+          at: "value",
+          message: `${label} is ${JSON.stringify(error.data)}, which is not a calendar date`,
+          hint: "write a real date as YYYY-MM-DD, e.g. 2026-02-28",
+        };
+      }
+      return { pointer, at: "value", message: `${label} is not a valid ${params.format}: ${JSON.stringify(error.data)}` };
+    case "enum":
+      return {
+        pointer,
+        at: "value",
+        message: `${label} is ${JSON.stringify(error.data)}; allowed: ${(params.allowedValues as unknown[]).join(", ")}`,
+      };
+    case "propertyNames":
+      return { pointer: `${pointer}/${String(params.propertyName)}`, at: "key", message: `${label} has an invalid key \`${String(params.propertyName)}\`` };
+    default:
+      return { pointer, at: "value", message: `${label} ${error.message}`, hint: (error.schema as { description?: string })?.description ?? schema?.description };
+  }
+}
+
+/** Schema errors as diagnostics at the line of the offending key or value. */
+export function schemaDiagnostics(
+  validate: ValidateFunction,
+  data: unknown,
+  positions: YamlPositions,
+  file: string,
+): Diagnostic[] {
+  if (validate(data)) return [];
+  // A propertyNames failure also reports the inner pattern error; keep the clearer one.
+  const errors = (validate.errors ?? []).filter((e) => !e.propertyName);
+  return errors.map((error) => {
+    const { pointer, at, message, hint } = describe(error);
+    return {
+      file,
+      ...positionOf(positions, pointer, at),
+      severity: "error",
+      rule: "schema",
+      message,
+      ...(hint ? { hint } : {}),
+    };
+  });
+}

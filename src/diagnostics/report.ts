@@ -1,0 +1,50 @@
+import { styleText } from "node:util";
+import type { Diagnostic } from "../types.ts";
+
+export type ReportFormat = "text" | "json";
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === "error");
+}
+
+/** Stable order: by file, then position, so output is the same from run to run. */
+export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort(
+    (a, b) =>
+      a.file.localeCompare(b.file) ||
+      a.line - b.line ||
+      a.column - b.column ||
+      a.rule.localeCompare(b.rule) ||
+      a.message.localeCompare(b.message),
+  );
+}
+
+function summary(diagnostics: readonly Diagnostic[]): string {
+  const errors = diagnostics.filter((d) => d.severity === "error").length;
+  const warnings = diagnostics.length - errors;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  return `${plural(errors, "error")}, ${plural(warnings, "warning")}`;
+}
+
+/** tsc/eslint style: `file:line:column: error rule-id: message`, then an indented hint. */
+export function formatText(diagnostics: readonly Diagnostic[], colour: boolean): string {
+  const paint = (style: Parameters<typeof styleText>[0], text: string) =>
+    colour ? styleText(style, text) : text;
+  const lines: string[] = [];
+  for (const d of sortDiagnostics(diagnostics)) {
+    const severity = paint(d.severity === "error" ? "red" : "yellow", d.severity);
+    lines.push(`${paint("bold", `${d.file}:${d.line}:${d.column}`)}: ${severity} ${paint("dim", d.rule)}: ${d.message}`);
+    if (d.hint) lines.push(`  ${paint("cyan", "hint")}: ${d.hint}`);
+  }
+  if (diagnostics.length > 0) lines.push("", summary(diagnostics));
+  return lines.join("\n");
+}
+
+export function formatJson(diagnostics: readonly Diagnostic[]): string {
+  return JSON.stringify(sortDiagnostics(diagnostics), null, 2);
+}
+
+/** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
+export function useColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
+  return Boolean(stream.isTTY) && !env.NO_COLOR;
+}

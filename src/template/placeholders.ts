@@ -1,0 +1,142 @@
+import Handlebars from "handlebars";
+import type { Diagnostic, PlaceholderUse } from "../types.ts";
+
+export const ORG_PREFIX = "org_field_";
+
+/** Names the tool computes itself: never typed into an organisation's YAML. */
+export const COMPUTED_NAMES = [
+  "last_update_date",
+  "next_review_date",
+  "current_year",
+  "policy_code",
+  "policy_title",
+  "policy_version",
+  "review_months",
+] as const;
+
+const BLOCK_HELPERS = new Set(["if", "unless"]);
+const SUPPORTED = "supported forms: <<name>>, <<#if name>> … <<else>> … <</if>>, <<#unless name>> … <</unless>>";
+
+/**
+ * `<<x>>` → `{{x}}`: the same length, so Handlebars' line and column are the source's.
+ * Legacy `{{…}}` text is blanked first so Handlebars never reads it as a placeholder.
+ */
+export function toHandlebars(body: string): string {
+  return body
+    .replace(/\{\{|\}\}/g, "  ")
+    .replace(/<<([^<>\n]*?)>>/g, (_match, inner: string) => `{{${inner}}}`);
+}
+
+function lineColumnAt(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  return { line, column: offset - before.lastIndexOf("\n") };
+}
+
+type BodyDiagnostic = Omit<Diagnostic, "file">;
+
+/** `{{org_field_x}}` and `[INSERT …]` left over from Word/web templates. */
+function legacyTokens(body: string): BodyDiagnostic[] {
+  const found: BodyDiagnostic[] = [];
+  for (const match of body.matchAll(/\{\{\s*([^}]*?)\s*\}\}|\[\s*INSERT[^\]]*\]/gi)) {
+    const inner = match[1];
+    found.push({
+      ...lineColumnAt(body, match.index),
+      severity: "error",
+      rule: "legacy-token",
+      message: `leftover template token ${match[0]}`,
+      hint: inner !== undefined ? `write <<${inner}>>` : "replace it with a placeholder such as <<org_field_name>>, or with text",
+    });
+  }
+  return found;
+}
+
+/** Pairs <<#if>>/<<#unless>> with their <</…>> so an unbalanced block is reported where it opens. */
+function blockBalance(body: string): BodyDiagnostic[] {
+  const found: BodyDiagnostic[] = [];
+  const open: { helper: string; name: string; at: { line: number; column: number } }[] = [];
+  for (const match of body.matchAll(/<<\s*([#/])\s*(\w+)\s*([^<>\n]*?)\s*>>/g)) {
+    const [token, kind, helper, name] = match as unknown as [string, string, string, string];
+    const at = lineColumnAt(body, match.index);
+    if (kind === "#") {
+      open.push({ helper, name, at });
+      continue;
+    }
+    const top = open.pop();
+    if (!top) {
+      found.push({ ...at, severity: "error", rule: "unbalanced-block", message: `${token} closes a block that was never opened`, hint: `remove it, or add <<#${helper} …>> before it` });
+    } else if (top.helper !== helper) {
+      found.push({
+        ...at,
+        severity: "error",
+        rule: "unbalanced-block",
+        message: `${token} does not match <<#${top.helper} ${top.name}>> opened at line ${top.at.line}`,
+        hint: `close it with <</${top.helper}>>`,
+      });
+    }
+  }
+  for (const block of open) {
+    found.push({
+      ...block.at,
+      severity: "error",
+      rule: "unbalanced-block",
+      message: `<<#${block.helper} ${block.name}>> is never closed`,
+      hint: `add <</${block.helper}>> where the conditional text ends`,
+    });
+  }
+  return found;
+}
+
+function walk(
+  nodes: hbs.AST.Statement[],
+  guards: string[],
+  uses: PlaceholderUse[],
+  problems: BodyDiagnostic[],
+): void {
+  for (const node of nodes) {
+    const at = { line: node.loc.start.line, column: node.loc.start.column + 1 };
+    if (node.type === "ContentStatement" || node.type === "CommentStatement") continue;
+    if (node.type === "MustacheStatement") {
+      const m = node as hbs.AST.MustacheStatement;
+      if (m.path.type === "PathExpression" && m.params.length === 0 && !m.hash && m.escaped) {
+        uses.push({ name: (m.path as hbs.AST.PathExpression).original, kind: "value", ...at, guards: [...guards] });
+        continue;
+      }
+    }
+    if (node.type === "BlockStatement") {
+      const b = node as hbs.AST.BlockStatement;
+      const helper = (b.path as hbs.AST.PathExpression).original;
+      const param = b.params[0];
+      if (BLOCK_HELPERS.has(helper) && b.params.length === 1 && param?.type === "PathExpression" && !b.hash) {
+        const name = (param as hbs.AST.PathExpression).original;
+        uses.push({ name, kind: "condition", ...at, guards: [...guards] });
+        // Only a positive <<#if x>> guarantees x inside its first branch.
+        walk(b.program.body, helper === "if" ? [...guards, name] : guards, uses, problems);
+        if (b.inverse) walk(b.inverse.body, helper === "unless" ? [...guards, name] : guards, uses, problems);
+        continue;
+      }
+    }
+    problems.push({ ...at, severity: "error", rule: "placeholder-syntax", message: "unsupported placeholder", hint: SUPPORTED });
+  }
+}
+
+/** Every placeholder of a policy body with its position (relative to the body), plus syntax problems. */
+export function scanPlaceholders(body: string): { uses: PlaceholderUse[]; problems: BodyDiagnostic[] } {
+  const problems = [...legacyTokens(body), ...blockBalance(body)];
+  const uses: PlaceholderUse[] = [];
+  if (problems.some((p) => p.rule === "unbalanced-block")) return { uses, problems };
+  try {
+    walk(Handlebars.parse(toHandlebars(body)).body, [], uses, problems);
+  } catch (error) {
+    const line = Number(/line (\d+)/.exec((error as Error).message)?.[1] ?? 1);
+    problems.push({
+      line,
+      column: 1,
+      severity: "error",
+      rule: "placeholder-syntax",
+      message: (error as Error).message.split("\n")[0] ?? "cannot parse placeholders",
+      hint: SUPPORTED,
+    });
+  }
+  return { uses, problems };
+}

@@ -1,0 +1,99 @@
+// Plain data passed between the pipeline stages. No stage hands another a class or a callback.
+
+export type Severity = "error" | "warning";
+
+/** One finding, in the shape every reporter prints: file:line:column severity rule message. */
+export interface Diagnostic {
+  file: string;
+  line: number; // 1-based
+  column: number; // 1-based
+  severity: Severity;
+  rule: string;
+  message: string;
+  hint?: string;
+}
+
+export interface Position {
+  line: number; // 1-based
+  column: number; // 1-based
+}
+
+/** Where each node of a YAML document sits, keyed by JSON pointer ("" is the root). */
+export interface YamlPositions {
+  keys: Record<string, Position>;
+  values: Record<string, Position>;
+}
+
+export interface CalendarDate {
+  year: number;
+  month: number; // 1-12
+  day: number;
+}
+
+export type PolicyStatus = "draft" | "approved";
+
+export interface Policy {
+  file: string;
+  code: string;
+  title: string;
+  version: string;
+  reviewMonths: number;
+  status: PolicyStatus;
+  category?: string;
+  /** Output base name, e.g. "DCW13-safeguarding-adults". */
+  slug: string;
+  /** The Markdown body with its <<placeholders>>, exactly as in the file. */
+  body: string;
+  /** Line of the file on which `body` starts, so body positions map back to the file. */
+  bodyLine: number;
+}
+
+export interface Logo {
+  mediaType: string;
+  dataUri: string;
+}
+
+export interface Org {
+  id: string;
+  file: string;
+  /** The YAML mapping as loaded, validated against the schema by the check stage. */
+  data: Record<string, unknown>;
+  positions: YamlPositions;
+  logo?: Logo;
+}
+
+/** A `<<name>>` or `<<#if name>>` found in a policy body. */
+export interface PlaceholderUse {
+  name: string;
+  kind: "value" | "condition";
+  /** Position in the policy file. */
+  line: number;
+  column: number;
+  /** Names of the enclosing `<<#if>>`/`<<#unless>>` conditions. */
+  guards: string[];
+}
+
+export interface Library {
+  policies: Policy[];
+  /** Placeholders of each policy, by code. */
+  placeholders: Record<string, PlaceholderUse[]>;
+}
+
+export type ReviewStatus = "current" | "due" | "overdue";
+
+/** The review dates of one policy for one organisation. */
+export interface Review {
+  lastReviewed: CalendarDate;
+  nextReview: CalendarDate;
+  status: ReviewStatus;
+}
+
+/** Everything a renderer needs for one policy of one organisation's pack. */
+export interface PolicyDocument {
+  org: Org;
+  policy: Policy;
+  review: Review;
+  buildDate: CalendarDate;
+  /** The policy body with the org's values filled in, as a Markdown tree. */
+  tree: import("mdast").Root;
+}
