@@ -1,8 +1,8 @@
 import { join } from "node:path";
-import { renderPackPage, type PackEntry } from "../render/html/pack-page.ts";
-import { renderHtml } from "../render/html/page.ts";
 import type { CheckResult } from "../check/index.ts";
 import { packPolicies } from "../check/orgs.ts";
+import { type PackEntry, renderPackPage } from "../render/html/pack-page.ts";
+import { renderHtml } from "../render/html/page.ts";
 import type { CalendarDate, Org } from "../types.ts";
 import { writeFileAtomic } from "../write/atomic.ts";
 import { policyDocument } from "./documents.ts";

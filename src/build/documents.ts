@@ -8,7 +8,12 @@ import type { CalendarDate, Org, Policy, PolicyDocument } from "../types.ts";
 const templates = new Map<Policy, CompiledTemplate>();
 
 /** Everything a placeholder can name for this org and policy: its fields and the computed values. */
-function templateValues(org: Org, policy: Policy, review: PolicyDocument["review"], buildDate: CalendarDate): Record<string, TemplateValue> {
+function templateValues(
+  org: Org,
+  policy: Policy,
+  review: PolicyDocument["review"],
+  buildDate: CalendarDate,
+): Record<string, TemplateValue> {
   const values: Record<string, TemplateValue> = {
     last_update_date: formatLong(review.lastReviewed),
     next_review_date: formatLong(review.nextReview),
@@ -19,7 +24,8 @@ function templateValues(org: Org, policy: Policy, review: PolicyDocument["review
     review_months: String(policy.reviewMonths),
   };
   for (const [key, value] of Object.entries(org.data)) {
-    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") values[ORG_PREFIX + key] = value;
+    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean")
+      values[ORG_PREFIX + key] = value;
   }
   return values;
 }

@@ -30,7 +30,10 @@ export async function loadAndCheck(options: CheckOptions): Promise<CheckResult> 
   } catch (error) {
     throw new EnvironmentError(`the organisation schema is not a valid JSON Schema: ${(error as Error).message}`);
   }
-  const [policySources, orgSources] = await Promise.all([loadPolicySources(options.policiesDir), loadOrgs(options.orgsDir)]);
+  const [policySources, orgSources] = await Promise.all([
+    loadPolicySources(options.policiesDir),
+    loadOrgs(options.orgsDir),
+  ]);
   const { library, diagnostics: libraryDiagnostics } = checkLibrary(policySources.sources, placeholderFields(schema));
   const diagnostics = [...policySources.diagnostics, ...orgSources.diagnostics, ...libraryDiagnostics];
   for (const org of orgSources.orgs) {
@@ -41,9 +44,14 @@ export async function loadAndCheck(options: CheckOptions): Promise<CheckResult> 
   const filesWithErrors = new Set(diagnostics.filter((d) => d.severity === "error").map((d) => d.file));
   const libraryFiles = new Set(library.policies.map((p) => p.file));
   // A policy file that did not even load leaves every pack's contents in doubt.
-  const libraryBroken = [...filesWithErrors].some((f) => resolve(f).startsWith(resolve(options.policiesDir)) && !libraryFiles.has(f));
+  const libraryBroken = [...filesWithErrors].some(
+    (f) => resolve(f).startsWith(resolve(options.policiesDir)) && !libraryFiles.has(f),
+  );
   const buildable = orgSources.orgs.filter(
-    (org) => !libraryBroken && !filesWithErrors.has(org.file) && !packPolicies(org, library).some((p) => filesWithErrors.has(p.file)),
+    (org) =>
+      !libraryBroken &&
+      !filesWithErrors.has(org.file) &&
+      !packPolicies(org, library).some((p) => filesWithErrors.has(p.file)),
   );
   return { library, orgs: orgSources.orgs, diagnostics, buildable };
 }

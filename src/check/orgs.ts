@@ -33,10 +33,18 @@ export function packPolicies(org: Org, library: Library): Policy[] {
 
 const isPresent = (value: unknown) => value !== undefined && value !== null && value !== "";
 
-export function checkOrg(org: Org, validate: ValidateFunction, library: Library, buildDate: CalendarDate): Diagnostic[] {
+export function checkOrg(
+  org: Org,
+  validate: ValidateFunction,
+  library: Library,
+  buildDate: CalendarDate,
+): Diagnostic[] {
   const diagnostics = schemaDiagnostics(validate, org.data, org.positions, org.file);
   if (diagnostics.some((d) => d.severity === "error")) return diagnostics;
-  const at = (pointer: string, prefer: "key" | "value" = "value") => ({ file: org.file, ...positionOf(org.positions, pointer, prefer) });
+  const at = (pointer: string, prefer: "key" | "value" = "value") => ({
+    file: org.file,
+    ...positionOf(org.positions, pointer, prefer),
+  });
   const codes = library.policies.map((p) => p.code);
 
   const unknownCode = (code: string, pointer: string, prefer: "key" | "value") => {
@@ -50,11 +58,16 @@ export function checkOrg(org: Org, validate: ValidateFunction, library: Library,
       hint: suggestion ? `did you mean ${suggestion}?` : `the library has ${codes.join(", ")}`,
     });
   };
-  ((org.data.policies as string[] | undefined) ?? []).forEach((code, i) => unknownCode(code, `/policies/${i}`, "value"));
+  for (const [i, code] of ((org.data.policies as string[] | undefined) ?? []).entries()) {
+    unknownCode(code, `/policies/${i}`, "value");
+  }
   const perPolicy = (org.data.policy_reviews as Record<string, string> | undefined) ?? {};
   for (const code of Object.keys(perPolicy)) unknownCode(code, `/policy_reviews/${code}`, "key");
 
-  const dates: [string, string][] = [["/reviewed_on", org.data.reviewed_on as string], ...Object.entries(perPolicy).map(([code, date]): [string, string] => [`/policy_reviews/${code}`, date])];
+  const dates: [string, string][] = [
+    ["/reviewed_on", org.data.reviewed_on as string],
+    ...Object.entries(perPolicy).map(([code, date]): [string, string] => [`/policy_reviews/${code}`, date]),
+  ];
   for (const [pointer, text] of dates) {
     const date = parseIsoDate(text);
     if (date && compareDates(date, buildDate) > 0) {

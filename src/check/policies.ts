@@ -15,7 +15,11 @@ const frontMatterSchema = {
   additionalProperties: false,
   properties: {
     code: { type: "string", pattern: POLICY_CODE.source, description: "letters then digits, e.g. DCW13" },
-    title: { type: "string", minLength: 1, description: "the policy's full title, e.g. Disciplinary and Grievance Policy" },
+    title: {
+      type: "string",
+      minLength: 1,
+      description: "the policy's full title, e.g. Disciplinary and Grievance Policy",
+    },
     version: { type: "string", minLength: 1, description: 'e.g. "4.1" in quotes' },
     review_months: { type: "integer", minimum: 1, maximum: 60, description: "review cycle in months (default 12)" },
     status: { enum: ["draft", "approved"] },
@@ -76,7 +80,10 @@ function toPolicy(source: PolicySource): { policy?: Policy; diagnostics: Diagnos
  * The library: each policy's front matter, unique codes, and every placeholder known
  * (`org_field_<schema key>` or a computed name) and well-formed.
  */
-export function checkLibrary(sources: PolicySource[], orgFields: readonly string[]): { library: Library; diagnostics: Diagnostic[] } {
+export function checkLibrary(
+  sources: PolicySource[],
+  orgFields: readonly string[],
+): { library: Library; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const library: Library = { policies: [], placeholders: {} };
   const known = [...orgFields.map((f) => ORG_PREFIX + f), ...COMPUTED_NAMES];
@@ -101,30 +108,29 @@ export function checkLibrary(sources: PolicySource[], orgFields: readonly string
     }
     byCode.set(policy.code, policy);
 
-    const toFile = (d: Omit<Diagnostic, "file">): Diagnostic => ({ ...d, file: policy.file, line: d.line + policy.bodyLine - 1 });
-    const { uses, problems } = scanPlaceholders(policy.body);
-    diagnostics.push(...problems.map(toFile), ...checkMarkdown(policy.body).map(toFile));
+    const inFile = (d: Omit<Diagnostic, "file">): Diagnostic => ({ ...d, file: policy.file });
+    const { uses, problems } = scanPlaceholders(policy.body, policy.bodyLine);
+    diagnostics.push(...problems.map(inFile), ...checkMarkdown(policy.body, policy.bodyLine).map(inFile));
     for (const use of uses) {
       if (known.includes(use.name)) continue;
       const suggestion = didYouMean(use.name, known);
-      diagnostics.push(
-        toFile({
-          line: use.line,
-          column: use.column,
-          severity: "error",
-          rule: "unknown-placeholder",
-          message: `unknown placeholder <<${use.name}>>`,
-          hint: suggestion
-            ? `did you mean <<${suggestion}>>?`
-            : use.name.startsWith(ORG_PREFIX)
-              ? `declare \`${use.name.slice(ORG_PREFIX.length)}\` in the organisation schema first`
-              : `organisation fields start with ${ORG_PREFIX}; computed names are ${COMPUTED_NAMES.join(", ")}`,
-        }),
-      );
+      diagnostics.push({
+        file: policy.file,
+        line: use.line,
+        column: use.column,
+        severity: "error",
+        rule: "unknown-placeholder",
+        message: `unknown placeholder <<${use.name}>>`,
+        hint: suggestion
+          ? `did you mean <<${suggestion}>>?`
+          : use.name.startsWith(ORG_PREFIX)
+            ? `declare \`${use.name.slice(ORG_PREFIX.length)}\` in the organisation schema first`
+            : `organisation fields start with ${ORG_PREFIX}; computed names are ${COMPUTED_NAMES.join(", ")}`,
+      });
     }
-    for (const use of uses) use.line += policy.bodyLine - 1;
     library.policies.push(policy);
-    library.placeholders[policy.code] = uses;
+    // Unknown names are reported once, here, not again as missing org fields.
+    library.placeholders[policy.code] = uses.filter((use) => known.includes(use.name));
   }
   library.policies.sort((a, b) => a.code.localeCompare(b.code, "en", { numeric: true }));
   return { library, diagnostics };

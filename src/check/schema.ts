@@ -14,7 +14,9 @@ export function compileSchema(schema: object): ValidateFunction {
 
 function keyLabel(pointer: string): string {
   const parts = pointer.split("/").slice(1);
-  return parts.length === 0 ? "the file" : `\`${parts.map((p) => p.replaceAll("~1", "/").replaceAll("~0", "~")).join(".")}\``;
+  return parts.length === 0
+    ? "the file"
+    : `\`${parts.map((p) => p.replaceAll("~1", "/").replaceAll("~0", "~")).join(".")}\``;
 }
 
 function describe(error: ErrorObject): { pointer: string; at: "key" | "value"; message: string; hint?: string } {
@@ -61,7 +63,11 @@ function describe(error: ErrorObject): { pointer: string; at: "key" | "value"; m
           hint: "write a real date as YYYY-MM-DD, e.g. 2026-02-28",
         };
       }
-      return { pointer, at: "value", message: `${label} is not a valid ${params.format}: ${JSON.stringify(error.data)}` };
+      return {
+        pointer,
+        at: "value",
+        message: `${label} is not a valid ${params.format}: ${JSON.stringify(error.data)}`,
+      };
     case "enum":
       return {
         pointer,
@@ -69,9 +75,18 @@ function describe(error: ErrorObject): { pointer: string; at: "key" | "value"; m
         message: `${label} is ${JSON.stringify(error.data)}; allowed: ${(params.allowedValues as unknown[]).join(", ")}`,
       };
     case "propertyNames":
-      return { pointer: `${pointer}/${String(params.propertyName)}`, at: "key", message: `${label} has an invalid key \`${String(params.propertyName)}\`` };
+      return {
+        pointer: `${pointer}/${String(params.propertyName)}`,
+        at: "key",
+        message: `${label} has an invalid key \`${String(params.propertyName)}\``,
+      };
     default:
-      return { pointer, at: "value", message: `${label} ${error.message}`, hint: (error.schema as { description?: string })?.description ?? schema?.description };
+      return {
+        pointer,
+        at: "value",
+        message: `${label} ${error.message}`,
+        hint: (error.schema as { description?: string })?.description ?? schema?.description,
+      };
   }
 }
 

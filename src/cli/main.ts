@@ -35,11 +35,16 @@ export interface Io {
 
 function parseFormats(list: string | undefined): Format[] {
   if (list === undefined) return [...FORMATS];
-  const formats = list.split(",").map((f) => f.trim()).filter(Boolean);
+  const formats = list
+    .split(",")
+    .map((f) => f.trim())
+    .filter(Boolean);
   for (const format of formats) {
     if (!(FORMATS as readonly string[]).includes(format)) {
       const suggestion = didYouMean(format, FORMATS);
-      throw new UsageError(`unknown format "${format}"${suggestion ? ` (did you mean ${suggestion}?)` : ""}; available: ${FORMATS.join(", ")}`);
+      throw new UsageError(
+        `unknown format "${format}"${suggestion ? ` (did you mean ${suggestion}?)` : ""}; available: ${FORMATS.join(", ")}`,
+      );
     }
   }
   if (formats.length === 0) throw new UsageError("--format needs at least one format");
@@ -85,15 +90,23 @@ async function run(argv: string[], io: Io): Promise<number> {
   if (command === "check") {
     report();
     if (values.json) io.stdout.write(`${formatJson(check.diagnostics)}\n`);
-    else if (check.diagnostics.length === 0) io.stderr.write(`${check.library.policies.length} policies and ${check.orgs.length} organisations: no problems\n`);
+    else if (check.diagnostics.length === 0)
+      io.stderr.write(
+        `${check.library.policies.length} policies and ${check.orgs.length} organisations: no problems\n`,
+      );
     return hasErrors(check.diagnostics) ? 1 : 0;
   }
 
   const wanted = values.org ?? [];
   for (const id of wanted) {
     if (!check.orgs.some((org) => org.id === id)) {
-      const suggestion = didYouMean(id, check.orgs.map((o) => o.id));
-      throw new UsageError(`no organisation "${id}" in ${values.orgs}${suggestion ? ` (did you mean ${suggestion}?)` : ""}`);
+      const suggestion = didYouMean(
+        id,
+        check.orgs.map((o) => o.id),
+      );
+      throw new UsageError(
+        `no organisation "${id}" in ${values.orgs}${suggestion ? ` (did you mean ${suggestion}?)` : ""}`,
+      );
     }
   }
   const selected = check.orgs.filter((org) => wanted.length === 0 || wanted.includes(org.id));
@@ -104,7 +117,8 @@ async function run(argv: string[], io: Io): Promise<number> {
   if (values.json) {
     io.stdout.write(`${JSON.stringify({ diagnostics: check.diagnostics, built, skipped }, null, 2)}\n`);
   } else {
-    for (const pack of built) io.stderr.write(`built ${pack.org}: ${pack.files.length} files in ${values.out}/${pack.org}/\n`);
+    for (const pack of built)
+      io.stderr.write(`built ${pack.org}: ${pack.files.length} files in ${values.out}/${pack.org}/\n`);
     for (const id of skipped) io.stderr.write(`skipped ${id}: its inputs have errors (see above)\n`);
   }
   return hasErrors(check.diagnostics) ? 1 : 0;
@@ -115,10 +129,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
   try {
     return await run(argv, io);
   } catch (error) {
-    const known = error instanceof UsageError || error instanceof EnvironmentError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    const known =
+      error instanceof UsageError ||
+      error instanceof EnvironmentError ||
+      (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
     const message = (error as Error).message;
     if (known) {
-      io.stderr.write(`policypack: ${message}\n${error instanceof EnvironmentError ? "" : "Run policypack --help for usage.\n"}`);
+      io.stderr.write(
+        `policypack: ${message}\n${error instanceof EnvironmentError ? "" : "Run policypack --help for usage.\n"}`,
+      );
     } else if ((error as NodeJS.ErrnoException).code === "ENOENT") {
       io.stderr.write(`policypack: ${message}\nCheck --policies, --orgs and --out.\n`);
     } else {

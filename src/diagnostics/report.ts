@@ -28,12 +28,13 @@ function summary(diagnostics: readonly Diagnostic[]): string {
 
 /** tsc/eslint style: `file:line:column: error rule-id: message`, then an indented hint. */
 export function formatText(diagnostics: readonly Diagnostic[], colour: boolean): string {
-  const paint = (style: Parameters<typeof styleText>[0], text: string) =>
-    colour ? styleText(style, text) : text;
+  const paint = (style: Parameters<typeof styleText>[0], text: string) => (colour ? styleText(style, text) : text);
   const lines: string[] = [];
   for (const d of sortDiagnostics(diagnostics)) {
     const severity = paint(d.severity === "error" ? "red" : "yellow", d.severity);
-    lines.push(`${paint("bold", `${d.file}:${d.line}:${d.column}`)}: ${severity} ${paint("dim", d.rule)}: ${d.message}`);
+    lines.push(
+      `${paint("bold", `${d.file}:${d.line}:${d.column}`)}: ${severity} ${paint("dim", d.rule)}: ${d.message}`,
+    );
     if (d.hint) lines.push(`  ${paint("cyan", "hint")}: ${d.hint}`);
   }
   if (diagnostics.length > 0) lines.push("", summary(diagnostics));

@@ -35,7 +35,15 @@ export function splitPolicy(text: string, file: string): { source?: PolicySource
   if (end === -1) {
     return {
       diagnostics: [
-        { file, line: 1, column: 1, severity: "error", rule: "front-matter", message: "the front matter is never closed", hint: "add a line with --- after the last front-matter key" },
+        {
+          file,
+          line: 1,
+          column: 1,
+          severity: "error",
+          rule: "front-matter",
+          message: "the front matter is never closed",
+          hint: "add a line with --- after the last front-matter key",
+        },
       ],
     };
   }
@@ -53,7 +61,9 @@ export function splitPolicy(text: string, file: string): { source?: PolicySource
 }
 
 export async function loadPolicySources(dir: string): Promise<{ sources: PolicySource[]; diagnostics: Diagnostic[] }> {
-  const names = (await readdir(dir)).filter((name) => name.endsWith(".md") && name.toLowerCase() !== "readme.md").sort();
+  const names = (await readdir(dir))
+    .filter((name) => name.endsWith(".md") && name.toLowerCase() !== "readme.md")
+    .sort();
   const sources: PolicySource[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const name of names) {

@@ -61,7 +61,8 @@ export function parseYamlWithPositions(text: string, file: string, firstLine = 1
 /** The position of a JSON pointer, or of its nearest ancestor that has one. */
 export function positionOf(positions: YamlPositions, pointer: string, prefer: "key" | "value" = "value"): Position {
   for (let p = pointer; ; p = p.slice(0, p.lastIndexOf("/"))) {
-    const found = prefer === "key" ? (positions.keys[p] ?? positions.values[p]) : (positions.values[p] ?? positions.keys[p]);
+    const found =
+      prefer === "key" ? (positions.keys[p] ?? positions.values[p]) : (positions.values[p] ?? positions.keys[p]);
     if (found) return found;
     if (p === "") return { line: 1, column: 1 };
   }

@@ -42,7 +42,8 @@ function restoreText(node: Text, context: LiteralContext): RootContent[] {
 }
 
 function restore(node: Parent | RootContent, context: LiteralContext): void {
-  const replaceIn = (value: string) => value.replace(LITERAL_TOKEN, (_m, index: string) => literalText(context, Number(index)));
+  const replaceIn = (value: string) =>
+    value.replace(LITERAL_TOKEN, (_m, index: string) => literalText(context, Number(index)));
   for (const key of ["value", "alt", "title", "url"] as const) {
     const record = node as unknown as Record<string, unknown>;
     if (node.type !== "text" && typeof record[key] === "string") record[key] = replaceIn(record[key] as string);

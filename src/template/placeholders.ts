@@ -22,49 +22,55 @@ const SUPPORTED = "supported forms: <<name>>, <<#if name>> … <<else>> … <</i
  * Legacy `{{…}}` text is blanked first so Handlebars never reads it as a placeholder.
  */
 export function toHandlebars(body: string): string {
-  return body
-    .replace(/\{\{|\}\}/g, "  ")
-    .replace(/<<([^<>\n]*?)>>/g, (_match, inner: string) => `{{${inner}}}`);
+  return body.replace(/\{\{|\}\}/g, "  ").replace(/<<([^<>\n]*?)>>/g, (_match, inner: string) => `{{${inner}}}`);
 }
 
-function lineColumnAt(text: string, offset: number): { line: number; column: number } {
+function lineColumnAt(text: string, offset: number, firstLine: number): { line: number; column: number } {
   const before = text.slice(0, offset);
-  const line = before.split("\n").length;
-  return { line, column: offset - before.lastIndexOf("\n") };
+  return { line: before.split("\n").length + firstLine - 1, column: offset - before.lastIndexOf("\n") };
 }
 
 type BodyDiagnostic = Omit<Diagnostic, "file">;
 
 /** `{{org_field_x}}` and `[INSERT …]` left over from Word/web templates. */
-function legacyTokens(body: string): BodyDiagnostic[] {
+function legacyTokens(body: string, firstLine: number): BodyDiagnostic[] {
   const found: BodyDiagnostic[] = [];
   for (const match of body.matchAll(/\{\{\s*([^}]*?)\s*\}\}|\[\s*INSERT[^\]]*\]/gi)) {
     const inner = match[1];
     found.push({
-      ...lineColumnAt(body, match.index),
+      ...lineColumnAt(body, match.index, firstLine),
       severity: "error",
       rule: "legacy-token",
       message: `leftover template token ${match[0]}`,
-      hint: inner !== undefined ? `write <<${inner}>>` : "replace it with a placeholder such as <<org_field_name>>, or with text",
+      hint:
+        inner !== undefined
+          ? `write <<${inner}>>`
+          : "replace it with a placeholder such as <<org_field_name>>, or with text",
     });
   }
   return found;
 }
 
 /** Pairs <<#if>>/<<#unless>> with their <</…>> so an unbalanced block is reported where it opens. */
-function blockBalance(body: string): BodyDiagnostic[] {
+function blockBalance(body: string, firstLine: number): BodyDiagnostic[] {
   const found: BodyDiagnostic[] = [];
   const open: { helper: string; name: string; at: { line: number; column: number } }[] = [];
   for (const match of body.matchAll(/<<\s*([#/])\s*(\w+)\s*([^<>\n]*?)\s*>>/g)) {
     const [token, kind, helper, name] = match as unknown as [string, string, string, string];
-    const at = lineColumnAt(body, match.index);
+    const at = lineColumnAt(body, match.index, firstLine);
     if (kind === "#") {
       open.push({ helper, name, at });
       continue;
     }
     const top = open.pop();
     if (!top) {
-      found.push({ ...at, severity: "error", rule: "unbalanced-block", message: `${token} closes a block that was never opened`, hint: `remove it, or add <<#${helper} …>> before it` });
+      found.push({
+        ...at,
+        severity: "error",
+        rule: "unbalanced-block",
+        message: `${token} closes a block that was never opened`,
+        hint: `remove it, or add <<#${helper} …>> before it`,
+      });
     } else if (top.helper !== helper) {
       found.push({
         ...at,
@@ -90,11 +96,12 @@ function blockBalance(body: string): BodyDiagnostic[] {
 function walk(
   nodes: hbs.AST.Statement[],
   guards: string[],
+  firstLine: number,
   uses: PlaceholderUse[],
   problems: BodyDiagnostic[],
 ): void {
   for (const node of nodes) {
-    const at = { line: node.loc.start.line, column: node.loc.start.column + 1 };
+    const at = { line: node.loc.start.line + firstLine - 1, column: node.loc.start.column + 1 };
     if (node.type === "ContentStatement" || node.type === "CommentStatement") continue;
     if (node.type === "MustacheStatement") {
       const m = node as hbs.AST.MustacheStatement;
@@ -111,26 +118,36 @@ function walk(
         const name = (param as hbs.AST.PathExpression).original;
         uses.push({ name, kind: "condition", ...at, guards: [...guards] });
         // Only a positive <<#if x>> guarantees x inside its first branch.
-        walk(b.program.body, helper === "if" ? [...guards, name] : guards, uses, problems);
-        if (b.inverse) walk(b.inverse.body, helper === "unless" ? [...guards, name] : guards, uses, problems);
+        walk(b.program.body, helper === "if" ? [...guards, name] : guards, firstLine, uses, problems);
+        if (b.inverse)
+          walk(b.inverse.body, helper === "unless" ? [...guards, name] : guards, firstLine, uses, problems);
         continue;
       }
     }
-    problems.push({ ...at, severity: "error", rule: "placeholder-syntax", message: "unsupported placeholder", hint: SUPPORTED });
+    problems.push({
+      ...at,
+      severity: "error",
+      rule: "placeholder-syntax",
+      message: "unsupported placeholder",
+      hint: SUPPORTED,
+    });
   }
 }
 
-/** Every placeholder of a policy body with its position (relative to the body), plus syntax problems. */
-export function scanPlaceholders(body: string): { uses: PlaceholderUse[]; problems: BodyDiagnostic[] } {
-  const problems = [...legacyTokens(body), ...blockBalance(body)];
+/** Every placeholder of a policy body, plus syntax problems; `firstLine` is the body's line in its file. */
+export function scanPlaceholders(
+  body: string,
+  firstLine: number,
+): { uses: PlaceholderUse[]; problems: BodyDiagnostic[] } {
+  const problems = [...legacyTokens(body, firstLine), ...blockBalance(body, firstLine)];
   const uses: PlaceholderUse[] = [];
   if (problems.some((p) => p.rule === "unbalanced-block")) return { uses, problems };
   try {
-    walk(Handlebars.parse(toHandlebars(body)).body, [], uses, problems);
+    walk(Handlebars.parse(toHandlebars(body)).body, [], firstLine, uses, problems);
   } catch (error) {
     const line = Number(/line (\d+)/.exec((error as Error).message)?.[1] ?? 1);
     problems.push({
-      line,
+      line: line + firstLine - 1,
       column: 1,
       severity: "error",
       rule: "placeholder-syntax",

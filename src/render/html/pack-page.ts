@@ -16,7 +16,11 @@ export interface PackEntry {
   files: Partial<Record<"html" | "pdf" | "docx", string>>;
 }
 
-const STATUS_LABEL: Record<Review["status"], string> = { current: "Current", due: "Due for review", overdue: "Overdue" };
+const STATUS_LABEL: Record<Review["status"], string> = {
+  current: "Current",
+  due: "Due for review",
+  overdue: "Overdue",
+};
 const FORMAT_LABEL = { html: "Web page", pdf: "PDF", docx: "Word" } as const;
 
 /** The page a care home opens: every policy in its pack, review dates and download links. */
@@ -34,7 +38,14 @@ export function renderPackPage(org: Org, entries: PackEntry[], buildDate: Calend
         "td",
         (["html", "pdf", "docx"] as const)
           .filter((format) => files[format])
-          .flatMap((format, i) => [i > 0 ? " · " : "", h("a", { href: files[format], ariaLabel: `${policy.title} (${FORMAT_LABEL[format]})` }, FORMAT_LABEL[format])]),
+          .flatMap((format, i) => [
+            i > 0 ? " · " : "",
+            h(
+              "a",
+              { href: files[format], ariaLabel: `${policy.title} (${FORMAT_LABEL[format]})` },
+              FORMAT_LABEL[format],
+            ),
+          ]),
       ),
     ]),
   );
@@ -59,7 +70,15 @@ export function renderPackPage(org: Org, entries: PackEntry[], buildDate: Calend
           h("p", `${entries.length} policies · pack date ${formatLong(buildDate)}`),
           h("table", [
             h("caption.sr-only", "Policies in this pack"),
-            h("thead", h("tr", ["Code", "Policy", "Version", "Reviewed on", "Next review", "Status", "Download"].map((label) => h("th", { scope: "col" }, label)))),
+            h(
+              "thead",
+              h(
+                "tr",
+                ["Code", "Policy", "Version", "Reviewed on", "Next review", "Status", "Download"].map((label) =>
+                  h("th", { scope: "col" }, label),
+                ),
+              ),
+            ),
             h("tbody", rows),
           ]),
         ]),

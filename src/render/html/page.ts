@@ -45,17 +45,17 @@ export function policyPage(doc: PolicyDocument, extraCss = ""): HastRoot {
   const body = toHast.runSync(doc.tree) as HastRoot;
   const header = h("header.org-header", [
     org.logo ? h("img", { src: org.logo.dataUri, alt: `${orgName} logo` }) : null,
-    h("div", [
-      h("p.org-name", orgName),
-      h("p.org-meta", `Registration Number: ${org.data.registration_no}`),
-    ]),
+    h("div", [h("p.org-name", orgName), h("p.org-meta", `Registration Number: ${org.data.registration_no}`)]),
   ]);
   const control = h("table.doc-control", [
     h("caption", "Document control"),
     h(
       "tbody",
       documentControl(doc).map(([label, value]) =>
-        h("tr", [h("th", { scope: "row" }, label), h("td", label === "Status" && policy.status === "draft" ? h("span.status-draft", value) : value)]),
+        h("tr", [
+          h("th", { scope: "row" }, label),
+          h("td", label === "Status" && policy.status === "draft" ? h("span.status-draft", value) : value),
+        ]),
       ),
     ),
   ]);
@@ -66,7 +66,10 @@ export function policyPage(doc: PolicyDocument, extraCss = ""): HastRoot {
     ...(body.children as Element[]),
   ]);
   const footer = h("footer.doc-footer", [
-    h("p", `${policy.code} ${policy.title} · version ${policy.version} · next review ${formatLong(doc.review.nextReview)}`),
+    h(
+      "p",
+      `${policy.code} ${policy.title} · version ${policy.version} · next review ${formatLong(doc.review.nextReview)}`,
+    ),
     h("p", copyrightLine(doc)),
   ]);
   return {

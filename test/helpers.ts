@@ -1,0 +1,88 @@
+import { cp, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import type { Root } from "hast";
+import { fromHtml } from "hast-util-from-html";
+import { main } from "../src/cli/main.ts";
+
+export const REPO = join(import.meta.dirname, "..");
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in-process inside `cwd`, capturing what it prints. */
+export async function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  let stdout = "";
+  let stderr = "";
+  const previous = process.cwd();
+  process.chdir(cwd);
+  try {
+    const code = await main(args, {
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { write: (text: string) => (stderr += text) },
+      env: { NO_COLOR: "1", ...env },
+    });
+    return { code, stdout, stderr };
+  } finally {
+    process.chdir(previous);
+  }
+}
+
+/**
+ * A scratch copy of the example library and organisations, with `files` written over it
+ * (a null value deletes nothing but skips; paths are relative to the workspace).
+ */
+export async function workspace(files: Record<string, string> = {}, { examples = true } = {}): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "policypack-test-"));
+  if (examples) {
+    await cp(join(REPO, "policies"), join(dir, "policies"), { recursive: true });
+    await cp(join(REPO, "orgs"), join(dir, "orgs"), { recursive: true });
+  } else {
+    await mkdir(join(dir, "policies"), { recursive: true });
+    await mkdir(join(dir, "orgs"), { recursive: true });
+    await cp(join(REPO, "orgs", "org.schema.json"), join(dir, "orgs", "org.schema.json"));
+  }
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), text);
+  }
+  return dir;
+}
+
+export async function readHtml(path: string): Promise<Root> {
+  return fromHtml(await readFile(path, "utf8"));
+}
+
+/** A minimal valid organisation; override or drop keys per test. */
+export function orgYaml(fields: Record<string, string | null> = {}): string {
+  const base: Record<string, string | null> = {
+    name: "Test Care Ltd",
+    registration_no: "SIN-00000001-TEST",
+    registered_manager_first_name: "Ann",
+    registered_manager_last_name: "Jones",
+    responsible_individual_name: "Bryn Davies",
+    safeguarding_lead_name: "Cai Evans",
+    data_protection_lead_name: "Dee Hughes",
+    local_authority: "Cardiff Council",
+    address: "1 High Street, Cardiff CF10 1AA",
+    phone: '"029 2000 0000"',
+    email: "office@test.example",
+    reviewed_on: "2026-01-15",
+    ...fields,
+  };
+  return `${Object.entries(base)
+    .filter(([, v]) => v !== null)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join("\n")}\n`;
+}
+
+/** A policy source with front matter. */
+export function policyMd(front: Record<string, string>, body: string): string {
+  const fm = Object.entries(front)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join("\n");
+  return `---\n${fm}\n---\n${body}`;
+}
