@@ -97,3 +97,11 @@ export interface PolicyDocument {
   /** The policy body with the org's values filled in, as a Markdown tree. */
   tree: import("mdast").Root;
 }
+
+/**
+ * Set on an mdast `link` node that the cross-reference stage made: the url is the HTML sibling
+ * (`<slug>.html`); other formats link to `<slug>.<their extension>` instead.
+ */
+export interface CrossReferenceLinkData {
+  xref: { code: string; slug: string };
+}

@@ -4,36 +4,15 @@ import { h } from "hastscript";
 import rehypeStringify from "rehype-stringify";
 import remarkRehype from "remark-rehype";
 import { unified } from "unified";
-import { formatLong } from "../../dates/calendar.ts";
 import type { PolicyDocument } from "../../types.ts";
 import { fontFaceCss } from "../fonts.ts";
+import { copyrightLine, documentControl, footerLine } from "../layout.ts";
 
 const POLICY_CSS = readFileSync(new URL("policy.css", import.meta.url), "utf8");
 
 // Raw HTML in a policy is dropped (allowDangerousHtml stays off): every byte of markup comes from here.
 const toHast = unified().use(remarkRehype);
 const stringify = unified().use(rehypeStringify);
-
-export const responsiblePerson = (doc: PolicyDocument) =>
-  `${doc.org.data.registered_manager_first_name} ${doc.org.data.registered_manager_last_name}`;
-
-export const copyrightLine = (doc: PolicyDocument) =>
-  `Copyright © ${doc.buildDate.year} – ${doc.org.data.name}. All rights reserved.`;
-
-/** The document-control block: what an inspector looks for first. */
-export function documentControl(doc: PolicyDocument): [string, string][] {
-  const { policy, review, org } = doc;
-  return [
-    ["Policy code", policy.code],
-    ["Version", policy.version],
-    ["Status", policy.status === "draft" ? "Draft" : "Approved"],
-    ["Responsible person", `${responsiblePerson(doc)}, Registered Manager`],
-    ["Responsible individual", String(org.data.responsible_individual_name)],
-    ["Reviewed on", formatLong(review.lastReviewed)],
-    ["Next review date", formatLong(review.nextReview)],
-    ["Review cycle", policy.reviewMonths === 12 ? "Annually" : `Every ${policy.reviewMonths} months`],
-  ];
-}
 
 /**
  * A standalone HTML page for one policy: fonts, CSS and logo embedded, no scripts, no requests.
@@ -65,13 +44,7 @@ export function policyPage(doc: PolicyDocument, extraCss = ""): HastRoot {
     control,
     ...(body.children as Element[]),
   ]);
-  const footer = h("footer.doc-footer", [
-    h(
-      "p",
-      `${policy.code} ${policy.title} · version ${policy.version} · next review ${formatLong(doc.review.nextReview)}`,
-    ),
-    h("p", copyrightLine(doc)),
-  ]);
+  const footer = h("footer.doc-footer", [h("p", `${policy.title} · ${footerLine(doc)}`), h("p", copyrightLine(doc))]);
   return {
     type: "root",
     children: [

@@ -1,0 +1,29 @@
+import { formatLong } from "../dates/calendar.ts";
+import type { PolicyDocument } from "../types.ts";
+
+// What every format prints around the policy text, so HTML, PDF and DOCX say the same thing.
+
+export const responsiblePerson = (doc: PolicyDocument) =>
+  `${doc.org.data.registered_manager_first_name} ${doc.org.data.registered_manager_last_name}`;
+
+export const copyrightLine = (doc: PolicyDocument) =>
+  `Copyright © ${doc.buildDate.year} – ${doc.org.data.name}. All rights reserved.`;
+
+/** The running footer's text, before the page number. */
+export const footerLine = (doc: PolicyDocument) =>
+  `${doc.policy.code} · version ${doc.policy.version} · next review ${formatLong(doc.review.nextReview)}`;
+
+/** The document-control block: what an inspector looks for first. */
+export function documentControl(doc: PolicyDocument): [string, string][] {
+  const { policy, review, org } = doc;
+  return [
+    ["Policy code", policy.code],
+    ["Version", policy.version],
+    ["Status", policy.status === "draft" ? "Draft" : "Approved"],
+    ["Responsible person", `${responsiblePerson(doc)}, Registered Manager`],
+    ["Responsible individual", String(org.data.responsible_individual_name)],
+    ["Reviewed on", formatLong(review.lastReviewed)],
+    ["Next review date", formatLong(review.nextReview)],
+    ["Review cycle", policy.reviewMonths === 12 ? "Annually" : `Every ${policy.reviewMonths} months`],
+  ];
+}
