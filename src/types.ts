@@ -46,6 +46,8 @@ export interface Policy {
   body: string;
   /** Line of the file on which `body` starts, so body positions map back to the file. */
   bodyLine: number;
+  /** How a citation of a policy outside an org's pack is reported (front matter `references_outside_pack`). */
+  referencesOutsidePack?: Severity;
 }
 
 export interface Logo {
@@ -73,10 +75,24 @@ export interface PlaceholderUse {
   guards: string[];
 }
 
+/** A policy code cited in a policy body, e.g. "… Disciplinary and Grievance Policy (DCW31)". */
+export interface Reference {
+  to: string;
+  /** Position of the code in the policy file. */
+  line: number;
+  column: number;
+  /** The title written before "(CODE)", when the citation has that form. */
+  quotedTitle?: string;
+  /** Whether it stands in the policy's "Related Policies" section. */
+  related: boolean;
+}
+
 export interface Library {
   policies: Policy[];
   /** Placeholders of each policy, by code. */
   placeholders: Record<string, PlaceholderUse[]>;
+  /** Cross-references of each policy, by code. */
+  references: Record<string, Reference[]>;
 }
 
 export type ReviewStatus = "current" | "due" | "overdue";
@@ -104,4 +120,8 @@ export interface PolicyDocument {
  */
 export interface CrossReferenceLinkData {
   xref: { code: string; slug: string };
+}
+
+declare module "mdast" {
+  interface LinkData extends Partial<CrossReferenceLinkData> {}
 }

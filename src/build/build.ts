@@ -5,7 +5,7 @@ import { type PackEntry, renderPackPage } from "../render/html/pack-page.ts";
 import { renderHtml } from "../render/html/page.ts";
 import type { CalendarDate, Org } from "../types.ts";
 import { writeFileAtomic } from "../write/atomic.ts";
-import { policyDocument } from "./documents.ts";
+import { packContext, policyDocument } from "./documents.ts";
 
 export const FORMATS = ["html"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -25,8 +25,10 @@ export interface OrgBuild {
 function renderPack(org: Org, check: CheckResult, options: BuildOptions): Map<string, string | Uint8Array> {
   const files = new Map<string, string | Uint8Array>();
   const entries: PackEntry[] = [];
-  for (const policy of packPolicies(org, check.library)) {
-    const doc = policyDocument(org, policy, options.buildDate);
+  const pack = packPolicies(org, check.library);
+  const context = packContext(pack, check.library);
+  for (const policy of pack) {
+    const doc = policyDocument(org, policy, options.buildDate, context);
     const entry: PackEntry = { policy, review: doc.review, files: {} };
     if (options.formats.includes("html")) {
       entry.files.html = `${policy.slug}.html`;

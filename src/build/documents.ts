@@ -3,7 +3,9 @@ import { reviewOf } from "../dates/review.ts";
 import { policyTree } from "../render/tree.ts";
 import { type CompiledTemplate, compileTemplate, type TemplateValue } from "../template/expand.ts";
 import { ORG_PREFIX } from "../template/placeholders.ts";
-import type { CalendarDate, Org, Policy, PolicyDocument } from "../types.ts";
+import type { CalendarDate, Library, Org, Policy, PolicyDocument } from "../types.ts";
+import { codePattern } from "../xref/extract.ts";
+import { linkCrossReferences } from "../xref/link.ts";
 
 const templates = new Map<Policy, CompiledTemplate>();
 
@@ -30,8 +32,33 @@ function templateValues(
   return values;
 }
 
-/** One policy filled in for one org, as a plain value every renderer reads. */
-export function policyDocument(org: Org, policy: Policy, buildDate: CalendarDate): PolicyDocument {
+/** The cross-reference context of one pack: which codes link, and who cites whom. */
+export interface PackContext {
+  pattern: RegExp;
+  pack: ReadonlyMap<string, Policy>;
+  citedBy: ReadonlyMap<string, Policy[]>;
+}
+
+export function packContext(pack: readonly Policy[], library: Library): PackContext {
+  const citedBy = new Map<string, Policy[]>(pack.map((p) => [p.code, []]));
+  for (const citing of pack) {
+    const cited = new Set((library.references[citing.code] ?? []).map((ref) => ref.to));
+    for (const code of cited) if (code !== citing.code) citedBy.get(code)?.push(citing);
+  }
+  return {
+    pattern: codePattern(library.policies.map((p) => p.code)),
+    pack: new Map(pack.map((p) => [p.code, p])),
+    citedBy,
+  };
+}
+
+/** One policy filled in for one org, with its cross-references linked, as a plain value every renderer reads. */
+export function policyDocument(
+  org: Org,
+  policy: Policy,
+  buildDate: CalendarDate,
+  context: PackContext,
+): PolicyDocument {
   let template = templates.get(policy);
   if (!template) {
     template = compileTemplate(policy.body);
@@ -39,5 +66,7 @@ export function policyDocument(org: Org, policy: Policy, buildDate: CalendarDate
   }
   const review = reviewOf(org, policy, buildDate);
   const expansion = template(templateValues(org, policy, review, buildDate), `${ORG_PREFIX}logo`);
-  return { org, policy, review, buildDate, tree: policyTree(expansion, String(org.data.name), org.logo) };
+  const tree = policyTree(expansion, String(org.data.name), org.logo);
+  linkCrossReferences({ ...context, self: policy, citedBy: context.citedBy.get(policy.code) ?? [] })(tree);
+  return { org, policy, review, buildDate, tree };
 }

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { loadOrgSchema, loadOrgs } from "../load/orgs.ts";
 import { loadPolicySources } from "../load/policies.ts";
-import type { CalendarDate, Diagnostic, Library, Org } from "../types.ts";
+import type { CalendarDate, Diagnostic, Library, Org, Severity } from "../types.ts";
 import { checkOrg, packPolicies, placeholderFields } from "./orgs.ts";
 import { checkLibrary } from "./policies.ts";
 import { compileSchema } from "./schema.ts";
@@ -10,6 +10,7 @@ export interface CheckOptions {
   policiesDir: string;
   orgsDir: string;
   buildDate: CalendarDate;
+  referencesOutsidePack: Severity;
 }
 
 export interface CheckResult {
@@ -38,7 +39,7 @@ export async function loadAndCheck(options: CheckOptions): Promise<CheckResult> 
   const diagnostics = [...policySources.diagnostics, ...orgSources.diagnostics, ...libraryDiagnostics];
   for (const org of orgSources.orgs) {
     if (diagnostics.some((d) => d.file === org.file && d.severity === "error")) continue;
-    diagnostics.push(...checkOrg(org, validate, library, options.buildDate));
+    diagnostics.push(...checkOrg(org, validate, library, options));
   }
 
   const filesWithErrors = new Set(diagnostics.filter((d) => d.severity === "error").map((d) => d.file));

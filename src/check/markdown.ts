@@ -1,15 +1,6 @@
 import type { Node, Parent } from "mdast";
-import remarkGfm from "remark-gfm";
-import remarkParse from "remark-parse";
-import { unified } from "unified";
+import { MASK, parseSource } from "../template/source-tree.ts";
 import type { Diagnostic } from "../types.ts";
-
-const parser = unified().use(remarkParse).use(remarkGfm);
-
-// Placeholders are masked with a same-length run of an inert character so that `<</if>>`
-// does not read as HTML and positions stay exact.
-const MASK = "\uE002";
-const mask = (body: string) => body.replace(/<<[^<>\n]*?>>/g, (m) => MASK.repeat(m.length));
 
 /** Markdown problems in a policy body; `firstLine` is the body's line in its file. */
 export function checkMarkdown(body: string, firstLine: number): Omit<Diagnostic, "file">[] {
@@ -46,6 +37,6 @@ export function checkMarkdown(body: string, firstLine: number): Omit<Diagnostic,
     }
     for (const child of (node as Parent).children ?? []) visit(child);
   };
-  visit(parser.parse(mask(body)));
+  visit(parseSource(body).tree);
   return found;
 }

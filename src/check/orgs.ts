@@ -3,7 +3,8 @@ import { compareDates, formatLong, parseIsoDate } from "../dates/calendar.ts";
 import { didYouMean } from "../diagnostics/suggest.ts";
 import { positionOf } from "../load/yaml.ts";
 import { ORG_PREFIX } from "../template/placeholders.ts";
-import type { CalendarDate, Diagnostic, Library, Org, Policy } from "../types.ts";
+import type { CalendarDate, Diagnostic, Library, Org, Policy, Severity } from "../types.ts";
+import { checkReferencesInPack } from "../xref/check.ts";
 import { schemaDiagnostics } from "./schema.ts";
 
 /** Fields the page layout prints on every document, whatever the policy text uses. */
@@ -33,12 +34,19 @@ export function packPolicies(org: Org, library: Library): Policy[] {
 
 const isPresent = (value: unknown) => value !== undefined && value !== null && value !== "";
 
+export interface OrgCheckOptions {
+  buildDate: CalendarDate;
+  /** Severity of a citation of a policy outside the pack, unless the citing policy says otherwise. */
+  referencesOutsidePack: Severity;
+}
+
 export function checkOrg(
   org: Org,
   validate: ValidateFunction,
   library: Library,
-  buildDate: CalendarDate,
+  options: OrgCheckOptions,
 ): Diagnostic[] {
+  const { buildDate } = options;
   const diagnostics = schemaDiagnostics(validate, org.data, org.positions, org.file);
   if (diagnostics.some((d) => d.severity === "error")) return diagnostics;
   const at = (pointer: string, prefer: "key" | "value" = "value") => ({
@@ -103,6 +111,7 @@ export function checkOrg(
       hint: `add \`${field}: …\` to ${org.file}, or leave ${policy.code} out of \`policies\``,
     });
   }
+  diagnostics.push(...checkReferencesInPack(org, pack, library, options.referencesOutsidePack));
   for (const key of Object.keys(org.data)) {
     if (used.has(key) || PACK_KEYS.includes(key)) continue;
     diagnostics.push({

@@ -3,7 +3,9 @@ import { didYouMean } from "../diagnostics/suggest.ts";
 import { fileStem, type PolicySource } from "../load/policies.ts";
 import { positionOf } from "../load/yaml.ts";
 import { COMPUTED_NAMES, ORG_PREFIX, scanPlaceholders } from "../template/placeholders.ts";
-import type { Diagnostic, Library, Policy, PolicyStatus } from "../types.ts";
+import type { Diagnostic, Library, Policy, PolicyStatus, Severity } from "../types.ts";
+import { checkReferences } from "../xref/check.ts";
+import { codePattern, extractReferences } from "../xref/extract.ts";
 import { checkMarkdown } from "./markdown.ts";
 import { compileSchema, schemaDiagnostics } from "./schema.ts";
 
@@ -24,6 +26,10 @@ const frontMatterSchema = {
     review_months: { type: "integer", minimum: 1, maximum: 60, description: "review cycle in months (default 12)" },
     status: { enum: ["draft", "approved"] },
     category: { type: "string" },
+    references_outside_pack: {
+      enum: ["error", "warning"],
+      description: "how citing a policy outside an organisation's pack is reported (default error)",
+    },
   },
 };
 
@@ -68,6 +74,7 @@ function toPolicy(source: PolicySource): { policy?: Policy; diagnostics: Diagnos
       reviewMonths: (fm.review_months as number | undefined) ?? 12,
       status: (fm.status as PolicyStatus | undefined) ?? "approved",
       ...(typeof fm.category === "string" ? { category: fm.category } : {}),
+      ...(fm.references_outside_pack ? { referencesOutsidePack: fm.references_outside_pack as Severity } : {}),
       slug,
       body: source.body,
       bodyLine: source.bodyLine,
@@ -85,7 +92,7 @@ export function checkLibrary(
   orgFields: readonly string[],
 ): { library: Library; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const library: Library = { policies: [], placeholders: {} };
+  const library: Library = { policies: [], placeholders: {}, references: {} };
   const known = [...orgFields.map((f) => ORG_PREFIX + f), ...COMPUTED_NAMES];
   const byCode = new Map<string, Policy>();
 
@@ -133,5 +140,10 @@ export function checkLibrary(
     library.placeholders[policy.code] = uses.filter((use) => known.includes(use.name));
   }
   library.policies.sort((a, b) => a.code.localeCompare(b.code, "en", { numeric: true }));
+  const pattern = codePattern(library.policies.map((p) => p.code));
+  for (const policy of library.policies) {
+    library.references[policy.code] = extractReferences(policy.body, policy.bodyLine, pattern);
+  }
+  diagnostics.push(...checkReferences(library));
   return { library, diagnostics };
 }

@@ -4,28 +4,40 @@ import { EnvironmentError, loadAndCheck } from "../check/index.ts";
 import { resolveBuildDate } from "../dates/calendar.ts";
 import { formatJson, formatText, hasErrors, useColour } from "../diagnostics/report.ts";
 import { didYouMean } from "../diagnostics/suggest.ts";
+import { formatGraphDot, formatGraphTable, type ReferenceGraph, referenceGraph } from "../xref/graph.ts";
 
 const USAGE = `Usage: policypack <command> [options]
 
 Commands:
   check                 validate policies and organisations; render nothing
   build                 check, then write every organisation's pack to --out
+  xref                  the cross-reference graph of the library: who cites whom,
+                        and which policies nobody cites (--format table|json|dot)
 
 Options (every command):
   --policies DIR        policy library (default: policies/)
   --orgs DIR            organisations and org.schema.json (default: orgs/)
   --as-of YYYY-MM-DD    build date for review dates (default: SOURCE_DATE_EPOCH, else today)
   --json                diagnostics (and the build summary) as JSON on stdout
+  --references-outside-pack error|warning
+                        how a citation of a policy that is not in an organisation's pack
+                        is reported (default: error; a policy's front matter can lower it)
   -h, --help            this help
 
 Options (build):
   --org ID              only this organisation (repeatable; ID is the YAML file name)
   --format LIST         comma-separated: ${FORMATS.join(", ")} (default: all)
+
+Options (xref):
+  --format FORMAT       table (default), json or dot (Graphviz)
   --out DIR             output folder (default: output/)
 
 Exit codes: 0 clean (warnings allowed), 1 errors in the inputs, 2 usage or environment problem.`;
 
 class UsageError extends Error {}
+
+const COMMANDS = ["check", "build", "xref"];
+const GRAPH_FORMATS = ["table", "json", "dot"];
 
 export interface Io {
   stdout: { write(text: string): unknown; isTTY?: boolean };
@@ -63,6 +75,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       format: { type: "string" },
       "as-of": { type: "string" },
       json: { type: "boolean", default: false },
+      "references-outside-pack": { type: "string", default: "error" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -71,21 +84,46 @@ async function run(argv: string[], io: Io): Promise<number> {
     io.stdout.write(`${USAGE}\n`);
     return command === undefined && !values.help ? 2 : 0;
   }
-  if (command !== "check" && command !== "build") {
-    const suggestion = didYouMean(command, ["check", "build"]);
+  if (!COMMANDS.includes(command)) {
+    const suggestion = didYouMean(command, COMMANDS);
     throw new UsageError(`unknown command "${command}"${suggestion ? ` (did you mean ${suggestion}?)` : ""}`);
   }
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
-  const formats = parseFormats(values.format);
+  const formats = command === "xref" ? [] : parseFormats(values.format);
+  const graphFormat = command === "xref" ? (values.format ?? "table") : "table";
+  if (!GRAPH_FORMATS.includes(graphFormat)) {
+    throw new UsageError(`xref --format takes ${GRAPH_FORMATS.join(", ")}, not "${graphFormat}"`);
+  }
   const buildDate = resolveBuildDate(values["as-of"], io.env);
   if (typeof buildDate === "string") throw new UsageError(buildDate);
 
-  const check = await loadAndCheck({ policiesDir: values.policies, orgsDir: values.orgs, buildDate });
+  const referencesOutsidePack = values["references-outside-pack"];
+  if (referencesOutsidePack !== "error" && referencesOutsidePack !== "warning") {
+    throw new UsageError(`--references-outside-pack takes error or warning, not "${referencesOutsidePack}"`);
+  }
+  const check = await loadAndCheck({
+    policiesDir: values.policies,
+    orgsDir: values.orgs,
+    buildDate,
+    referencesOutsidePack,
+  });
   const report = () => {
     if (values.json) return;
     const text = formatText(check.diagnostics, useColour(io.stderr, io.env));
     if (text) io.stderr.write(`${text}\n`);
   };
+
+  if (command === "xref") {
+    report();
+    const graph = referenceGraph(check.library);
+    const print = {
+      table: formatGraphTable,
+      dot: formatGraphDot,
+      json: (g: ReferenceGraph) => JSON.stringify(g, null, 2),
+    };
+    io.stdout.write(`${print[graphFormat as keyof typeof print](graph)}\n`);
+    return hasErrors(check.diagnostics) ? 1 : 0;
+  }
 
   if (command === "check") {
     report();

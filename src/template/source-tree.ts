@@ -1,0 +1,19 @@
+import type { Root } from "mdast";
+import remarkGfm from "remark-gfm";
+import remarkParse from "remark-parse";
+import { unified } from "unified";
+
+const parser = unified().use(remarkParse).use(remarkGfm);
+
+/** What a placeholder is masked with: a private-use character Markdown reads as a letter. */
+export const MASK = "\uE002";
+
+/**
+ * The Markdown tree of a policy body as written, before any values are filled in. Placeholders
+ * are masked with a same-length run of MASK, so `<</if>>` does not read as HTML and every
+ * position (line, column, offset) is the source's.
+ */
+export function parseSource(body: string): { tree: Root; masked: string } {
+  const masked = body.replace(/<<[^<>\n]*?>>/g, (m) => MASK.repeat(m.length));
+  return { tree: parser.parse(masked), masked };
+}
