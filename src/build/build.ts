@@ -1,19 +1,30 @@
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { CheckResult } from "../check/index.ts";
+import { EnvironmentError } from "../check/index.ts";
 import { packPolicies } from "../check/orgs.ts";
 import { type PackEntry, renderPackPage } from "../render/html/pack-page.ts";
 import { renderHtml } from "../render/html/page.ts";
-import type { CalendarDate, Org } from "../types.ts";
+import { findBrowser } from "../render/pdf/browser.ts";
+import { PdfEngine, type PdfOutput } from "../render/pdf/engine.ts";
+import { renderManual } from "../render/pdf/manual.ts";
+import { renderPolicyPdf } from "../render/pdf/policy.ts";
+import type { CalendarDate, Diagnostic, Org, Policy } from "../types.ts";
 import { writeFileAtomic } from "../write/atomic.ts";
 import { packContext, policyDocument } from "./documents.ts";
 
-export const FORMATS = ["html"] as const;
+export const FORMATS = ["html", "pdf"] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface BuildOptions {
   out: string;
   formats: readonly Format[];
   buildDate: CalendarDate;
+  env: NodeJS.ProcessEnv;
+  /** PDF pages printing at once; default: the number of CPUs. */
+  pdfPages?: number;
+  /** Per document, in milliseconds. */
+  pdfTimeoutMs?: number;
 }
 
 export interface OrgBuild {
@@ -21,31 +32,109 @@ export interface OrgBuild {
   files: string[];
 }
 
-/** Renders every file of one org's pack in memory; nothing is written until all of it rendered. */
-function renderPack(org: Org, check: CheckResult, options: BuildOptions): Map<string, string | Uint8Array> {
-  const files = new Map<string, string | Uint8Array>();
-  const entries: PackEntry[] = [];
+export interface BuildResult {
+  built: OrgBuild[];
+  /** Problems met while rendering (a PDF that failed twice, a blocked request). */
+  diagnostics: Diagnostic[];
+}
+
+type Files = Map<string, string | Uint8Array>;
+
+/** Turns a PDF result into files and diagnostics: a failure is reported and the pack goes on. */
+async function printPdf(
+  name: string,
+  policy: Pick<Policy, "file">,
+  render: () => Promise<PdfOutput>,
+  files: Files,
+  diagnostics: Diagnostic[],
+): Promise<void> {
+  const at = { file: policy.file, line: 1, column: 1 };
+  try {
+    const { data, blocked } = await render();
+    files.set(name, data);
+    for (const url of blocked) {
+      diagnostics.push({
+        ...at,
+        severity: "warning",
+        rule: "pdf-network",
+        message: `${name} tried to load ${url}; it was blocked`,
+      });
+    }
+  } catch (error) {
+    diagnostics.push({
+      ...at,
+      severity: "error",
+      rule: "pdf-render",
+      message: `${name} was not written: Chromium failed twice (${(error as Error).message.split("\n")[0]})`,
+      hint: "try again with --format html to rule out the policy, or raise the timeout",
+    });
+  }
+}
+
+/** Renders every file of one org's pack in memory; nothing is written until all of it is rendered. */
+async function renderPack(
+  org: Org,
+  check: CheckResult,
+  options: BuildOptions,
+  engine: PdfEngine | undefined,
+  diagnostics: Diagnostic[],
+): Promise<Files> {
+  const files: Files = new Map();
   const pack = packPolicies(org, check.library);
   const context = packContext(pack, check.library);
-  for (const policy of pack) {
-    const doc = policyDocument(org, policy, options.buildDate, context);
-    const entry: PackEntry = { policy, review: doc.review, files: {} };
-    if (options.formats.includes("html")) {
-      entry.files.html = `${policy.slug}.html`;
-      files.set(entry.files.html, renderHtml(doc));
-    }
-    entries.push(entry);
+  const docs = pack.map((policy) => policyDocument(org, policy, options.buildDate, context));
+  const entries: PackEntry[] = docs.map((doc) => ({ policy: doc.policy, review: doc.review, files: {} }));
+  if (options.formats.includes("html")) {
+    docs.forEach((doc, i) => {
+      const name = `${doc.policy.slug}.html`;
+      files.set(name, renderHtml(doc));
+      (entries[i] as PackEntry).files.html = name;
+    });
+  }
+  if (engine) {
+    await Promise.all(
+      docs.map(async (doc, i) => {
+        const name = `${doc.policy.slug}.pdf`;
+        await printPdf(name, doc.policy, () => renderPolicyPdf(doc, engine), files, diagnostics);
+        if (files.has(name)) (entries[i] as PackEntry).files.pdf = name;
+      }),
+    );
+    await printPdf(
+      `${org.id}-policy-pack.pdf`,
+      { file: org.file },
+      () => renderManual(org, docs, options.buildDate, engine),
+      files,
+      diagnostics,
+    );
   }
   files.set("index.html", renderPackPage(org, entries, options.buildDate));
   return files;
 }
 
-export async function buildPacks(check: CheckResult, orgs: readonly Org[], options: BuildOptions): Promise<OrgBuild[]> {
-  const built: OrgBuild[] = [];
-  for (const org of orgs) {
-    const files = renderPack(org, check, options);
-    for (const [name, data] of files) await writeFileAtomic(join(options.out, org.id, name), data);
-    built.push({ org: org.id, files: [...files.keys()].map((name) => join(options.out, org.id, name)) });
+export async function buildPacks(
+  check: CheckResult,
+  orgs: readonly Org[],
+  options: BuildOptions,
+): Promise<BuildResult> {
+  const result: BuildResult = { built: [], diagnostics: [] };
+  let engine: PdfEngine | undefined;
+  if (options.formats.includes("pdf") && orgs.length > 0) {
+    const browser = findBrowser(options.env);
+    if ("error" in browser) throw new EnvironmentError(browser.error);
+    engine = await PdfEngine.launch({
+      executablePath: browser.path,
+      pages: options.pdfPages ?? availableParallelism(),
+      timeoutMs: options.pdfTimeoutMs ?? 60_000,
+    });
   }
-  return built;
+  try {
+    for (const org of orgs) {
+      const files = await renderPack(org, check, options, engine, result.diagnostics);
+      for (const [name, data] of files) await writeFileAtomic(join(options.out, org.id, name), data);
+      result.built.push({ org: org.id, files: [...files.keys()].map((name) => join(options.out, org.id, name)) });
+    }
+  } finally {
+    await engine?.close();
+  }
+  return result;
 }

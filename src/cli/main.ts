@@ -151,15 +151,22 @@ async function run(argv: string[], io: Io): Promise<number> {
   const toBuild = check.buildable.filter((org) => selected.includes(org));
   const skipped = selected.filter((org) => !toBuild.includes(org)).map((org) => org.id);
   report();
-  const built = await buildPacks(check, toBuild, { out: values.out, formats, buildDate });
+  const { built, diagnostics: rendering } = await buildPacks(check, toBuild, {
+    out: values.out,
+    formats,
+    buildDate,
+    env: io.env,
+  });
+  const diagnostics = [...check.diagnostics, ...rendering];
   if (values.json) {
-    io.stdout.write(`${JSON.stringify({ diagnostics: check.diagnostics, built, skipped }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ diagnostics, built, skipped }, null, 2)}\n`);
   } else {
+    if (rendering.length > 0) io.stderr.write(`${formatText(rendering, useColour(io.stderr, io.env))}\n`);
     for (const pack of built)
       io.stderr.write(`built ${pack.org}: ${pack.files.length} files in ${values.out}/${pack.org}/\n`);
     for (const id of skipped) io.stderr.write(`skipped ${id}: its inputs have errors (see above)\n`);
   }
-  return hasErrors(check.diagnostics) ? 1 : 0;
+  return hasErrors(diagnostics) ? 1 : 0;
 }
 
 /** Runs the CLI and returns its exit code; never throws, so no stack trace reaches the user. */

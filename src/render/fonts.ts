@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
-// Fonts ship with the project (@fontsource/source-sans-3), embedded as data URIs, so a page
-// looks the same on every machine and never fetches anything.
-const FAMILY = "Source Sans 3";
+// Fonts ship with the project, so every page looks the same on every machine and nothing is
+// fetched: IBM Plex Sans, as web fonts for HTML and as TrueType for Chromium's PDFs.
+export const FONT_FAMILY = "IBM Plex Sans";
 const FACES = [
   { weight: 400, style: "normal" },
   { weight: 400, style: "italic" },
@@ -26,20 +26,26 @@ const SUBSETS = [
 
 let css: string | undefined;
 
+const packageDir = (name: string) => dirname(createRequire(import.meta.url).resolve(`${name}/package.json`));
+
+/**
+ * The same family as TrueType files, for Chromium through fontconfig when printing PDFs: its
+ * header and footer templates cannot use web fonts, and it cannot read WOFF files from fontconfig.
+ */
+export const FONT_DIRECTORY = packageDir("@expo-google-fonts/ibm-plex-sans");
+
+/** Web-font subsets (WOFF2) embedded in every HTML page. */
 export function fontFaceCss(): string {
   if (css !== undefined) return css;
-  const files = join(
-    dirname(createRequire(import.meta.url).resolve("@fontsource/source-sans-3/package.json")),
-    "files",
-  );
+  const files = join(packageDir("@fontsource/ibm-plex-sans"), "files");
   const rules: string[] = [];
   for (const face of FACES) {
     for (const subset of SUBSETS) {
       const data = readFileSync(
-        join(files, `source-sans-3-${subset.name}-${face.weight}-${face.style}.woff2`),
+        join(files, `ibm-plex-sans-${subset.name}-${face.weight}-${face.style}.woff2`),
       ).toString("base64");
       rules.push(
-        `@font-face{font-family:"${FAMILY}";font-style:${face.style};font-weight:${face.weight};font-display:block;src:url(data:font/woff2;base64,${data}) format("woff2");unicode-range:${subset.range}}`,
+        `@font-face{font-family:"${FONT_FAMILY}";font-style:${face.style};font-weight:${face.weight};font-display:block;src:url(data:font/woff2;base64,${data}) format("woff2");unicode-range:${subset.range}}`,
       );
     }
   }

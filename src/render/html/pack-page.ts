@@ -1,13 +1,7 @@
-import { readFileSync } from "node:fs";
 import { h } from "hastscript";
-import rehypeStringify from "rehype-stringify";
-import { unified } from "unified";
 import { formatIso, formatLong } from "../../dates/calendar.ts";
 import type { CalendarDate, Org, Policy, Review } from "../../types.ts";
-import { fontFaceCss } from "../fonts.ts";
-
-const POLICY_CSS = readFileSync(new URL("policy.css", import.meta.url), "utf8");
-const stringify = unified().use(rehypeStringify);
+import { orgHeader, standalonePage, toHtml } from "./page.ts";
 
 export interface PackEntry {
   policy: Policy;
@@ -49,41 +43,29 @@ export function renderPackPage(org: Org, entries: PackEntry[], buildDate: Calend
       ),
     ]),
   );
-  const page = h("html", { lang: "en-GB" }, [
-    h("head", [
-      h("meta", { charset: "utf-8" }),
-      h("meta", { name: "viewport", content: "width=device-width, initial-scale=1" }),
-      h("title", `Policy pack – ${name}`),
-      h(
-        "style",
-        `${fontFaceCss()}\n${POLICY_CSS}\n.page{max-width:70rem}.status-overdue{color:#8a1c1c;font-weight:700}.status-due{color:#7a4b00;font-weight:700}`,
-      ),
-    ]),
-    h("body", [
-      h("div.page", [
-        h("header.org-header", [
-          org.logo ? h("img", { src: org.logo.dataUri, alt: `${name} logo` }) : null,
-          h("div", [h("p.org-name", name), h("p.org-meta", `Registration Number: ${org.data.registration_no}`)]),
-        ]),
-        h("main", [
-          h("h1", "Policy pack"),
-          h("p", `${entries.length} policies · pack date ${formatLong(buildDate)}`),
-          h("table", [
-            h("caption.sr-only", "Policies in this pack"),
+  const css =
+    ".page{max-width:70rem}.status-overdue{color:#8a1c1c;font-weight:700}.status-due{color:#7a4b00;font-weight:700}";
+  const page = standalonePage(`Policy pack – ${name}`, name, css, [
+    h("div.page", [
+      orgHeader(org),
+      h("main", [
+        h("h1", "Policy pack"),
+        h("p", `${entries.length} policies · pack date ${formatLong(buildDate)}`),
+        h("table", [
+          h("caption.sr-only", "Policies in this pack"),
+          h(
+            "thead",
             h(
-              "thead",
-              h(
-                "tr",
-                ["Code", "Policy", "Version", "Reviewed on", "Next review", "Status", "Download"].map((label) =>
-                  h("th", { scope: "col" }, label),
-                ),
+              "tr",
+              ["Code", "Policy", "Version", "Reviewed on", "Next review", "Status", "Download"].map((label) =>
+                h("th", { scope: "col" }, label),
               ),
             ),
-            h("tbody", rows),
-          ]),
+          ),
+          h("tbody", rows),
         ]),
       ]),
     ]),
   ]);
-  return stringify.stringify({ type: "root", children: [{ type: "doctype" }, page] });
+  return toHtml(page);
 }

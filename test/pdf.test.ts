@@ -1,0 +1,146 @@
+import { execFileSync } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { PDFArray, PDFDocument, PDFName, PDFRef } from "pdf-lib";
+import { beforeAll, describe, expect, it } from "vitest";
+import { findBrowser } from "../src/render/pdf/browser.ts";
+import { PdfEngine } from "../src/render/pdf/engine.ts";
+import { bookmarks, bookmarkTitle } from "../src/render/pdf/layout.ts";
+import { orgYaml, policyMd, runCli, workspace } from "./helpers.ts";
+
+const pdftotext = (file: string, page: number) =>
+  execFileSync("pdftotext", ["-layout", "-f", String(page), "-l", String(page), file, "-"], { encoding: "utf8" });
+const pdfinfo = (file: string) =>
+  Object.fromEntries(
+    execFileSync("pdfinfo", [file], { encoding: "utf8" })
+      .split("\n")
+      .filter((line) => line.includes(":"))
+      .map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 1).trim()]),
+  );
+
+/** Bookmarks as [title, page] pairs, depth first. */
+async function outline(file: string): Promise<[string, number][]> {
+  const doc = await PDFDocument.load(await readFile(file));
+  const pageOf = new Map(doc.getPages().map((page, i) => [page.ref.toString(), i + 1]));
+  return [...bookmarks(doc)].map((item) => {
+    const ref = item.lookupMaybe(PDFName.of("Dest"), PDFArray)?.get(0);
+    return [bookmarkTitle(item) ?? "", ref instanceof PDFRef ? (pageOf.get(ref.toString()) ?? 0) : 0];
+  });
+}
+
+describe("PDF output", () => {
+  let out: string;
+  beforeAll(async () => {
+    const dir = await workspace();
+    const run = await runCli(["build", "--as-of", "2026-11-24", "--format", "html,pdf"], dir, {
+      ...process.env,
+      NO_COLOR: "1",
+    });
+    expect(run.stderr).not.toContain("error");
+    expect(run.code).toBe(0);
+    out = join(dir, "output");
+  });
+
+  it("prints each policy on A4, tagged, with its properties and the org, page and review date on every page", async () => {
+    const file = join(out, "gofal-tyr-ysgol", "DCW13-safeguarding-adults.pdf");
+    const info = pdfinfo(file);
+    expect(info["Page size"]).toMatch(/^595\.\d+ x 841\.\d+ pts \(A4\)$/);
+    expect(info.Tagged).toBe("yes");
+    expect(info.Title).toBe("Safeguarding Adults from Abuse and Improper Treatment Policy");
+    expect(info.Author).toBe("Gofal Tŷ'r Ysgol & Partners");
+    expect(info.Subject).toContain("DCW13");
+    const pages = Number(info.Pages);
+    expect(pages).toBeGreaterThan(2);
+    for (let page = 1; page <= pages; page++) {
+      const text = pdftotext(file, page);
+      expect(text, `page ${page}`).toContain("Gofal Tŷ'r Ysgol & Partners");
+      expect(text, `page ${page}`).toMatch(new RegExp(`Page ${page} of ${pages}\\s*$`));
+      expect(text, `page ${page}`).toContain("DCW13 · version 1.0 · next review 15 December 2026");
+    }
+  });
+
+  it("embeds the project's font and nothing else", () => {
+    const fonts = execFileSync("pdffonts", [join(out, "afon-homecare", "DCW38-using-social-media-platforms.pdf")], {
+      encoding: "utf8",
+    })
+      .split("\n")
+      .slice(2)
+      .filter(Boolean);
+    expect(fonts.length).toBeGreaterThan(1);
+    for (const font of fonts) expect(font).toMatch(/^[A-Z]{6}\+IBMPlexSans-\S+ .* yes yes yes /);
+  });
+
+  it("has a bookmark for the title and every section, with the heading's exact text", async () => {
+    const marks = (await outline(join(out, "afon-homecare", "DCW13-safeguarding-adults.pdf"))).map(([title]) => title);
+    expect(marks[0]).toBe("Safeguarding Adults from Abuse and Improper Treatment Policy");
+    expect(marks).toContain("1. Purpose");
+    expect(marks).toContain("Referenced by");
+  });
+
+  it("makes a combined manual whose contents give the page each policy starts on", async () => {
+    const file = join(out, "afon-homecare", "afon-homecare-policy-pack.pdf");
+    const cover = pdftotext(file, 1);
+    expect(cover).toContain("Policy pack");
+    expect(cover).toContain("SIN-00012345-WXYZ");
+    expect(cover).toContain("24 November 2026");
+    const contents = pdftotext(file, 2);
+    const entries = [...contents.matchAll(/^(DCW\d+)\s+(.+?)\s+(\d+)$/gm)].map((m) => ({
+      code: m[1],
+      title: m[2],
+      page: Number(m[3]),
+    }));
+    expect(entries.map((e) => e.code)).toEqual(["DCW13", "DCW28", "DCW30", "DCW31", "DCW34", "DCW38"]);
+    for (const entry of entries) {
+      const start = pdftotext(file, entry.page).replace(/\s+/g, " ");
+      expect(start, `${entry.code} on page ${entry.page}`).toContain(`${entry.code} · `);
+      expect(start).toContain(entry.title as string);
+      expect(start).toContain("DOCUMENT CONTROL");
+      expect(pdftotext(file, entry.page - 1)).not.toContain("DOCUMENT CONTROL");
+    }
+    const marks = await outline(file);
+    for (const entry of entries) expect(marks).toContainEqual([entry.title, entry.page]);
+  });
+});
+
+describe("the PDF engine", () => {
+  it("blocks and reports a request to the network, and still writes the PDF", async () => {
+    const policy = policyMd(
+      { code: "TST1", title: "Test Policy", version: '"1.0"' },
+      "\n![chart](https://example.com/chart.png)\n",
+    );
+    const dir = await workspace(
+      { "policies/TST1-test.md": policy, "orgs/test-care.yaml": orgYaml() },
+      { examples: false },
+    );
+    const run = await runCli(["build", "--format", "pdf", "--as-of", "2026-11-24"], dir, {
+      ...process.env,
+      NO_COLOR: "1",
+    });
+    expect(run.stderr).toContain(
+      "warning pdf-network: TST1-test.pdf tried to load https://example.com/chart.png; it was blocked",
+    );
+    expect(pdfinfo(join(dir, "output", "test-care", "TST1-test.pdf")).Pages).toBe("1");
+  });
+
+  it("restarts a crashed browser and prints the document on the second try", async () => {
+    const browser = findBrowser(process.env);
+    if ("error" in browser) throw new Error(browser.error);
+    const engine = await PdfEngine.launch({ executablePath: browser.path, pages: 1, timeoutMs: 20_000 });
+    try {
+      const job = { html: "<!doctype html><title>t</title><p>Hello</p>", options: { format: "A4" as const } };
+      expect((await engine.render(job)).data.length).toBeGreaterThan(500);
+      const before = engine.pid;
+      process.kill(before as number, "SIGKILL");
+      expect((await engine.render(job)).data.length).toBeGreaterThan(500);
+      expect(engine.pid).not.toBe(before);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("exits 2 with the install command when no browser is found", async () => {
+    const run = await runCli(["build", "--format", "pdf"], await workspace(), { CHROME_PATH: "/nonexistent/chromium" });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("apt-get install -y chromium-headless-shell");
+  });
+});
