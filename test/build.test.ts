@@ -13,7 +13,7 @@ describe("building the example packs", () => {
   let run: Awaited<ReturnType<typeof runCli>>;
   beforeAll(async () => {
     dir = await workspace();
-    run = await runCli(["build", "--as-of", "2026-11-24"], dir);
+    run = await runCli(["build", "--format", "html", "--as-of", "2026-11-24"], dir);
   });
 
   it("writes an HTML page for every organisation × policy, and exits 0", async () => {
@@ -118,7 +118,7 @@ describe("organisation values are text, never markup", () => {
       { "policies/TST1-test.md": policy, "orgs/test-care.yaml": orgYaml({ name: JSON.stringify(HOSTILE) }) },
       { examples: false },
     );
-    const run = await runCli(["build", "--as-of", "2026-11-24"], dir);
+    const run = await runCli(["build", "--format", "html", "--as-of", "2026-11-24"], dir);
     expect(run.code).toBe(0);
     const html = await readHtml(join(dir, "output", "test-care", "TST1-test.html"));
     expect(selectAll("script, em", html)).toEqual([]);
@@ -136,7 +136,7 @@ describe("one broken organisation does not stop the others", () => {
     const dir = await workspace({
       "orgs/broken-care.yaml": orgYaml({ email: "not-an-email", reviewed_on: "2026-02-30" }),
     });
-    const run = await runCli(["build", "--as-of", "2026-11-24"], dir);
+    const run = await runCli(["build", "--format", "html", "--as-of", "2026-11-24"], dir);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("orgs/broken-care.yaml:12:14: error schema:");
     expect(run.stderr).toContain("skipped broken-care");
@@ -147,7 +147,7 @@ describe("one broken organisation does not stop the others", () => {
 
   it("--org builds only the named organisation", async () => {
     const dir = await workspace();
-    const run = await runCli(["build", "--org", "gofal-tyr-ysgol", "--as-of", "2026-11-24"], dir);
+    const run = await runCli(["build", "--format", "html", "--org", "gofal-tyr-ysgol", "--as-of", "2026-11-24"], dir);
     expect(run.code).toBe(0);
     expect(existsSync(join(dir, "output", "gofal-tyr-ysgol", "index.html"))).toBe(true);
     expect(existsSync(join(dir, "output", "afon-homecare"))).toBe(false);

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { CheckResult } from "../check/index.ts";
 import { EnvironmentError } from "../check/index.ts";
 import { packPolicies } from "../check/orgs.ts";
+import { renderDocx } from "../render/docx/index.ts";
 import { type PackEntry, renderPackPage } from "../render/html/pack-page.ts";
 import { renderHtml } from "../render/html/page.ts";
 import { findBrowser } from "../render/pdf/browser.ts";
@@ -13,7 +14,7 @@ import type { CalendarDate, Diagnostic, Org, Policy } from "../types.ts";
 import { writeFileAtomic } from "../write/atomic.ts";
 import { packContext, policyDocument } from "./documents.ts";
 
-export const FORMATS = ["html", "pdf"] as const;
+export const FORMATS = ["html", "pdf", "docx"] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface BuildOptions {
@@ -90,6 +91,25 @@ async function renderPack(
       files.set(name, renderHtml(doc));
       (entries[i] as PackEntry).files.html = name;
     });
+  }
+  if (options.formats.includes("docx")) {
+    for (const [i, doc] of docs.entries()) {
+      const name = `${doc.policy.slug}.docx`;
+      const { data, warnings } = await renderDocx(doc);
+      files.set(name, data);
+      (entries[i] as PackEntry).files.docx = name;
+      for (const warning of warnings) {
+        diagnostics.push({
+          file: doc.policy.file,
+          // Positions are in the filled-in text; they match the source unless a <<#if>> block above was left out.
+          line: warning.line + doc.policy.bodyLine - 1,
+          column: warning.column,
+          severity: "warning",
+          rule: "docx-unsupported",
+          message: `${name}: ${warning.message}`,
+        });
+      }
+    }
   }
   if (engine) {
     await Promise.all(

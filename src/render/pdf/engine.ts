@@ -88,7 +88,9 @@ export class PdfEngine {
   }
 
   private async newPage(): Promise<Page> {
-    const page = await this.browser.newPage();
+    // A context of its own gives each page its own renderer process: pages in one context
+    // share a renderer and print one at a time.
+    const page = await (await this.browser.createBrowserContext()).newPage();
     await page.setJavaScriptEnabled(false);
     await page.setRequestInterception(true);
     // Documents carry everything as data: URIs; anything else is blocked and reported.

@@ -1,6 +1,6 @@
 import type { ElementContent } from "hast";
 import { h } from "hastscript";
-import { PDFArray, PDFDocument, PDFName, PDFRef } from "pdf-lib";
+import { PDFArray, PDFName, PDFRef } from "pdf-lib";
 import { formatLong } from "../../dates/calendar.ts";
 import type { CalendarDate, Org, PolicyDocument } from "../../types.ts";
 import { orgHeader, policyArticle, standalonePage, toHtml } from "../html/page.ts";
@@ -10,6 +10,7 @@ import {
   bookmarkTitle,
   footerTemplate,
   headerTemplate,
+  loadPdf,
   PRINT_CSS,
   pdfOptions,
   setProperties,
@@ -87,7 +88,7 @@ function manualHtml(
 
 /** The page (1-based) of each bookmark, by its text without spaces (see mendBookmarks). */
 async function bookmarkPages(pdf: Uint8Array): Promise<Map<string, number>> {
-  const doc = await PDFDocument.load(pdf, { updateMetadata: false });
+  const doc = await loadPdf(pdf);
   const pageIndex = new Map(doc.getPages().map((page, i) => [page.ref.toString(), i + 1]));
   const pages = new Map<string, number>();
   for (const item of bookmarks(doc)) {

@@ -1,4 +1,4 @@
-import { toString } from "mdast-util-to-string";
+import { toString as textOf } from "mdast-util-to-string";
 import type { PolicyDocument } from "../../types.ts";
 import { policyPage, toHtml } from "../html/page.ts";
 import { footerLine } from "../layout.ts";
@@ -7,10 +7,7 @@ import { footerTemplate, headerTemplate, PRINT_CSS, pdfOptions, setProperties } 
 
 /** The policy's title and section headings: what its bookmarks say. */
 export function headingTexts(doc: PolicyDocument): string[] {
-  return [
-    doc.policy.title,
-    ...doc.tree.children.filter((node) => node.type === "heading").map((node) => toString(node)),
-  ];
+  return [doc.policy.title, ...doc.tree.children.filter((node) => node.type === "heading").map((node) => textOf(node))];
 }
 
 /** One policy as A4 PDF, printed from the same page as its HTML. */

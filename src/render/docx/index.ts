@@ -1,0 +1,218 @@
+import {
+  BorderStyle,
+  Document,
+  Footer,
+  Header,
+  HeadingLevel,
+  ImageRun,
+  Packer,
+  PageNumber,
+  Paragraph,
+  type ParagraphChild,
+  ShadingType,
+  Tab,
+  Table,
+  TableCell,
+  TableLayoutType,
+  TableRow,
+  TabStopType,
+  TextRun,
+  WidthType,
+} from "docx";
+import type { PolicyDocument } from "../../types.ts";
+import { copyrightLine, documentControl, footerLine } from "../layout.ts";
+import {
+  blocks,
+  CELL_MARGINS,
+  createState,
+  type DocxWarning,
+  type State,
+  TABLE_BORDERS,
+  TOP,
+  warn,
+} from "./compile.ts";
+import { fitInto, rasterImage } from "./images.ts";
+import { deterministicPackage } from "./package.ts";
+import { COLOR, PAGE, STYLE, styles, TEXT_WIDTH } from "./styles.ts";
+
+export type { DocxWarning } from "./compile.ts";
+
+/**
+ * One policy as an editable Word document: Word's own Title and Heading styles, numbering and
+ * fields, with the same text around the policy as the HTML page. The same document gives the same
+ * bytes. Warnings are at mdast positions in `doc.tree`, for what Word cannot show.
+ */
+export async function renderDocx(doc: PolicyDocument): Promise<{ data: Uint8Array; warnings: DocxWarning[] }> {
+  const { org, policy } = doc;
+  const orgName = String(org.data.name);
+  const state = createState(doc.tree);
+  const body = blocks(state, doc.tree.children, TOP);
+  const document = new Document({
+    title: policy.title,
+    subject: `${policy.code} ${policy.title}`,
+    creator: orgName,
+    keywords: policy.code,
+    description: `${policy.code} ${policy.title}, version ${policy.version}`,
+    lastModifiedBy: "policypack",
+    revision: 1,
+    styles,
+    numbering: { config: [...state.lists.values()].map((list) => list.definition) },
+    footnotes: footnotes(state),
+    sections: [
+      {
+        properties: {
+          page: {
+            size: { width: PAGE.width, height: PAGE.height },
+            margin: {
+              top: PAGE.margin,
+              bottom: PAGE.margin,
+              left: PAGE.margin,
+              right: PAGE.margin,
+              header: PAGE.headerFooter,
+              footer: PAGE.headerFooter,
+            },
+          },
+        },
+        headers: { default: header(doc, state) },
+        footers: { default: footer(doc) },
+        children: [
+          ...frontMatter(doc),
+          ...body,
+          new Paragraph({ style: STYLE.small, spacing: { before: 480 }, text: copyrightLine(doc) }),
+        ],
+      },
+    ],
+  });
+  const packed = await Packer.pack(document, "uint8array");
+  return { data: deterministicPackage(packed, doc.buildDate), warnings: state.warnings };
+}
+
+/** The organisation, the policy's code and title, and the document-control table. */
+function frontMatter(doc: PolicyDocument): (Paragraph | Table)[] {
+  const { org, policy } = doc;
+  const muted = { color: COLOR.muted };
+  const label = (text: string) =>
+    new TableCell({
+      width: { size: CONTROL_WIDTHS[0], type: WidthType.DXA },
+      margins: CELL_MARGINS,
+      shading: { type: ShadingType.CLEAR, fill: COLOR.tint, color: "auto" },
+      children: [new Paragraph({ spacing: { after: 0 }, children: [new TextRun({ text, bold: true })] })],
+    });
+  const value = (text: string, emphasis: boolean) =>
+    new TableCell({
+      width: { size: CONTROL_WIDTHS[1], type: WidthType.DXA },
+      margins: CELL_MARGINS,
+      children: [
+        new Paragraph({
+          spacing: { after: 0 },
+          children: [new TextRun({ text, ...(emphasis ? { bold: true, color: "8A1C1C" } : {}) })],
+        }),
+      ],
+    });
+  // A draft must not pass for an approved policy, as in the HTML page.
+  const draft = (name: string) => name === "Status" && policy.status === "draft";
+  return [
+    new Paragraph({
+      spacing: { after: 0 },
+      children: [new TextRun({ text: String(org.data.name), bold: true, size: 28, color: COLOR.accent })],
+    }),
+    new Paragraph({
+      spacing: { after: 360 },
+      children: [new TextRun({ text: `Registration Number: ${org.data.registration_no}`, ...muted, size: 20 })],
+    }),
+    new Paragraph({
+      spacing: { after: 0 },
+      keepNext: true,
+      children: [
+        new TextRun({
+          text: [policy.code, policy.category].filter(Boolean).join(" · "),
+          ...muted,
+          bold: true,
+          allCaps: true,
+          size: 18,
+          characterSpacing: 10,
+        }),
+      ],
+    }),
+    new Paragraph({ heading: HeadingLevel.TITLE, text: policy.title }),
+    new Paragraph({
+      keepNext: true,
+      spacing: { after: 80 },
+      children: [new TextRun({ text: "Document control", bold: true, ...muted, size: 20 })],
+    }),
+    new Table({
+      width: { size: TEXT_WIDTH, type: WidthType.DXA },
+      columnWidths: [...CONTROL_WIDTHS],
+      layout: TableLayoutType.FIXED,
+      borders: TABLE_BORDERS,
+      rows: documentControl(doc).map(
+        ([name, text]) => new TableRow({ cantSplit: true, children: [label(name), value(text, draft(name))] }),
+      ),
+    }),
+    new Paragraph({ spacing: { after: 120 }, children: [] }),
+  ];
+}
+
+const CONTROL_WIDTHS = [Math.round(TEXT_WIDTH * 0.34), TEXT_WIDTH - Math.round(TEXT_WIDTH * 0.34)] as const;
+
+/** The organisation's name on every page, with its logo on the right when Word can embed it. */
+function header(doc: PolicyDocument, state: State): Header {
+  const children: ParagraphChild[] = [
+    new TextRun({ text: String(doc.org.data.name), bold: true, color: COLOR.accent, size: 20 }),
+  ];
+  // An SVG logo needs a PNG copy in Word; the header then shows the name alone.
+  const logo = doc.org.logo ? rasterImage(doc.org.logo.dataUri) : undefined;
+  if (logo) {
+    children.push(
+      new TextRun({ children: [new Tab()] }),
+      new ImageRun({
+        type: logo.type,
+        data: logo.data,
+        transformation: fitInto(logo, 180, 40),
+        altText: { id: String(++state.drawings), name: "logo", description: `${doc.org.data.name} logo` },
+      }),
+    );
+  }
+  return new Header({
+    children: [
+      new Paragraph({
+        spacing: { after: 0 },
+        tabStops: [{ type: TabStopType.RIGHT, position: TEXT_WIDTH }],
+        border: { bottom: { style: BorderStyle.SINGLE, size: 12, color: COLOR.accent, space: 4 } },
+        children,
+      }),
+    ],
+  });
+}
+
+/** Code, version, next review date, and "Page X of Y" as fields Word keeps up to date. */
+function footer(doc: PolicyDocument): Footer {
+  return new Footer({
+    children: [
+      new Paragraph({
+        style: STYLE.small,
+        tabStops: [{ type: TabStopType.RIGHT, position: TEXT_WIDTH }],
+        border: { top: { style: BorderStyle.SINGLE, size: 4, color: COLOR.rule, space: 4 } },
+        children: [
+          new TextRun(footerLine(doc)),
+          new TextRun({ children: [new Tab(), "Page ", PageNumber.CURRENT, " of ", PageNumber.TOTAL_PAGES] }),
+        ],
+      }),
+    ],
+  });
+}
+
+/** The footnotes referenced in the body (and in footnotes), as Word footnotes. */
+function footnotes(state: State): Record<string, { children: Paragraph[] }> {
+  const notes: Record<string, { children: Paragraph[] }> = {};
+  // A footnote can reference another: the map grows while it is walked, which Map iteration allows.
+  for (const [identifier, id] of state.footnoteIds) {
+    const definition = state.footnoteDefinitions.get(identifier);
+    if (!definition) continue;
+    const content = blocks(state, definition.children, { ...TOP, style: "FootnoteText" });
+    const paragraphs = content.filter((block): block is Paragraph => block instanceof Paragraph);
+    if (paragraphs.length < content.length) warn(state, definition, `a table in footnote [^${identifier}] is left out`);
+    notes[id] = { children: paragraphs };
+  }
+  return notes;
+}

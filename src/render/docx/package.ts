@@ -1,0 +1,52 @@
+import { strFromU8, strToU8, unzipSync, type Zippable, zipSync } from "fflate";
+import type { CalendarDate } from "../../types.ts";
+
+// docx's Packer stamps each zip entry and docProps/core.xml with the current time, and names the
+// relationships of hyperlinks with random ids. This rewrites the package so the same policy gives
+// the same bytes: every time is the build date, and random relationship ids become numbered ones.
+
+const CONTENT_TYPES = "[Content_Types].xml";
+const RANDOM_ID = /Id="(rId[a-z0-9_-]*[a-z_-][a-z0-9_-]*)"/g;
+
+/** The `.docx` bytes docx packed, rewritten to depend only on its content and the build date. */
+export function deterministicPackage(packed: Uint8Array, buildDate: CalendarDate): Uint8Array {
+  const files = unzipSync(packed);
+  const iso = `${buildDate.year}-${pad(buildDate.month)}-${pad(buildDate.day)}T00:00:00Z`;
+  const text = (path: string) => strFromU8(files[path] as Uint8Array);
+
+  const core = "docProps/core.xml";
+  if (files[core]) {
+    files[core] = strToU8(
+      text(core).replace(
+        /(<dcterms:(created|modified)[^>]*>)[^<]*(<\/dcterms:\2>)/g,
+        (_m, open: string, _n, close: string) => `${open}${iso}${close}`,
+      ),
+    );
+  }
+
+  // A part's relationships are in `<folder>/_rels/<name>.rels`; its ids are only used in that part.
+  for (const rels of Object.keys(files).filter((path) => path.endsWith(".rels"))) {
+    const part = rels.replace(/_rels\/([^/]+)\.rels$/, "$1");
+    let relsXml = text(rels);
+    const ids = [...relsXml.matchAll(RANDOM_ID)].map((match) => match[1] as string);
+    if (ids.length === 0) continue;
+    let partXml = files[part] ? text(part) : "";
+    ids.forEach((id, i) => {
+      relsXml = relsXml.replaceAll(`"${id}"`, `"rIdLink${i + 1}"`);
+      partXml = partXml.replaceAll(`"${id}"`, `"rIdLink${i + 1}"`);
+    });
+    files[rels] = strToU8(relsXml);
+    if (files[part]) files[part] = strToU8(partXml);
+  }
+
+  // A zip entry's time is a local date and time without a zone: give a local Date so that the
+  // bytes do not depend on the machine's time zone.
+  const mtime = new Date(buildDate.year, buildDate.month - 1, buildDate.day);
+  // [Content_Types].xml goes first, as Word writes it, for tools that sniff a zip's first entry.
+  const paths = Object.keys(files).sort((a, b) => Number(b === CONTENT_TYPES) - Number(a === CONTENT_TYPES));
+  const entries: Zippable = {};
+  for (const path of paths) entries[path] = [files[path] as Uint8Array, { mtime, level: 6 }];
+  return zipSync(entries);
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
