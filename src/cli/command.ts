@@ -1,0 +1,97 @@
+import type { ParseArgsConfig } from "node:util";
+import { type CheckResult, loadAndCheck } from "../check/index.ts";
+import { resolveBuildDate } from "../dates/calendar.ts";
+import { formatJson, formatText, useColour } from "../diagnostics/report.ts";
+import { didYouMean } from "../diagnostics/suggest.ts";
+import type { CalendarDate, Diagnostic } from "../types.ts";
+
+export interface Io {
+  stdout: { write(text: string): unknown; isTTY?: boolean };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+/** A mistake on the command line: exit code 2 and a pointer to --help. */
+export class UsageError extends Error {}
+
+export type OptionValues = Record<string, string | boolean | string[] | undefined>;
+
+/** Options every command takes. */
+export const COMMON_OPTIONS = {
+  policies: { type: "string", default: "policies" },
+  orgs: { type: "string", default: "orgs" },
+  "as-of": { type: "string" },
+  json: { type: "boolean", default: false },
+  "references-outside-pack": { type: "string", default: "error" },
+  help: { type: "boolean", short: "h", default: false },
+} as const satisfies NonNullable<ParseArgsConfig["options"]>;
+
+export const COMMON_HELP = `  --policies DIR        policy library (default: policies/)
+  --orgs DIR            organisations and org.schema.json (default: orgs/)
+  --as-of YYYY-MM-DD    the build date, for review dates (default: SOURCE_DATE_EPOCH, else today)
+  --json                machine-readable output on stdout
+  --references-outside-pack error|warning
+                        how citing a policy that is not in an organisation's pack is
+                        reported (default: error; a policy's front matter can lower it)
+  -h, --help            help for the command`;
+
+export interface Command {
+  name: string;
+  summary: string;
+  /** Usage line and the command's own options, for --help. */
+  help: string;
+  options: NonNullable<ParseArgsConfig["options"]>;
+  /** Whether the command takes positional arguments (files). */
+  positionals?: boolean;
+  run(context: CommandContext): Promise<number>;
+}
+
+/** What a command gets: its parsed options, and the shared steps every command uses. */
+export class CommandContext {
+  constructor(
+    readonly io: Io,
+    readonly values: OptionValues,
+    readonly positionals: string[],
+  ) {}
+
+  string(name: string): string | undefined {
+    return this.values[name] as string | undefined;
+  }
+
+  get buildDate(): CalendarDate {
+    const date = resolveBuildDate(this.string("as-of"), this.io.env);
+    if (typeof date === "string") throw new UsageError(date);
+    return date;
+  }
+
+  /** One of `allowed`, or a usage error with a did-you-mean. */
+  choice<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.string(name) ?? fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    const suggestion = didYouMean(value, allowed);
+    throw new UsageError(
+      `--${name} takes ${allowed.join(", ")}, not "${value}"${suggestion ? ` (did you mean ${suggestion}?)` : ""}`,
+    );
+  }
+
+  /** Loads and checks every policy and organisation (never renders). */
+  check(): Promise<CheckResult> {
+    return loadAndCheck({
+      policiesDir: this.string("policies") as string,
+      orgsDir: this.string("orgs") as string,
+      buildDate: this.buildDate,
+      referencesOutsidePack: this.choice("references-outside-pack", ["error", "warning"], "error"),
+    });
+  }
+
+  /** Diagnostics to stderr as text (not in --json mode, where the command prints them itself). */
+  report(diagnostics: readonly Diagnostic[]): void {
+    if (this.values.json) return;
+    const text = formatText(diagnostics, useColour(this.io.stderr, this.io.env));
+    if (text) this.io.stderr.write(`${text}\n`);
+  }
+
+  reportJson(diagnostics: readonly Diagnostic[]): void {
+    this.io.stdout.write(`${formatJson(diagnostics)}\n`);
+  }
+}

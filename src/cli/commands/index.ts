@@ -1,0 +1,7 @@
+import type { Command } from "../command.ts";
+import { build } from "./build.ts";
+import { check } from "./check.ts";
+import { xref } from "./xref.ts";
+
+/** Every command, in the order --help lists them. */
+export const COMMANDS: Command[] = [check, build, xref];
