@@ -11,9 +11,11 @@ import { packContext, policyDocument } from "../src/build/documents.ts";
 import { loadAndCheck } from "../src/check/index.ts";
 import { packPolicies } from "../src/check/orgs.ts";
 import { policyPage, toHtml } from "../src/render/html/page.ts";
+import { footerLine } from "../src/render/layout.ts";
 import { findBrowser } from "../src/render/pdf/browser.ts";
 import { PdfEngine } from "../src/render/pdf/engine.ts";
-import { PRINT_CSS } from "../src/render/pdf/layout.ts";
+import { printCss } from "../src/render/pdf/layout.ts";
+import { xrefHref } from "../src/render/pdf/links.ts";
 import { renderPolicyPdf } from "../src/render/pdf/policy.ts";
 import type { PolicyDocument } from "../src/types.ts";
 import { generateLibrary } from "./generate.ts";
@@ -43,13 +45,17 @@ async function bare(docs: PolicyDocument[]): Promise<number> {
     args: ["--no-sandbox", "--disable-gpu"],
   });
   const page = await chromium.newPage();
-  const htmls = docs.map((doc) => toHtml(policyPage(doc, { css: PRINT_CSS })));
+  const htmls = docs.map((doc) =>
+    toHtml(
+      policyPage(doc, { css: printCss(doc.org, { headerRight: "", footerLeft: footerLine(doc) }), href: xrefHref }),
+    ),
+  );
   await page.setContent(htmls[0] as string);
   await page.pdf({ format: "A4" }); // warm-up
   const start = performance.now();
   for (const html of htmls) {
     await page.setContent(html, { waitUntil: "load" });
-    await page.pdf({ format: "A4", printBackground: true, tagged: true, outline: true });
+    await page.pdf({ format: "A4", printBackground: true, preferCSSPageSize: true, tagged: true, outline: true });
   }
   const total = ms(start);
   await chromium.close();

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { PDFArray, PDFDocument, PDFName, PDFRef } from "pdf-lib";
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRef, PDFString } from "pdf-lib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { findBrowser } from "../src/render/pdf/browser.ts";
 import { PdfEngine } from "../src/render/pdf/engine.ts";
@@ -44,7 +44,11 @@ describe("PDF output", () => {
   it("prints each policy on A4, tagged, with its properties and the org, page and review date on every page", async () => {
     const file = join(out, "gofal-tyr-ysgol", "DCW13-safeguarding-adults.pdf");
     const info = pdfinfo(file);
-    expect(info["Page size"]).toMatch(/^595\.\d+ x 841\.\d+ pts \(A4\)$/);
+    // A4 is 595.28 × 841.89 pt; pdfinfo names the size itself.
+    const [width, height] = (info["Page size"] as string).split(" x ").map(parseFloat);
+    expect(Math.abs((width as number) - 595.28)).toBeLessThan(1);
+    expect(Math.abs((height as number) - 841.89)).toBeLessThan(1);
+    expect(info["Page size"]).toContain("(A4)");
     expect(info.Tagged).toBe("yes");
     expect(info.Title).toBe("Safeguarding Adults from Abuse and Improper Treatment Policy");
     expect(info.Author).toBe("Gofal Tŷ'r Ysgol & Partners");
@@ -122,6 +126,17 @@ describe("the PDF engine", () => {
     expect(pdfinfo(join(dir, "output", "test-care", "TST1-test.pdf")).Pages).toBe("1");
   });
 
+  it("prints a hostile organisation name literally in the running header", async () => {
+    const name = 'A & B <Care> "Ltd" \\ </style><script>x</script> *bold*';
+    const policy = policyMd({ code: "TST1", title: "Test Policy", version: '"1.0"' }, "\nRun by <<org_field_name>>.\n");
+    const org = orgYaml({ name: JSON.stringify(name) });
+    const dir = await workspace({ "policies/TST1-test.md": policy, "orgs/test-care.yaml": org }, { examples: false });
+    expect((await runCli(["build", "--format", "pdf", "--as-of", "2026-11-24"], dir)).code).toBe(0);
+    const text = pdftotext(join(dir, "output", "test-care", "TST1-test.pdf"), 1);
+    expect(text.split("\n")[0]).toContain(name);
+    expect(text).toContain(`Run by ${name}.`);
+  });
+
   it("restarts a crashed browser and prints the document on the second try", async () => {
     const browser = findBrowser(process.env);
     if ("error" in browser) throw new Error(browser.error);
@@ -142,5 +157,43 @@ describe("the PDF engine", () => {
     const run = await runCli(["build", "--format", "pdf"], await workspace(), { CHROME_PATH: "/nonexistent/chromium" });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("apt-get install -y chromium-headless-shell");
+  });
+});
+
+describe("cross-references in PDFs", () => {
+  /** [page, action] of every link annotation. */
+  async function links(file: string): Promise<[number, string][]> {
+    const doc = await PDFDocument.load(await readFile(file));
+    return doc.getPages().flatMap((page, i) => {
+      const annots = page.node.lookupMaybe(PDFName.of("Annots"), PDFArray);
+      return Array.from({ length: annots?.size() ?? 0 }, (_, j): [number, string] => {
+        const action = annots?.lookup(j, PDFDict).lookupMaybe(PDFName.of("A"), PDFDict);
+        const dest = action?.lookupMaybe(PDFName.of("D"), PDFArray)?.get(0);
+        const target = dest instanceof PDFRef ? `page ${doc.getPages().findIndex((p) => p.ref === dest) + 1}` : "";
+        return [
+          i + 1,
+          `${action?.get(PDFName.of("S"))} ${action?.lookupMaybe(PDFName.of("F"), PDFString)?.decodeText() ?? target}`,
+        ];
+      });
+    });
+  }
+
+  it("link to the sibling PDF in a policy, and to the cited policy's first page in the manual", async () => {
+    const dir = await workspace();
+    expect(
+      (await runCli(["build", "--format", "pdf", "--org", "afon-homecare", "--as-of", "2026-11-24"], dir)).code,
+    ).toBe(0);
+    const pack = join(dir, "output", "afon-homecare");
+    const policyLinks = (await links(join(pack, "DCW38-using-social-media-platforms.pdf"))).map(([, action]) => action);
+    expect(policyLinks).toContain("/GoToR DCW13-safeguarding-adults.pdf");
+    const manual = join(pack, "afon-homecare-policy-pack.pdf");
+    const contents = [...pdftotext(manual, 2).matchAll(/^(DCW\d+)\s+.+?\s+(\d+)$/gm)];
+    const start = Number(contents.find((m) => m[1] === "DCW13")?.[2]);
+    const manualLinks = await links(manual);
+    expect(manualLinks).toContainEqual([2, `/GoTo page ${start}`]); // the contents entry
+    expect(manualLinks.filter(([page, action]) => page > 2 && action === `/GoTo page ${start}`).length).toBeGreaterThan(
+      5,
+    );
+    expect(manualLinks.filter(([, action]) => action.includes("GoToR"))).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import { type PackEntry, renderPackPage } from "../render/html/pack-page.ts";
 import { renderHtml } from "../render/html/page.ts";
 import { findBrowser } from "../render/pdf/browser.ts";
 import { PdfEngine, type PdfOutput } from "../render/pdf/engine.ts";
-import { renderManual } from "../render/pdf/manual.ts";
+import { type ManualPart, renderManual } from "../render/pdf/manual.ts";
 import { renderPolicyPdf } from "../render/pdf/policy.ts";
 import type { CalendarDate, Diagnostic, Org, Policy } from "../types.ts";
 import { writeFileAtomic } from "../write/atomic.ts";
@@ -45,9 +45,9 @@ type Files = Map<string, string | Uint8Array>;
 async function printPdf(
   name: string,
   policy: Pick<Policy, "file">,
-  render: () => Promise<PdfOutput>,
   files: Files,
   diagnostics: Diagnostic[],
+  render: () => Promise<PdfOutput>,
 ): Promise<void> {
   const at = { file: policy.file, line: 1, column: 1 };
   try {
@@ -112,20 +112,24 @@ async function renderPack(
     }
   }
   if (engine) {
+    const parts: ManualPart[] = [];
     await Promise.all(
       docs.map(async (doc, i) => {
         const name = `${doc.policy.slug}.pdf`;
-        await printPdf(name, doc.policy, () => renderPolicyPdf(doc, engine), files, diagnostics);
+        await printPdf(name, doc.policy, files, diagnostics, async () => {
+          const printed = await renderPolicyPdf(doc, engine);
+          parts[i] = { doc, pdf: printed.data, pages: printed.pages };
+          return printed;
+        });
         if (files.has(name)) (entries[i] as PackEntry).files.pdf = name;
       }),
     );
-    await printPdf(
-      `${org.id}-policy-pack.pdf`,
-      { file: org.file },
-      () => renderManual(org, docs, options.buildDate, engine),
-      files,
-      diagnostics,
-    );
+    // The manual is assembled from the printed policies: without all of them it would be incomplete.
+    if (docs.every((_, i) => parts[i])) {
+      await printPdf(`${org.id}-policy-pack.pdf`, { file: org.file }, files, diagnostics, () =>
+        renderManual(org, parts, options.buildDate, engine),
+      );
+    }
   }
   files.set("index.html", renderPackPage(org, entries, options.buildDate));
   return files;

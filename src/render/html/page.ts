@@ -93,8 +93,11 @@ export function policyArticle(doc: PolicyDocument, href?: XrefHref, id = "policy
   ]);
 }
 
-/** `print`: for Chromium's PDFs, which take the font from fontconfig rather than embedded web fonts. */
-export function policyPage(doc: PolicyDocument, print?: { css: string }): HastRoot {
+/**
+ * `print`: for Chromium's PDFs, which take the font from fontconfig rather than embedded web
+ * fonts, and link cross-references through `href`.
+ */
+export function policyPage(doc: PolicyDocument, print?: { css: string; href: XrefHref }): HastRoot {
   const { org, policy } = doc;
   const footer = h("footer.doc-footer", [h("p", `${policy.title} · ${footerLine(doc)}`), h("p", copyrightLine(doc))]);
   return standalonePage(
@@ -103,7 +106,7 @@ export function policyPage(doc: PolicyDocument, print?: { css: string }): HastRo
     print?.css ?? "",
     [
       h("a.skip", { href: "#content" }, "Skip to the policy"),
-      h("div.page", [orgHeader(org), h("main#content", [policyArticle(doc)]), footer]),
+      h("div.page", [orgHeader(org), h("main#content", [policyArticle(doc, print?.href)]), footer]),
     ],
     { embedFonts: !print },
   );

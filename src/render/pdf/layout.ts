@@ -1,61 +1,61 @@
-import type { ElementContent } from "hast";
-import { h } from "hastscript";
 import { ParseSpeeds, PDFDict, PDFDocument, PDFHexString, PDFName, PDFString } from "pdf-lib";
 import type { PDFOptions } from "puppeteer-core";
 import type { CalendarDate, Org } from "../../types.ts";
 import { FONT_FAMILY } from "../fonts.ts";
-import { toHtml } from "../html/page.ts";
 
-// Page geometry shared by every PDF. Header and footer templates live in the margins.
-const MARGIN = { top: "26mm", bottom: "20mm", left: "18mm", right: "18mm" };
+/** A CSS string literal: an org value can never end the string, the rule or the <style> element. */
+export function cssString(text: string): string {
+  return `"${text
+    .replace(/[\\"]/g, "\\$&")
+    .replace(/[\n\r\f]/g, " ")
+    .replace(/</g, "\\3c ")}"`;
+}
 
-/** Print-only CSS added to the HTML page: the running header replaces the on-page one. */
-export const PRINT_CSS = `
-@page { size: A4; margin: ${MARGIN.top} ${MARGIN.right} ${MARGIN.bottom} ${MARGIN.left}; }
+/** The logo scaled into the header's box, keeping its proportions, as an image CSS can place. */
+function headerLogo(org: Org): string | undefined {
+  if (!org.logo) return undefined;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="132" height="34"><image href="${org.logo.dataUri}" width="132" height="34" preserveAspectRatio="xMinYMid meet"/></svg>`;
+  return `url("data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}")`;
+}
+
+export interface RunningText {
+  /** Right of the header, e.g. the registration number. */
+  headerRight: string;
+  /** Left of the footer, e.g. code, version and next review date. */
+  footerLeft: string;
+}
+
+/**
+ * Print CSS for every PDF: A4, the running header (logo, organisation) and footer ("Page X of Y")
+ * as CSS page-margin boxes, so Chromium lays them out with the document instead of rendering a
+ * header and footer template for every page; and the on-page header hidden, since the running
+ * one replaces it. Values from the organisation go in as escaped CSS strings.
+ */
+export function printCss(org: Org, text: RunningText): string {
+  const box = `font-family: "${FONT_FAMILY}"; font-size: 7.5pt; color: #51606d;`;
+  const top = `${box} vertical-align: bottom; padding-bottom: 2mm; border-bottom: 0.5pt solid #c9d3db;`;
+  const bottom = `${box} vertical-align: top; padding-top: 2mm; border-top: 0.5pt solid #c9d3db;`;
+  const logo = headerLogo(org);
+  const name = cssString(String(org.data.name));
+  return `
+@page {
+  size: A4;
+  margin: 26mm 18mm 20mm;
+  @top-left { content: ${logo ? `${logo} "  " ` : ""}${name}; ${top} font-weight: 600; font-size: 8.5pt; color: #0f4c5c; }
+  @top-right { content: ${cssString(text.headerRight)}; ${top} }
+  @bottom-left { content: ${cssString(text.footerLeft)}; ${bottom} }
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); ${bottom} }
+}
 @media print { .org-header, .doc-footer p:first-child, .skip { display: none; } .doc-footer { margin-top: 1.5rem; } }`;
-
-// Header/footer templates are separate tiny documents: inline styles only, no web fonts
-// (Chromium finds the project's font through fontconfig), images only as data URIs.
-const TEMPLATE_CSS = `<style>
-.bar { box-sizing: border-box; width: 100%; margin: 0 ${MARGIN.left}; display: flex; align-items: center; justify-content: space-between;
-  gap: 4mm; font-family: "${FONT_FAMILY}"; font-size: 7.5pt; color: #51606d; -webkit-print-color-adjust: exact; }
-.top { border-bottom: 0.5pt solid #c9d3db; padding-bottom: 2mm; margin-top: 8mm; }
-.bottom { border-top: 0.5pt solid #c9d3db; padding-top: 2mm; margin-bottom: 7mm; }
-.org { display: flex; align-items: center; gap: 3mm; font-weight: 600; color: #0f4c5c; font-size: 8.5pt; }
-img { max-height: 9mm; max-width: 35mm; }
-</style>`;
-
-const template = (children: ElementContent[], className: string) =>
-  TEMPLATE_CSS + toHtml({ type: "root", children: [h(`div.bar.${className}`, children)] });
-
-export function headerTemplate(org: Org, right: string): string {
-  const name = String(org.data.name);
-  return template(
-    [h("span.org", [org.logo ? h("img", { src: org.logo.dataUri, alt: "" }) : null, name]), h("span", right)],
-    "top",
-  );
 }
 
-/** Chromium fills the pageNumber and totalPages spans on every page. */
-export function footerTemplate(left: string): string {
-  return template(
-    [h("span", left), h("span", ["Page ", h("span.pageNumber"), " of ", h("span.totalPages")])],
-    "bottom",
-  );
-}
-
-export function pdfOptions(header: string, footer: string): PDFOptions {
-  return {
-    format: "A4",
-    printBackground: true,
-    displayHeaderFooter: true,
-    headerTemplate: header,
-    footerTemplate: footer,
-    margin: MARGIN,
-    tagged: true,
-    outline: true,
-  };
-}
+export const PDF_OPTIONS: PDFOptions = {
+  format: "A4",
+  printBackground: true,
+  preferCSSPageSize: true,
+  tagged: true,
+  outline: true,
+};
 
 export interface PdfProperties {
   /** The texts of the document's headings, to mend the bookmarks Chromium makes of them. */
@@ -101,8 +101,7 @@ function mendBookmarks(doc: PDFDocument, headings: string[]): void {
 }
 
 /** Chromium sets only the title; the rest of the document properties are written here. */
-export async function setProperties(pdf: Uint8Array, properties: PdfProperties): Promise<Uint8Array> {
-  const doc = await loadPdf(pdf);
+export function setProperties(doc: PDFDocument, properties: PdfProperties): void {
   mendBookmarks(doc, properties.headings);
   const date = new Date(Date.UTC(properties.date.year, properties.date.month - 1, properties.date.day));
   doc.setTitle(properties.title, { showInWindowTitleBar: true });
@@ -113,5 +112,7 @@ export async function setProperties(pdf: Uint8Array, properties: PdfProperties):
   doc.setProducer("policypack with Chromium");
   doc.setCreationDate(date);
   doc.setModificationDate(date);
-  return doc.save({ useObjectStreams: false, objectsPerTick: Number.POSITIVE_INFINITY });
 }
+
+export const savePdf = (doc: PDFDocument) =>
+  doc.save({ useObjectStreams: false, objectsPerTick: Number.POSITIVE_INFINITY });

@@ -1,24 +1,14 @@
 import type { ElementContent } from "hast";
 import { h } from "hastscript";
-import { PDFArray, PDFName, PDFRef } from "pdf-lib";
+import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, type PDFRef } from "pdf-lib";
 import { formatLong } from "../../dates/calendar.ts";
 import type { CalendarDate, Org, PolicyDocument } from "../../types.ts";
-import { orgHeader, policyArticle, standalonePage, toHtml } from "../html/page.ts";
+import { orgHeader, standalonePage, toHtml } from "../html/page.ts";
 import type { PdfEngine, PdfOutput } from "./engine.ts";
-import {
-  bookmarks,
-  bookmarkTitle,
-  footerTemplate,
-  headerTemplate,
-  loadPdf,
-  PRINT_CSS,
-  pdfOptions,
-  setProperties,
-  squash,
-} from "./layout.ts";
-import { headingTexts } from "./policy.ts";
+import { bookmarkTitle, loadPdf, PDF_OPTIONS, printCss, savePdf, setProperties } from "./layout.ts";
+import { rewriteXrefLinks, xrefHref } from "./links.ts";
 
-const MANUAL_CSS = `${PRINT_CSS}
+const FRONT_CSS = `
 .cover { break-after: page; padding-top: 30mm; }
 .cover .org-header { display: flex; border: 0; flex-direction: column; align-items: flex-start; gap: 1.5rem; }
 .cover .org-header img { max-height: 28mm; max-width: 80mm; }
@@ -27,110 +17,163 @@ const MANUAL_CSS = `${PRINT_CSS}
 .cover dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.3rem 1.5rem; margin-top: 2rem; }
 .cover dt { font-weight: 600; color: var(--muted); }
 .cover dd { margin: 0; }
-.contents { break-after: page; }
 .contents ol { list-style: none; padding: 0; }
-.contents li { margin: 0.45rem 0; }
+.contents li { margin: 0.45rem 0; break-inside: avoid; }
 .contents a { display: flex; gap: 0.6rem; color: inherit; text-decoration: none; }
 .contents .code { width: 4rem; font-weight: 600; color: var(--accent); }
 .contents .fill { flex: 1; border-bottom: 1px dotted var(--rule); margin-bottom: 0.3rem; }
-.manual-policy { break-before: page; }
 `;
 
-function manualHtml(
-  org: Org,
-  docs: PolicyDocument[],
-  buildDate: CalendarDate,
-  pages: ReadonlyMap<string, number>,
-): string {
-  const name = String(org.data.name);
-  const cover = h("section.cover", [
-    orgHeader(org),
-    h("h1", "Policy pack"),
-    h("dl", [
-      h("dt", "Organisation"),
-      h("dd", name),
-      h("dt", "Registration number"),
-      h("dd", String(org.data.registration_no)),
-      h("dt", "Pack date"),
-      h("dd", formatLong(buildDate)),
-      h("dt", "Policies"),
-      h("dd", String(docs.length)),
-    ]),
-  ]);
-  const contents = h("nav.contents", [
-    h("h1#contents", "Contents"),
-    h(
-      "ol",
-      docs.map((doc) =>
-        h(
-          "li",
-          h("a", { href: `#${doc.policy.code}` }, [
-            h("span.code", doc.policy.code),
-            h("span.title", doc.policy.title),
-            h("span.fill"),
-            h("span.page", String(pages.get(doc.policy.code) ?? "00")),
-          ]),
-        ),
-      ),
-    ),
-  ]);
-  const policies: ElementContent[] = docs.map((doc) =>
-    h(`section.manual-policy#${doc.policy.code}`, [
-      policyArticle(doc, (xref) => `#${xref.code}`, `title-${doc.policy.code}`),
-    ]),
-  );
-  return toHtml(
-    standalonePage(`Policy pack – ${name}`, name, MANUAL_CSS, [h("main", [cover, contents, ...policies])], {
-      embedFonts: false,
-    }),
-  );
+/** A printed policy, ready to go into the manual. */
+export interface ManualPart {
+  doc: PolicyDocument;
+  pdf: Uint8Array;
+  pages: number;
 }
 
-/** The page (1-based) of each bookmark, by its text without spaces (see mendBookmarks). */
-async function bookmarkPages(pdf: Uint8Array): Promise<Map<string, number>> {
-  const doc = await loadPdf(pdf);
-  const pageIndex = new Map(doc.getPages().map((page, i) => [page.ref.toString(), i + 1]));
-  const pages = new Map<string, number>();
-  for (const item of bookmarks(doc)) {
-    const page = item.lookupMaybe(PDFName.of("Dest"), PDFArray)?.get(0);
-    const title = bookmarkTitle(item);
-    if (title && page instanceof PDFRef) pages.set(squash(title), pageIndex.get(page.toString()) ?? 0);
-  }
-  return pages;
+function frontHtml(org: Org, parts: ManualPart[], buildDate: CalendarDate, frontPages: number): string {
+  const name = String(org.data.name);
+  let page = frontPages + 1;
+  const entries = parts.map(({ doc, pages }) => {
+    const entry = h(
+      "li",
+      h("a", { href: xrefHref(doc.policy) }, [
+        h("span.code", doc.policy.code),
+        h("span.title", doc.policy.title),
+        h("span.fill"),
+        h("span.page", String(page)),
+      ]),
+    );
+    page += pages;
+    return entry;
+  });
+  const body: ElementContent[] = [
+    h("section.cover", [
+      orgHeader(org),
+      h("h1", "Policy pack"),
+      h("dl", [
+        ...[
+          ["Organisation", name],
+          ["Registration number", String(org.data.registration_no)],
+          ["Pack date", formatLong(buildDate)],
+          ["Policies", String(parts.length)],
+        ].flatMap(([term, value]) => [h("dt", term), h("dd", value)]),
+      ]),
+    ]),
+    h("nav.contents", [h("h1", "Contents"), h("ol", entries)]),
+  ];
+  const css =
+    FRONT_CSS +
+    printCss(org, { headerRight: "Policy pack", footerLeft: `${name} · policy pack of ${formatLong(buildDate)}` });
+  return toHtml(standalonePage(`Policy pack – ${name}`, name, css, [h("main", body)], { embedFonts: false }));
+}
+
+interface Bookmark {
+  title: string;
+  page: PDFRef;
+  children: Bookmark[];
+}
+
+/** A PDF's bookmarks as a tree, with their pages mapped through `pageRef`. */
+function readBookmarks(doc: PDFDocument, pageRef: (index: number) => PDFRef): Bookmark[] {
+  const index = new Map(doc.getPages().map((page, i) => [page.ref.toString(), i]));
+  const read = (first: PDFDict | undefined): Bookmark[] => {
+    const out: Bookmark[] = [];
+    for (let item = first; item; item = item.lookupMaybe(PDFName.of("Next"), PDFDict)) {
+      const target = item.lookupMaybe(PDFName.of("Dest"), PDFArray)?.get(0);
+      out.push({
+        title: bookmarkTitle(item) ?? "",
+        page: pageRef(index.get(String(target)) ?? 0),
+        children: read(item.lookupMaybe(PDFName.of("First"), PDFDict)),
+      });
+    }
+    return out;
+  };
+  return read(doc.catalog.lookupMaybe(PDFName.of("Outlines"), PDFDict)?.lookupMaybe(PDFName.of("First"), PDFDict));
+}
+
+/** Writes `bookmarks` as the document's outline, open at the top level. */
+function writeBookmarks(doc: PDFDocument, bookmarks: Bookmark[]): void {
+  const { context } = doc;
+  const write = (items: Bookmark[], parent: PDFRef): { first: PDFRef; last: PDFRef; count: number } | undefined => {
+    const refs = items.map(() => context.nextRef());
+    let count = 0;
+    items.forEach((item, i) => {
+      const dict = context.obj({ Title: PDFHexString.fromText(item.title), Parent: parent, Dest: [item.page, "Fit"] });
+      if (i > 0) dict.set(PDFName.of("Prev"), refs[i - 1] as PDFRef);
+      if (i < items.length - 1) dict.set(PDFName.of("Next"), refs[i + 1] as PDFRef);
+      const children = write(item.children, refs[i] as PDFRef);
+      if (children) {
+        dict.set(PDFName.of("First"), children.first);
+        dict.set(PDFName.of("Last"), children.last);
+        dict.set(PDFName.of("Count"), context.obj(-children.count)); // negative: closed
+      }
+      context.assign(refs[i] as PDFRef, dict);
+      count++;
+    });
+    return refs.length > 0 ? { first: refs[0] as PDFRef, last: refs.at(-1) as PDFRef, count } : undefined;
+  };
+  const root = context.nextRef();
+  const top = write(bookmarks, root);
+  context.assign(
+    root,
+    context.obj({ Type: "Outlines", ...(top ? { First: top.first, Last: top.last, Count: top.count } : {}) }),
+  );
+  doc.catalog.set(PDFName.of("Outlines"), root);
+  doc.catalog.set(PDFName.of("PageMode"), PDFName.of("UseOutlines"));
 }
 
 /**
- * The combined manual: cover, contents with page numbers, every policy, one bookmark each,
- * cross-references as links inside the document. The contents' page numbers come from a
- * first print; a second print fills them in (a third only if that moved anything).
+ * The combined manual: a cover, contents with the page each policy starts on, then every policy's
+ * own PDF, so each keeps its footer (code, version, review date, its pages). Bookmarks for each
+ * policy and its sections; cross-references jump to the cited policy's first page. Assembling
+ * printed policies instead of printing one long document is what keeps a 60-policy pack fast.
  */
 export async function renderManual(
   org: Org,
-  docs: PolicyDocument[],
+  parts: ManualPart[],
   buildDate: CalendarDate,
   engine: PdfEngine,
 ): Promise<PdfOutput> {
   const name = String(org.data.name);
-  const options = pdfOptions(
-    headerTemplate(org, "Policy pack"),
-    footerTemplate(`${name} · policy pack of ${formatLong(buildDate)}`),
-  );
-  let pages = new Map<string, number>();
-  let output: PdfOutput | undefined;
-  for (let pass = 0; pass < 3; pass++) {
-    output = await engine.render({ html: manualHtml(org, docs, buildDate, pages), options });
-    const byTitle = await bookmarkPages(output.data);
-    const found = new Map(docs.map((doc) => [doc.policy.code, byTitle.get(squash(doc.policy.title)) ?? 0]));
-    if (docs.every((doc) => pages.get(doc.policy.code) === found.get(doc.policy.code))) break;
-    pages = found;
+  const options = PDF_OPTIONS;
+  // The contents' page numbers depend on how many pages the cover and contents take: guess, then check.
+  let frontPages = 2;
+  let front = await engine.render({ html: frontHtml(org, parts, buildDate, frontPages), options });
+  let frontPdf = await loadPdf(front.data);
+  if (frontPdf.getPageCount() !== frontPages) {
+    frontPages = frontPdf.getPageCount();
+    front = await engine.render({ html: frontHtml(org, parts, buildDate, frontPages), options });
+    frontPdf = await loadPdf(front.data);
   }
-  const data = await setProperties((output as PdfOutput).data, {
-    headings: ["Policy pack", "Contents", ...docs.flatMap(headingTexts)],
+
+  const manual = await PDFDocument.create();
+  const frontCopies = await manual.copyPages(frontPdf, frontPdf.getPageIndices());
+  for (const page of frontCopies) manual.addPage(page);
+  const bookmarks: Bookmark[] = [
+    { title: "Policy pack", page: (frontCopies[0] as (typeof frontCopies)[0]).ref, children: [] },
+    { title: "Contents", page: (frontCopies[1] ?? frontCopies[0])?.ref as PDFRef, children: [] },
+  ];
+  const starts = new Map<string, PDFRef>();
+  for (const part of parts) {
+    const source = await loadPdf(part.pdf);
+    const copies = await manual.copyPages(source, source.getPageIndices());
+    for (const page of copies) manual.addPage(page);
+    starts.set(part.doc.policy.slug, (copies[0] as (typeof copies)[0]).ref);
+    bookmarks.push(...readBookmarks(source, (i) => (copies[i] ?? copies[0])?.ref as PDFRef));
+  }
+  rewriteXrefLinks(manual, (slug) => {
+    const start = starts.get(slug);
+    return start ? manual.context.obj({ S: "GoTo", D: [start, "Fit"] }) : undefined;
+  });
+  writeBookmarks(manual, bookmarks);
+  setProperties(manual, {
+    headings: [],
     title: `Policy pack – ${name}`,
     author: name,
-    subject: `Policy pack of ${name}, ${docs.length} policies`,
-    keywords: docs.map((doc) => doc.policy.code),
+    subject: `Policy pack of ${name}, ${parts.length} policies`,
+    keywords: parts.map((part) => part.doc.policy.code),
     date: buildDate,
   });
-  return { data, blocked: (output as PdfOutput).blocked };
+  return { data: await savePdf(manual), blocked: front.blocked };
 }

@@ -3,24 +3,28 @@ import type { PolicyDocument } from "../../types.ts";
 import { policyPage, toHtml } from "../html/page.ts";
 import { footerLine } from "../layout.ts";
 import type { PdfEngine, PdfOutput } from "./engine.ts";
-import { footerTemplate, headerTemplate, PRINT_CSS, pdfOptions, setProperties } from "./layout.ts";
+import { loadPdf, PDF_OPTIONS, printCss, savePdf, setProperties } from "./layout.ts";
+import { rewriteXrefLinks, siblingPdfAction, xrefHref } from "./links.ts";
 
 /** The policy's title and section headings: what its bookmarks say. */
 export function headingTexts(doc: PolicyDocument): string[] {
   return [doc.policy.title, ...doc.tree.children.filter((node) => node.type === "heading").map((node) => textOf(node))];
 }
 
-/** One policy as A4 PDF, printed from the same page as its HTML. */
-export async function renderPolicyPdf(doc: PolicyDocument, engine: PdfEngine): Promise<PdfOutput> {
+export interface PolicyPdf extends PdfOutput {
+  pages: number;
+}
+
+/** One policy as A4 PDF, printed from the same page as its HTML; cross-references open the sibling PDF. */
+export async function renderPolicyPdf(doc: PolicyDocument, engine: PdfEngine): Promise<PolicyPdf> {
   const { org, policy } = doc;
-  const output = await engine.render({
-    html: toHtml(policyPage(doc, { css: PRINT_CSS })),
-    options: pdfOptions(
-      headerTemplate(org, `Registration Number: ${org.data.registration_no}`),
-      footerTemplate(footerLine(doc)),
-    ),
+  const css = printCss(org, {
+    headerRight: `Registration Number: ${org.data.registration_no}`,
+    footerLeft: footerLine(doc),
   });
-  const data = await setProperties(output.data, {
+  const output = await engine.render({ html: toHtml(policyPage(doc, { css, href: xrefHref })), options: PDF_OPTIONS });
+  const pdf = await loadPdf(output.data);
+  setProperties(pdf, {
     headings: headingTexts(doc),
     title: policy.title,
     author: String(org.data.name),
@@ -28,5 +32,6 @@ export async function renderPolicyPdf(doc: PolicyDocument, engine: PdfEngine): P
     keywords: [policy.code, ...(policy.category ? [policy.category] : [])],
     date: doc.buildDate,
   });
-  return { data, blocked: output.blocked };
+  rewriteXrefLinks(pdf, (slug) => siblingPdfAction(pdf, slug));
+  return { data: await savePdf(pdf), blocked: output.blocked, pages: pdf.getPageCount() };
 }
