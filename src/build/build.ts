@@ -3,8 +3,9 @@ import { join } from "node:path";
 import type { CheckResult } from "../check/index.ts";
 import { EnvironmentError } from "../check/index.ts";
 import { packPolicies } from "../check/orgs.ts";
+import { reviewOf } from "../dates/review.ts";
 import { renderDocx } from "../render/docx/index.ts";
-import { type PackEntry, renderPackPage } from "../render/html/pack-page.ts";
+import { type OverviewRow, type PackEntry, renderOverview, renderPackPage } from "../render/html/pack-page.ts";
 import { renderHtml } from "../render/html/page.ts";
 import { findBrowser } from "../render/pdf/browser.ts";
 import { PdfEngine, type PdfOutput } from "../render/pdf/engine.ts";
@@ -12,6 +13,7 @@ import { type ManualPart, renderManual } from "../render/pdf/manual.ts";
 import { renderPolicyPdf } from "../render/pdf/policy.ts";
 import type { CalendarDate, Diagnostic, Org, Policy } from "../types.ts";
 import { writeFileAtomic } from "../write/atomic.ts";
+import { deterministicZip } from "../write/zip.ts";
 import { packContext, policyDocument } from "./documents.ts";
 
 export const FORMATS = ["html", "pdf", "docx"] as const;
@@ -131,8 +133,22 @@ async function renderPack(
       );
     }
   }
-  files.set("index.html", renderPackPage(org, entries, options.buildDate));
+  const manual = `${org.id}-policy-pack.pdf`;
+  const zip = `${org.id}-policy-pack.zip`;
+  const downloads = { ...(files.has(manual) ? { manual } : {}), zip };
+  files.set("index.html", renderPackPage(org, entries, downloads, options.buildDate));
+  files.set(zip, deterministicZip(files, options.buildDate));
   return files;
+}
+
+/** Every organisation of the library, whether built in this run or not, with its review status. */
+function overview(check: CheckResult, buildDate: CalendarDate): string {
+  const rows: OverviewRow[] = check.orgs.map((org) =>
+    check.buildable.includes(org)
+      ? { org, reviews: packPolicies(org, check.library).map((policy) => reviewOf(org, policy, buildDate)) }
+      : { org },
+  );
+  return renderOverview(rows, buildDate);
 }
 
 export async function buildPacks(
@@ -157,6 +173,7 @@ export async function buildPacks(
       for (const [name, data] of files) await writeFileAtomic(join(options.out, org.id, name), data);
       result.built.push({ org: org.id, files: [...files.keys()].map((name) => join(options.out, org.id, name)) });
     }
+    await writeFileAtomic(join(options.out, "index.html"), overview(check, options.buildDate));
   } finally {
     await engine?.close();
   }

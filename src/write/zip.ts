@@ -1,0 +1,18 @@
+import { type Zippable, zipSync } from "fflate";
+import type { CalendarDate } from "../types.ts";
+
+/**
+ * A zip whose bytes depend only on its files and the build date: entries in name order, every
+ * entry dated the build date (zip times are local and zone-less, hence a local Date).
+ */
+export function deterministicZip(files: ReadonlyMap<string, string | Uint8Array>, buildDate: CalendarDate): Uint8Array {
+  const mtime = new Date(buildDate.year, buildDate.month - 1, buildDate.day);
+  const entries: Zippable = {};
+  for (const name of [...files.keys()].sort()) {
+    const data = files.get(name) as string | Uint8Array;
+    // Already-compressed formats are stored, not deflated again.
+    const level = /\.(pdf|docx|zip|png|jpe?g)$/.test(name) ? 0 : 6;
+    entries[name] = [typeof data === "string" ? new TextEncoder().encode(data) : data, { mtime, level }];
+  }
+  return zipSync(entries);
+}
