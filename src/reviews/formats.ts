@@ -1,0 +1,145 @@
+import ical, { ICalAlarmType } from "ical-generator";
+import { addDays, formatLong, parseIsoDate } from "../dates/calendar.ts";
+import { DUE_WINDOW_DAYS } from "../dates/review.ts";
+import type { CalendarDate, Diagnostic } from "../types.ts";
+import type { ReviewRow, Schedule } from "./schedule.ts";
+
+export const REVIEW_FORMATS = ["table", "csv", "json", "ics"] as const;
+export type ReviewFormat = (typeof REVIEW_FORMATS)[number];
+
+export interface FormatOptions {
+  /** Where the packs live, for the link in each calendar event: a folder or a URL. */
+  packUrl: string;
+  /** Check findings, included in the JSON so a script sees why an org is missing. */
+  diagnostics: readonly Diagnostic[];
+}
+
+export function formatSchedule(schedule: Schedule, format: ReviewFormat, options: FormatOptions): string {
+  switch (format) {
+    case "table":
+      return formatTable(schedule);
+    case "csv":
+      return formatCsv(schedule);
+    case "json":
+      return `${JSON.stringify({ ...schedule, diagnostics: options.diagnostics }, null, 2)}\n`;
+    case "ics":
+      return formatIcs(schedule, options.packUrl);
+  }
+}
+
+/** "3 overdue, 1 due within 30 days, 8 current". */
+export function statusCounts(rows: readonly ReviewRow[]): string {
+  const count = (status: ReviewRow["status"]) => rows.filter((r) => r.status === status).length;
+  return `${count("overdue")} overdue, ${count("due")} due within ${DUE_WINDOW_DAYS} days, ${count("current")} current`;
+}
+
+export function formatTable(schedule: Schedule): string {
+  const { rows } = schedule;
+  const scope = schedule.within === undefined ? "" : ` due within ${schedule.within} days`;
+  const summary = `${rows.length} review${rows.length === 1 ? "" : "s"}${scope} as of ${schedule.asOf}: ${statusCounts(rows)}`;
+  if (rows.length === 0) return `${summary}\n`;
+  const table = [
+    ["Next review", "Status", "Days", "Org", "Code", "Version", "Last reviewed", "Title"],
+    ...rows.map((r) => [
+      r.nextReview,
+      r.status,
+      String(r.daysUntil),
+      r.org,
+      r.code,
+      r.version,
+      r.lastReviewed,
+      r.title,
+    ]),
+  ];
+  const widths = table[0].map((_, i) => Math.max(...table.map((cells) => cells[i].length)));
+  // Days are numbers, so right-aligned; the last column is not padded, so no line ends in spaces.
+  const pad = (cell: string, i: number) =>
+    i === 2 ? cell.padStart(widths[i]) : i === widths.length - 1 ? cell : cell.padEnd(widths[i]);
+  const lines = table.map((cells) => cells.map(pad).join("  "));
+  return `${lines.join("\n")}\n\n${summary}\n`;
+}
+
+/** RFC 4180: quote a field holding a comma, quote or line break, doubling its quotes. */
+function csvField(value: string | number): string {
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+export function formatCsv(schedule: Schedule): string {
+  const header = [
+    "org",
+    "org_name",
+    "org_file",
+    "code",
+    "title",
+    "version",
+    "last_reviewed",
+    "next_review",
+    "status",
+    "days_until",
+  ];
+  const lines = [
+    header,
+    ...schedule.rows.map((r) => [
+      r.org,
+      r.orgName,
+      r.orgFile,
+      r.code,
+      r.title,
+      r.version,
+      r.lastReviewed,
+      r.nextReview,
+      r.status,
+      r.daysUntil,
+    ]),
+  ];
+  return lines.map((fields) => `${fields.map(csvField).join(",")}\r\n`).join("");
+}
+
+/** Midnight UTC: ical-generator writes all-day dates from a Date's UTC fields, so the time zone cannot shift them. */
+const utcDate = (d: CalendarDate) => new Date(Date.UTC(d.year, d.month - 1, d.day));
+const dateOf = (iso: string) => parseIsoDate(iso) as CalendarDate;
+
+/**
+ * One all-day event per org × policy on its next review date, with a reminder when it becomes due.
+ * Same schedule → same bytes: fixed UIDs, DTSTAMP from the build date, no clock.
+ */
+export function formatIcs(schedule: Schedule, packUrl: string): string {
+  const orgNames = [...new Set(schedule.rows.map((r) => r.orgName))];
+  const calendar = ical({
+    name: orgNames.length === 1 ? `Policy reviews – ${orgNames[0]}` : "Policy reviews",
+    prodId: { company: "policypack", product: "reviews", language: "EN" },
+  });
+  const stamp = utcDate(dateOf(schedule.asOf));
+  const base = packUrl.replace(/\/+$/, "");
+  const isUrl = /^https?:\/\//.test(base);
+  for (const r of schedule.rows) {
+    const next = dateOf(r.nextReview);
+    const pack = `${base}/${r.org}/index.html`;
+    const what = `${r.code} ${r.title} (${r.orgName})`;
+    calendar.createEvent({
+      id: `${r.org}-${r.code}-${r.nextReview}@policypack`,
+      stamp,
+      start: utcDate(next),
+      end: utcDate(addDays(next, 1)), // exclusive: a one-day event, as Outlook expects
+      allDay: true,
+      summary: `Review ${what}`,
+      description: [
+        `Policy: ${r.title} (${r.code})`,
+        `Version: ${r.version}`,
+        `Last reviewed: ${formatLong(dateOf(r.lastReviewed))}`,
+        `Next review: ${formatLong(next)}`,
+        `Pack: ${pack}`,
+      ].join("\n"),
+      ...(isUrl && { url: pack }),
+      alarms: [
+        {
+          type: ICalAlarmType.display,
+          trigger: DUE_WINDOW_DAYS * 86_400, // seconds before the start
+          description: `Policy review due in ${DUE_WINDOW_DAYS} days: ${what}`,
+        },
+      ],
+    });
+  }
+  return `${calendar.toString()}\r\n`;
+}
