@@ -60,9 +60,24 @@ function restore(node: Parent | RootContent, context: LiteralContext): void {
   (node as Parent).children = children;
 }
 
+// Parsing is most of the cost of a document, and most organisations expand a policy to the same
+// tokenised Markdown: keep recent trees and copy them.
+const parsed = new Map<string, Root>();
+const PARSED_LIMIT = 256;
+
+function parse(markdown: string): Root {
+  let tree = parsed.get(markdown);
+  if (!tree) {
+    tree = parser.runSync(parser.parse(markdown)) as Root;
+    if (parsed.size >= PARSED_LIMIT) parsed.delete(parsed.keys().next().value as string);
+    parsed.set(markdown, tree);
+  }
+  return structuredClone(tree);
+}
+
 /** The Markdown tree of an expanded policy, with every org value back as literal text. */
 export function policyTree(expansion: Expansion, orgName: string, logo?: Logo): Root {
-  const tree = parser.runSync(parser.parse(expansion.markdown)) as Root;
+  const tree = parse(expansion.markdown);
   restore(tree, { literals: expansion.literals, orgName, ...(logo ? { logo } : {}) });
   return tree;
 }

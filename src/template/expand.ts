@@ -9,6 +9,7 @@ export type TemplateValue = string | number | boolean | undefined;
 export interface Expansion {
   /** Markdown with every value replaced by an inert token (see `literalToken`). */
   markdown: string;
+  /** What each token stands for, by token index (a sparse array). */
   literals: Literal[];
 }
 
@@ -39,9 +40,22 @@ export function compileTemplate(body: string): CompiledTemplate {
         context[name] = value;
         continue;
       }
-      literals.push(name === logoField ? { kind: "logo" } : { kind: "text", text: String(value) });
-      context[name] = literalToken(literals.length - 1);
+      const index = tokenIndex(name);
+      literals[index] = name === logoField ? { kind: "logo" } : { kind: "text", text: String(value) };
+      context[name] = literalToken(index);
     }
     return { markdown: render(context), literals };
   };
+}
+
+// A name gets the same token in every expansion, so two organisations with the same fields
+// expand a policy to the same Markdown, and its parsed tree can be reused (see policyTree).
+const tokenIndexes = new Map<string, number>();
+function tokenIndex(name: string): number {
+  let index = tokenIndexes.get(name);
+  if (index === undefined) {
+    index = tokenIndexes.size;
+    tokenIndexes.set(name, index);
+  }
+  return index;
 }
