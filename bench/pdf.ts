@@ -114,6 +114,6 @@ const result = await buildPacks(check, org, {
   env: process.env,
 });
 console.log(
-  `\n60-policy pack, every PDF plus the combined manual, browser launch included: ${(ms(start) / 1000).toFixed(1)} s (${result.built[0]?.files.length} files)`,
+  `\n60-policy pack, every PDF plus the combined manual, browser launch included: ${(ms(start) / 1000).toFixed(1)} s (${result.packs[0]?.built.length} files)`,
 );
 await rm(generated.dir, { recursive: true, force: true });

@@ -225,14 +225,14 @@ describe("the DOCX of a policy", () => {
     expect(decode(/<dc:creator>([^<]*)</.exec(parts["docProps/core.xml"] as string)?.[1] ?? "")).toBe(HOSTILE);
   });
 
-  it("sets the document properties, dated the build date", () => {
+  it("sets the document properties, dated the day the policy was last reviewed", () => {
     const core = parts["docProps/core.xml"] as string;
     expect(core).toContain("<dc:title>Test Policy</dc:title>");
     expect(core).toContain("<dc:subject>TST1 Test Policy</dc:subject>");
     expect(core).toContain("<cp:keywords>TST1</cp:keywords>");
     expect(core).toContain("<cp:lastModifiedBy>policypack</cp:lastModifiedBy>");
-    expect(core).toMatch(/<dcterms:created [^>]*>2026-11-24T00:00:00Z<\/dcterms:created>/);
-    expect(core).toMatch(/<dcterms:modified [^>]*>2026-11-24T00:00:00Z<\/dcterms:modified>/);
+    expect(core).toMatch(/<dcterms:created [^>]*>2026-01-15T00:00:00Z<\/dcterms:created>/);
+    expect(core).toMatch(/<dcterms:modified [^>]*>2026-01-15T00:00:00Z<\/dcterms:modified>/);
   });
 
   it("writes footnotes as Word footnotes", () => {
@@ -249,10 +249,10 @@ describe("the DOCX of a policy", () => {
     await renderDocx({ ...doc, tree: { type: "root", children: [] } });
     const again = await renderDocx(doc);
     expect(Buffer.from(again.data).equals(Buffer.from(data))).toBe(true);
-    // Zip entries carry the build date, not the time of the build.
+    // Zip entries carry the date of the policy's last review (2026-01-15), not the time of the build.
     const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     const dosDate = view.getUint16(12, true);
-    expect([(dosDate >> 9) + 1980, (dosDate >> 5) & 15, dosDate & 31]).toEqual([2026, 11, 24]);
+    expect([(dosDate >> 9) + 1980, (dosDate >> 5) & 15, dosDate & 31]).toEqual([2026, 1, 15]);
     expect(view.getUint16(10, true)).toBe(0);
     expect(Object.keys(unzipSync(data))[0]).toBe("[Content_Types].xml");
   });

@@ -39,7 +39,9 @@ describe("the pack page in Chromium", () => {
 
   const rows = () =>
     page.$$eval("#policies tbody tr:not([hidden])", (trs) =>
-      trs.map((tr) => [...tr.querySelectorAll("th, td")].map((cell) => (cell as HTMLElement).innerText.trim())),
+      trs.map((tr) =>
+        [...tr.querySelectorAll("th, td")].map((cell) => (cell.textContent ?? "").replace(/\s+/g, " ").trim()),
+      ),
     );
 
   it("lists the pack's policies with their versions, review dates and status", async () => {

@@ -1,20 +1,23 @@
+import { existsSync } from "node:fs";
+import { readFile, rm } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { CheckResult } from "../check/index.ts";
 import { EnvironmentError } from "../check/index.ts";
 import { packPolicies } from "../check/orgs.ts";
+import { formatIso } from "../dates/calendar.ts";
 import { reviewOf } from "../dates/review.ts";
-import { renderDocx } from "../render/docx/index.ts";
+import type { DocxWarning } from "../render/docx/index.ts";
 import { type OverviewRow, type PackEntry, renderOverview, renderPackPage } from "../render/html/pack-page.ts";
 import { renderHtml } from "../render/html/page.ts";
 import { findBrowser } from "../render/pdf/browser.ts";
-import { PdfEngine, type PdfOutput } from "../render/pdf/engine.ts";
-import { type ManualPart, renderManual } from "../render/pdf/manual.ts";
-import { renderPolicyPdf } from "../render/pdf/policy.ts";
-import type { CalendarDate, Diagnostic, Org, Policy } from "../types.ts";
+import type { PdfEngine } from "../render/pdf/engine.ts";
+import type { CalendarDate, Diagnostic, Org, Policy, PolicyDocument, Review } from "../types.ts";
 import { writeFileAtomic } from "../write/atomic.ts";
+import { MANIFEST, readManifest, writeManifest } from "../write/manifest.ts";
 import { deterministicZip } from "../write/zip.ts";
 import { packContext, policyDocument } from "./documents.ts";
+import { policyInputs, sha256, toolFingerprint } from "./fingerprint.ts";
 
 export const FORMATS = ["html", "pdf", "docx"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -24,121 +27,242 @@ export interface BuildOptions {
   formats: readonly Format[];
   buildDate: CalendarDate;
   env: NodeJS.ProcessEnv;
+  /** Rebuild every output, whatever the manifest says. */
+  force?: boolean;
   /** PDF pages printing at once; default: the number of CPUs. */
   pdfPages?: number;
   /** Per document, in milliseconds. */
   pdfTimeoutMs?: number;
+  /** Called after each document rendered, for progress bars. */
+  onProgress?: (progress: { org: string; done: number; total: number }) => void;
 }
 
 export interface OrgBuild {
   org: string;
-  files: string[];
+  /** File names in the pack folder. */
+  built: string[];
+  skipped: string[];
+  removed: string[];
 }
 
 export interface BuildResult {
-  built: OrgBuild[];
-  /** Problems met while rendering (a PDF that failed twice, a blocked request). */
+  packs: OrgBuild[];
+  /** Problems met while rendering (a PDF that failed twice, a blocked request, what Word cannot show). */
   diagnostics: Diagnostic[];
 }
 
-type Files = Map<string, string | Uint8Array>;
+type Bytes = string | Uint8Array;
 
-/** Turns a PDF result into files and diagnostics: a failure is reported and the pack goes on. */
-async function printPdf(
-  name: string,
-  policy: Pick<Policy, "file">,
-  files: Files,
-  diagnostics: Diagnostic[],
-  render: () => Promise<PdfOutput>,
-): Promise<void> {
-  const at = { file: policy.file, line: 1, column: 1 };
-  try {
-    const { data, blocked } = await render();
-    files.set(name, data);
-    for (const url of blocked) {
-      diagnostics.push({
-        ...at,
-        severity: "warning",
-        rule: "pdf-network",
-        message: `${name} tried to load ${url}; it was blocked`,
-      });
-    }
-  } catch (error) {
-    diagnostics.push({
-      ...at,
-      severity: "error",
-      rule: "pdf-render",
-      message: `${name} was not written: Chromium failed twice (${(error as Error).message.split("\n")[0]})`,
-      hint: "try again with --format html to rule out the policy, or raise the timeout",
-    });
+interface Item {
+  policy: Policy;
+  review: Review;
+  /** Hash of everything the policy's outputs are made of (see policyInputs). */
+  inputs: string;
+  doc?: PolicyDocument;
+}
+
+interface Job {
+  item: Item;
+  format: Format;
+  name: string;
+}
+
+/** One org's pack folder: what the manifest says was built from what, and what this build renders. */
+class PackBuild {
+  readonly next: Record<string, string> = {};
+  readonly rendered = new Map<string, Bytes>();
+
+  constructor(
+    readonly dir: string,
+    private readonly old: Record<string, string>,
+  ) {}
+
+  /** Records the output's inputs; true when it must be rendered (changed, missing, or forced). */
+  wants(name: string, hash: string): boolean {
+    this.next[name] = hash;
+    return this.old[name] !== hash || !existsSync(join(this.dir, name));
+  }
+
+  /** An output of a format not built this time stays only while it is still up to date. */
+  keepIfFresh(name: string, hash: string): void {
+    if (this.old[name] === hash && existsSync(join(this.dir, name))) this.next[name] = hash;
+  }
+
+  drop(name: string): void {
+    delete this.next[name];
+    this.rendered.delete(name);
+  }
+
+  bytes(name: string): Promise<Bytes> {
+    const fresh = this.rendered.get(name);
+    return fresh !== undefined ? Promise.resolve(fresh) : readFile(join(this.dir, name));
   }
 }
 
-/** Renders every file of one org's pack in memory; nothing is written until all of it is rendered. */
-async function renderPack(
+// The renderers load on first use: Chromium's driver, pdf-lib and docx take about a second to
+// import, which a no-op rebuild or an HTML-only build should not pay.
+const docxRenderer = () => import("../render/docx/index.ts");
+const pdfRenderer = () => import("../render/pdf/policy.ts");
+const manualRenderer = () => import("../render/pdf/manual.ts");
+
+function docxDiagnostics(doc: PolicyDocument, name: string, warnings: DocxWarning[]) {
+  return warnings.map(
+    (warning): Diagnostic => ({
+      file: doc.policy.file,
+      // Positions are in the filled-in text; they match the source unless a <<#if>> block above was left out.
+      line: warning.line + doc.policy.bodyLine - 1,
+      column: warning.column,
+      severity: "warning",
+      rule: "docx-unsupported",
+      message: `${name}: ${warning.message}`,
+    }),
+  );
+}
+
+function pdfFailure(file: string, name: string, error: unknown): Diagnostic {
+  return {
+    file,
+    line: 1,
+    column: 1,
+    severity: "error",
+    rule: "pdf-render",
+    message: `${name} was not written: Chromium failed twice (${(error as Error).message.split("\n")[0]})`,
+    hint: "try again with --format html to rule out the policy, or raise the timeout",
+  };
+}
+
+/** Renders what changed in one org's pack, then writes it; unchanged outputs are not touched. */
+async function buildPack(
   org: Org,
   check: CheckResult,
   options: BuildOptions,
-  engine: PdfEngine | undefined,
+  engine: () => Promise<PdfEngine>,
   diagnostics: Diagnostic[],
-): Promise<Files> {
-  const files: Files = new Map();
-  const pack = packPolicies(org, check.library);
-  const context = packContext(pack, check.library);
-  const docs = pack.map((policy) => policyDocument(org, policy, options.buildDate, context));
-  const entries: PackEntry[] = docs.map((doc) => ({ policy: doc.policy, review: doc.review, files: {} }));
-  if (options.formats.includes("html")) {
-    docs.forEach((doc, i) => {
-      const name = `${doc.policy.slug}.html`;
-      files.set(name, renderHtml(doc));
-      (entries[i] as PackEntry).files.html = name;
-    });
-  }
-  if (options.formats.includes("docx")) {
-    for (const [i, doc] of docs.entries()) {
-      const name = `${doc.policy.slug}.docx`;
-      const { data, warnings } = await renderDocx(doc);
-      files.set(name, data);
-      (entries[i] as PackEntry).files.docx = name;
-      for (const warning of warnings) {
-        diagnostics.push({
-          file: doc.policy.file,
-          // Positions are in the filled-in text; they match the source unless a <<#if>> block above was left out.
-          line: warning.line + doc.policy.bodyLine - 1,
-          column: warning.column,
-          severity: "warning",
-          rule: "docx-unsupported",
-          message: `${name}: ${warning.message}`,
-        });
-      }
+): Promise<OrgBuild> {
+  const dir = join(options.out, org.id);
+  const old = options.force ? {} : (await readManifest(dir)).files;
+  const pack = new PackBuild(dir, old);
+  const { buildDate } = options;
+  const policies = packPolicies(org, check.library);
+  const context = packContext(policies, check.library);
+  const items: Item[] = policies.map((policy) => {
+    const review = reviewOf(org, policy, buildDate);
+    return { policy, review, inputs: policyInputs(org, policy, review, buildDate.year, context, check.library) };
+  });
+  const docOf = (item: Item) => {
+    item.doc ??= policyDocument(org, item.policy, buildDate, context);
+    return item.doc;
+  };
+
+  const jobs: Job[] = [];
+  for (const item of items) {
+    for (const format of FORMATS) {
+      const name = `${item.policy.slug}.${format}`;
+      const hash = sha256(item.inputs, format);
+      if (!options.formats.includes(format)) pack.keepIfFresh(name, hash);
+      else if (pack.wants(name, hash)) jobs.push({ item, format, name });
     }
   }
-  if (engine) {
-    const parts: ManualPart[] = [];
+  let done = 0;
+  const progress = () => options.onProgress?.({ org: org.id, done: ++done, total: jobs.length });
+  for (const { item, format, name } of jobs) {
+    if (format === "html") pack.rendered.set(name, renderHtml(docOf(item)));
+    if (format === "docx") {
+      const { data, warnings } = await (await docxRenderer()).renderDocx(docOf(item));
+      pack.rendered.set(name, data);
+      diagnostics.push(...docxDiagnostics(docOf(item), name, warnings));
+    }
+    if (format !== "pdf") progress();
+  }
+  const pdfJobs = jobs.filter((job) => job.format === "pdf");
+  if (pdfJobs.length > 0) {
+    const printer = await engine();
+    const { renderPolicyPdf } = await pdfRenderer();
     await Promise.all(
-      docs.map(async (doc, i) => {
-        const name = `${doc.policy.slug}.pdf`;
-        await printPdf(name, doc.policy, files, diagnostics, async () => {
-          const printed = await renderPolicyPdf(doc, engine);
-          parts[i] = { doc, pdf: printed.data, pages: printed.pages };
-          return printed;
-        });
-        if (files.has(name)) (entries[i] as PackEntry).files.pdf = name;
+      pdfJobs.map(async ({ item, name }) => {
+        try {
+          const printed = await renderPolicyPdf(docOf(item), printer);
+          pack.rendered.set(name, printed.data);
+          for (const url of printed.blocked) {
+            diagnostics.push({
+              file: item.policy.file,
+              line: 1,
+              column: 1,
+              severity: "warning",
+              rule: "pdf-network",
+              message: `${name} tried to load ${url}; it was blocked`,
+            });
+          }
+        } catch (error) {
+          pack.drop(name);
+          diagnostics.push(pdfFailure(item.policy.file, name, error));
+        }
+        progress();
       }),
     );
-    // The manual is assembled from the printed policies: without all of them it would be incomplete.
-    if (docs.every((_, i) => parts[i])) {
-      await printPdf(`${org.id}-policy-pack.pdf`, { file: org.file }, files, diagnostics, () =>
-        renderManual(org, parts, options.buildDate, engine),
+  }
+
+  // The manual is assembled from the printed policies: without all of them it would be incomplete.
+  const manual = `${org.id}-policy-pack.pdf`;
+  const pdfs = items.map((item) => `${item.policy.slug}.pdf`);
+  const manualHash = sha256(
+    toolFingerprint(),
+    formatIso(buildDate),
+    JSON.stringify(org.data),
+    org.logo?.dataUri ?? "",
+    ...pdfs.map((name) => pack.next[name] ?? "-"),
+  );
+  if (!options.formats.includes("pdf")) pack.keepIfFresh(manual, manualHash);
+  else if (pdfs.every((name) => pack.next[name]) && pack.wants(manual, manualHash)) {
+    try {
+      const parts = await Promise.all(
+        items.map(async (item, i) => ({
+          policy: item.policy,
+          pdf: (await pack.bytes(pdfs[i] as string)) as Uint8Array,
+        })),
       );
+      const { renderManual } = await manualRenderer();
+      pack.rendered.set(manual, (await renderManual(org, parts, buildDate, await engine())).data);
+    } catch (error) {
+      pack.drop(manual);
+      diagnostics.push(pdfFailure(org.file, manual, error));
     }
   }
-  const manual = `${org.id}-policy-pack.pdf`;
+
+  // The pack page and the zip are cheap to describe, so they are keyed by their content.
   const zip = `${org.id}-policy-pack.zip`;
-  const downloads = { ...(files.has(manual) ? { manual } : {}), zip };
-  files.set("index.html", renderPackPage(org, entries, downloads, options.buildDate));
-  files.set(zip, deterministicZip(files, options.buildDate));
-  return files;
+  const entries: PackEntry[] = items.map((item) => ({
+    policy: item.policy,
+    review: item.review,
+    files: Object.fromEntries(
+      FORMATS.filter((f) => pack.next[`${item.policy.slug}.${f}`]).map((f) => [f, `${item.policy.slug}.${f}`]),
+    ),
+  }));
+  const page = renderPackPage(org, entries, { ...(pack.next[manual] ? { manual } : {}), zip }, buildDate);
+  if (pack.wants("index.html", sha256(page))) pack.rendered.set("index.html", page);
+  const members = Object.keys(pack.next).sort();
+  if (pack.wants(zip, sha256(formatIso(buildDate), ...members.flatMap((name) => [name, pack.next[name] as string])))) {
+    const files = new Map<string, Bytes>();
+    for (const name of members) files.set(name, await pack.bytes(name));
+    pack.rendered.set(zip, deterministicZip(files, buildDate));
+  }
+
+  for (const [name, data] of pack.rendered) await writeFileAtomic(join(dir, name), data);
+  const removed = Object.keys(old).filter((name) => !(name in pack.next));
+  for (const name of removed) await rm(join(dir, name), { force: true });
+  const sorted = (files: Record<string, string>) => JSON.stringify(Object.entries(files).sort());
+  if (sorted(pack.next) !== sorted(old) || !existsSync(join(dir, MANIFEST))) {
+    await writeManifest(dir, { version: 1, files: pack.next });
+  }
+  const built = [...pack.rendered.keys()].sort();
+  return {
+    org: org.id,
+    built,
+    skipped: Object.keys(pack.next)
+      .filter((name) => !pack.rendered.has(name))
+      .sort(),
+    removed,
+  };
 }
 
 /** Every organisation of the library, whether built in this run or not, with its review status. */
@@ -151,31 +275,40 @@ function overview(check: CheckResult, buildDate: CalendarDate): string {
   return renderOverview(rows, buildDate);
 }
 
+/** Writes a file only when its content differs, so an unchanged build touches nothing. */
+async function writeIfChanged(path: string, content: string): Promise<boolean> {
+  const current = await readFile(path, "utf8").catch(() => undefined);
+  if (current === content) return false;
+  await writeFileAtomic(path, content);
+  return true;
+}
+
 export async function buildPacks(
   check: CheckResult,
   orgs: readonly Org[],
   options: BuildOptions,
 ): Promise<BuildResult> {
-  const result: BuildResult = { built: [], diagnostics: [] };
-  let engine: PdfEngine | undefined;
-  if (options.formats.includes("pdf") && orgs.length > 0) {
-    const browser = findBrowser(options.env);
-    if ("error" in browser) throw new EnvironmentError(browser.error);
-    engine = await PdfEngine.launch({
-      executablePath: browser.path,
-      pages: options.pdfPages ?? availableParallelism(),
-      timeoutMs: options.pdfTimeoutMs ?? 60_000,
-    });
-  }
+  const result: BuildResult = { packs: [], diagnostics: [] };
+  // Chromium starts only when a PDF has to be printed: a no-op rebuild never launches it.
+  let engine: Promise<PdfEngine> | undefined;
+  const getEngine = () => {
+    engine ??= (async () => {
+      const browser = findBrowser(options.env);
+      if ("error" in browser) throw new EnvironmentError(browser.error);
+      const { PdfEngine } = await import("../render/pdf/engine.ts");
+      return PdfEngine.launch({
+        executablePath: browser.path,
+        pages: options.pdfPages ?? availableParallelism(),
+        timeoutMs: options.pdfTimeoutMs ?? 60_000,
+      });
+    })();
+    return engine;
+  };
   try {
-    for (const org of orgs) {
-      const files = await renderPack(org, check, options, engine, result.diagnostics);
-      for (const [name, data] of files) await writeFileAtomic(join(options.out, org.id, name), data);
-      result.built.push({ org: org.id, files: [...files.keys()].map((name) => join(options.out, org.id, name)) });
-    }
-    await writeFileAtomic(join(options.out, "index.html"), overview(check, options.buildDate));
+    for (const org of orgs) result.packs.push(await buildPack(org, check, options, getEngine, result.diagnostics));
+    await writeIfChanged(join(options.out, "index.html"), overview(check, options.buildDate));
   } finally {
-    await engine?.close();
+    await (await engine?.catch(() => undefined))?.close();
   }
   return result;
 }

@@ -1,7 +1,7 @@
 import type { ParseArgsConfig } from "node:util";
 import { type CheckResult, loadAndCheck } from "../check/index.ts";
 import { resolveBuildDate } from "../dates/calendar.ts";
-import { formatJson, formatText, useColour } from "../diagnostics/report.ts";
+import { formatGithub, formatJson, formatText, useColour } from "../diagnostics/report.ts";
 import { didYouMean } from "../diagnostics/suggest.ts";
 import type { CalendarDate, Diagnostic } from "../types.ts";
 
@@ -22,6 +22,7 @@ export const COMMON_OPTIONS = {
   orgs: { type: "string", default: "orgs" },
   "as-of": { type: "string" },
   json: { type: "boolean", default: false },
+  reporter: { type: "string" },
   "references-outside-pack": { type: "string", default: "error" },
   help: { type: "boolean", short: "h", default: false },
 } as const satisfies NonNullable<ParseArgsConfig["options"]>;
@@ -30,6 +31,9 @@ export const COMMON_HELP = `  --policies DIR        policy library (default: pol
   --orgs DIR            organisations and org.schema.json (default: orgs/)
   --as-of YYYY-MM-DD    the build date, for review dates (default: SOURCE_DATE_EPOCH, else today)
   --json                machine-readable output on stdout
+  --reporter text|github
+                        how diagnostics are printed: text (default), or GitHub Actions
+                        annotations (the default when GITHUB_ACTIONS=true)
   --references-outside-pack error|warning
                         how citing a policy that is not in an organisation's pack is
                         reported (default: error; a policy's front matter can lower it)
@@ -84,11 +88,18 @@ export class CommandContext {
     });
   }
 
-  /** Diagnostics to stderr as text (not in --json mode, where the command prints them itself). */
+  /**
+   * Diagnostics to stderr as text, or to stdout as GitHub annotations (the runner reads them from
+   * there); nothing in --json mode, where the command prints them itself.
+   */
   report(diagnostics: readonly Diagnostic[]): void {
-    if (this.values.json) return;
-    const text = formatText(diagnostics, useColour(this.io.stderr, this.io.env));
-    if (text) this.io.stderr.write(`${text}\n`);
+    if (this.values.json || diagnostics.length === 0) return;
+    const fallback = this.io.env.GITHUB_ACTIONS === "true" ? "github" : "text";
+    if (this.choice("reporter", ["text", "github"], fallback) === "github") {
+      this.io.stdout.write(`${formatGithub(diagnostics)}\n`);
+      return;
+    }
+    this.io.stderr.write(`${formatText(diagnostics, useColour(this.io.stderr, this.io.env))}\n`);
   }
 
   reportJson(diagnostics: readonly Diagnostic[]): void {

@@ -1,7 +1,7 @@
 import { styleText } from "node:util";
 import type { Diagnostic } from "../types.ts";
 
-export type ReportFormat = "text" | "json";
+export type ReportFormat = "text" | "json" | "github";
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === "error");
@@ -48,4 +48,19 @@ export function formatJson(diagnostics: readonly Diagnostic[]): string {
 /** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
 export function useColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
   return Boolean(stream.isTTY) && !env.NO_COLOR;
+}
+
+// GitHub's workflow commands: data escapes %, CR and LF; properties also , and :.
+const escapeData = (text: string) => text.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
+const escapeProperty = (text: string) => escapeData(text).replaceAll(":", "%3A").replaceAll(",", "%2C");
+
+/** `::error file=…,line=…,col=…,title=…::message`: GitHub Actions shows these on the pull request's lines. */
+export function formatGithub(diagnostics: readonly Diagnostic[]): string {
+  return sortDiagnostics(diagnostics)
+    .map((d) => {
+      const properties = [`file=${d.file}`, `line=${d.line}`, `col=${d.column}`, `title=${d.rule}`].map(escapeProperty);
+      const message = d.hint ? `${d.message}\nhint: ${d.hint}` : d.message;
+      return `::${d.severity} ${properties.join(",")}::${escapeData(message)}`;
+    })
+    .join("\n");
 }

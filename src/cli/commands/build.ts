@@ -1,5 +1,6 @@
 import { buildPacks, FORMATS, type Format } from "../../build/build.ts";
-import { formatText, hasErrors, useColour } from "../../diagnostics/report.ts";
+import { parseShard, shardOf } from "../../build/shard.ts";
+import { hasErrors } from "../../diagnostics/report.ts";
 import { didYouMean } from "../../diagnostics/suggest.ts";
 import { type Command, type CommandContext, UsageError } from "../command.ts";
 
@@ -22,22 +23,42 @@ function formats(context: CommandContext): Format[] {
   return wanted as Format[];
 }
 
+/** A progress bar on a terminal; nothing in CI logs, which get one line per pack instead. */
+function progressBar(context: CommandContext) {
+  const { stderr } = context.io;
+  if (!stderr.isTTY || context.values.json) return undefined;
+  return ({ org, done, total }: { org: string; done: number; total: number }) => {
+    const width = 24;
+    const filled = Math.round((done / total) * width);
+    stderr.write(`\r${org} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} documents\u001b[K`);
+    if (done === total) stderr.write("\r\u001b[K");
+  };
+}
+
 export const build: Command = {
   name: "build",
-  summary: "check, then write every organisation's pack to --out",
-  help: `policypack build [--org ID ...] [--format LIST] [--out DIR] [options]
+  summary: "check, then write every organisation's pack to --out (only what changed)",
+  help: `policypack build [--org ID ...] [--format LIST] [--out DIR] [--force] [--shard K/N] [options]
 
   --org ID              only this organisation (repeatable; ID is the YAML file name)
   --format LIST         comma-separated: ${FORMATS.join(", ")} (default: all)
-  --out DIR             output folder (default: output/)`,
+  --out DIR             output folder (default: output/)
+  --force               rebuild every file, even those whose inputs have not changed
+  --shard K/N           build only the K-th of N slices of the organisations (for CI matrices;
+                        an organisation stays in its slice when others are added)`,
   options: {
     org: { type: "string", multiple: true },
     format: { type: "string" },
     out: { type: "string", default: "output" },
+    force: { type: "boolean", default: false },
+    shard: { type: "string" },
   },
   async run(context) {
     const chosen = formats(context);
     const out = context.string("out") as string;
+    const shardText = context.string("shard");
+    const shard = shardText === undefined ? undefined : parseShard(shardText);
+    if (typeof shard === "string") throw new UsageError(shard);
     const result = await context.check();
     const wanted = (context.values.org as string[] | undefined) ?? [];
     for (const id of wanted) {
@@ -50,25 +71,37 @@ export const build: Command = {
         `no organisation "${id}" in ${context.string("orgs")}${suggestion ? ` (did you mean ${suggestion}?)` : ""}`,
       );
     }
-    const selected = result.orgs.filter((org) => wanted.length === 0 || wanted.includes(org.id));
+    const selected = result.orgs.filter(
+      (org) =>
+        (wanted.length === 0 || wanted.includes(org.id)) && (!shard || shardOf(org.id, shard.count) === shard.index),
+    );
     const toBuild = result.buildable.filter((org) => selected.includes(org));
     const skipped = selected.filter((org) => !toBuild.includes(org)).map((org) => org.id);
     context.report(result.diagnostics);
-    const { built, diagnostics: rendering } = await buildPacks(result, toBuild, {
+    const { packs, diagnostics: rendering } = await buildPacks(result, toBuild, {
       out,
       formats: chosen,
       buildDate: context.buildDate,
       env: context.io.env,
+      force: Boolean(context.values.force),
+      ...(progressBar(context) ? { onProgress: progressBar(context) } : {}),
     });
     const diagnostics = [...result.diagnostics, ...rendering];
     const { io } = context;
+    const total = (key: "built" | "skipped" | "removed") => packs.reduce((sum, pack) => sum + pack[key].length, 0);
+    const summary = `${total("built")} files built, ${total("skipped")} unchanged, ${total("removed")} removed, in ${packs.length} packs`;
     if (context.values.json) {
-      io.stdout.write(`${JSON.stringify({ diagnostics, built, skipped }, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify({ diagnostics, packs, skipped, summary }, null, 2)}\n`);
     } else {
-      if (rendering.length > 0) io.stderr.write(`${formatText(rendering, useColour(io.stderr, io.env))}\n`);
-      for (const pack of built)
-        io.stderr.write(`built ${pack.org}: ${pack.files.length} files in ${out}/${pack.org}/\n`);
+      context.report(rendering);
+      for (const pack of packs) {
+        const removed = pack.removed.length > 0 ? `, ${pack.removed.length} removed` : "";
+        io.stderr.write(
+          `${pack.org}: ${pack.built.length} built, ${pack.skipped.length} unchanged${removed} (${out}/${pack.org}/)\n`,
+        );
+      }
       for (const id of skipped) io.stderr.write(`skipped ${id}: its inputs have errors (see above)\n`);
+      io.stderr.write(`${total("built") === 0 && total("removed") === 0 ? "nothing to do: " : ""}${summary}\n`);
     }
     return hasErrors(diagnostics) ? 1 : 0;
   },

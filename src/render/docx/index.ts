@@ -84,7 +84,8 @@ export async function renderDocx(doc: PolicyDocument): Promise<{ data: Uint8Arra
     ],
   });
   const packed = await Packer.pack(document, "uint8array");
-  return { data: deterministicPackage(packed, doc.buildDate), warnings: state.warnings };
+  // Dated the day the policy was last reviewed: this version's date, and the same on every build.
+  return { data: deterministicPackage(packed, doc.review.lastReviewed), warnings: state.warnings };
 }
 
 /** The organisation, the policy's code and title, and the document-control table. */

@@ -1,4 +1,4 @@
-import { ParseSpeeds, PDFDict, PDFDocument, PDFHexString, PDFName, PDFString } from "pdf-lib";
+import { ParseSpeeds, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, type PDFObject, PDFString } from "pdf-lib";
 import type { PDFOptions } from "puppeteer-core";
 import type { CalendarDate, Org } from "../../types.ts";
 import { FONT_FAMILY } from "../fonts.ts";
@@ -100,9 +100,37 @@ function mendBookmarks(doc: PDFDocument, headings: string[]): void {
   }
 }
 
+const NODE_ID = /^node\d{8}$/;
+
+/**
+ * Chromium names tagged elements after DOM node numbers, which grow with every document a page
+ * has printed: renumber them from 1, in the same order, so the same policy gives the same bytes.
+ * Order is kept, so the ID name tree stays sorted.
+ */
+function renumberNodeIds(doc: PDFDocument): void {
+  const found = new Set<string>();
+  const visit = (object: PDFObject, replace?: Map<string, string>): void => {
+    const fix = (value: PDFObject, set: (to: PDFObject) => void) => {
+      if (value instanceof PDFString && NODE_ID.test(value.asString())) {
+        if (replace) set(PDFString.of(replace.get(value.asString()) as string));
+        else found.add(value.asString());
+      } else visit(value, replace);
+    };
+    if (object instanceof PDFDict) for (const [key, value] of object.entries()) fix(value, (to) => object.set(key, to));
+    if (object instanceof PDFArray) {
+      for (const [i, value] of object.asArray().entries()) fix(value, (to) => object.set(i, to));
+    }
+  };
+  const objects = doc.context.enumerateIndirectObjects().map(([, object]) => object);
+  for (const object of objects) visit(object);
+  const renumbered = new Map([...found].sort().map((id, i) => [id, `node${String(i + 1).padStart(8, "0")}`]));
+  for (const object of objects) visit(object, renumbered);
+}
+
 /** Chromium sets only the title; the rest of the document properties are written here. */
 export function setProperties(doc: PDFDocument, properties: PdfProperties): void {
   mendBookmarks(doc, properties.headings);
+  renumberNodeIds(doc);
   const date = new Date(Date.UTC(properties.date.year, properties.date.month - 1, properties.date.day));
   doc.setTitle(properties.title, { showInWindowTitleBar: true });
   doc.setAuthor(properties.author);

@@ -2,7 +2,7 @@ import type { ElementContent } from "hast";
 import { h } from "hastscript";
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, type PDFRef } from "pdf-lib";
 import { formatLong } from "../../dates/calendar.ts";
-import type { CalendarDate, Org, PolicyDocument } from "../../types.ts";
+import type { CalendarDate, Org, Policy } from "../../types.ts";
 import { orgHeader, standalonePage, toHtml } from "../html/page.ts";
 import type { PdfEngine, PdfOutput } from "./engine.ts";
 import { bookmarkTitle, loadPdf, PDF_OPTIONS, printCss, savePdf, setProperties } from "./layout.ts";
@@ -26,25 +26,29 @@ const FRONT_CSS = `
 
 /** A printed policy, ready to go into the manual. */
 export interface ManualPart {
-  doc: PolicyDocument;
+  policy: Policy;
   pdf: Uint8Array;
-  pages: number;
 }
 
-function frontHtml(org: Org, parts: ManualPart[], buildDate: CalendarDate, frontPages: number): string {
+interface LoadedPart {
+  policy: Policy;
+  source: PDFDocument;
+}
+
+function frontHtml(org: Org, parts: LoadedPart[], buildDate: CalendarDate, frontPages: number): string {
   const name = String(org.data.name);
   let page = frontPages + 1;
-  const entries = parts.map(({ doc, pages }) => {
+  const entries = parts.map(({ policy, source }) => {
     const entry = h(
       "li",
-      h("a", { href: xrefHref(doc.policy) }, [
-        h("span.code", doc.policy.code),
-        h("span.title", doc.policy.title),
+      h("a", { href: xrefHref(policy) }, [
+        h("span.code", policy.code),
+        h("span.title", policy.title),
         h("span.fill"),
         h("span.page", String(page)),
       ]),
     );
-    page += pages;
+    page += source.getPageCount();
     return entry;
   });
   const body: ElementContent[] = [
@@ -131,12 +135,13 @@ function writeBookmarks(doc: PDFDocument, bookmarks: Bookmark[]): void {
  */
 export async function renderManual(
   org: Org,
-  parts: ManualPart[],
+  printed: ManualPart[],
   buildDate: CalendarDate,
   engine: PdfEngine,
 ): Promise<PdfOutput> {
   const name = String(org.data.name);
   const options = PDF_OPTIONS;
+  const parts = await Promise.all(printed.map(async ({ policy, pdf }) => ({ policy, source: await loadPdf(pdf) })));
   // The contents' page numbers depend on how many pages the cover and contents take: guess, then check.
   let frontPages = 2;
   let front = await engine.render({ html: frontHtml(org, parts, buildDate, frontPages), options });
@@ -155,11 +160,10 @@ export async function renderManual(
     { title: "Contents", page: (frontCopies[1] ?? frontCopies[0])?.ref as PDFRef, children: [] },
   ];
   const starts = new Map<string, PDFRef>();
-  for (const part of parts) {
-    const source = await loadPdf(part.pdf);
+  for (const { policy, source } of parts) {
     const copies = await manual.copyPages(source, source.getPageIndices());
     for (const page of copies) manual.addPage(page);
-    starts.set(part.doc.policy.slug, (copies[0] as (typeof copies)[0]).ref);
+    starts.set(policy.slug, (copies[0] as (typeof copies)[0]).ref);
     bookmarks.push(...readBookmarks(source, (i) => (copies[i] ?? copies[0])?.ref as PDFRef));
   }
   rewriteXrefLinks(manual, (slug) => {
@@ -172,7 +176,7 @@ export async function renderManual(
     title: `Policy pack – ${name}`,
     author: name,
     subject: `Policy pack of ${name}, ${parts.length} policies`,
-    keywords: parts.map((part) => part.doc.policy.code),
+    keywords: parts.map((part) => part.policy.code),
     date: buildDate,
   });
   return { data: await savePdf(manual), blocked: front.blocked };

@@ -30,7 +30,8 @@ export async function renderPolicyPdf(doc: PolicyDocument, engine: PdfEngine): P
     author: String(org.data.name),
     subject: `${policy.code} ${policy.title}, version ${policy.version}`,
     keywords: [policy.code, ...(policy.category ? [policy.category] : [])],
-    date: doc.buildDate,
+    // This version's date (its last review), so the file does not change from one build day to the next.
+    date: doc.review.lastReviewed,
   });
   rewriteXrefLinks(pdf, (slug) => siblingPdfAction(pdf, slug));
   return { data: await savePdf(pdf), blocked: output.blocked, pages: pdf.getPageCount() };

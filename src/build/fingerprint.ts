@@ -1,0 +1,56 @@
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Library, Org, Policy, Review } from "../types.ts";
+import type { PackContext } from "./documents.ts";
+
+export const sha256 = (...parts: (string | Uint8Array)[]): string => {
+  const hash = createHash("sha256");
+  for (const part of parts) hash.update(part).update("\0");
+  return hash.digest("hex");
+};
+
+const SRC = join(import.meta.dirname, "..");
+let tool: string | undefined;
+
+/**
+ * Everything about the tool itself that shapes an output: its own source (layout, CSS,
+ * renderers) and the exact versions of the libraries and fonts it renders with (the lock file).
+ * Any change rebuilds everything, which is the safe answer to "did the layout change?".
+ */
+export function toolFingerprint(): string {
+  if (tool) return tool;
+  const files = (readdirSync(SRC, { recursive: true }) as string[]).filter((f) => /\.(ts|css)$/.test(f)).sort();
+  const lock = existsSync(join(SRC, "..", "package-lock.json"))
+    ? readFileSync(join(SRC, "..", "package-lock.json"))
+    : "";
+  tool = sha256(lock, ...files.flatMap((file) => [file, readFileSync(join(SRC, file))]));
+  return tool;
+}
+
+/** What one policy's outputs for one org are made of, whatever the format. */
+export function policyInputs(
+  org: Org,
+  policy: Policy,
+  review: Review,
+  year: number,
+  context: PackContext,
+  library: Library,
+): string {
+  const citedBy = (context.citedBy.get(policy.code) ?? []).map((p) => `${p.code} ${p.title} ${p.slug}`);
+  const cited = [...new Set((library.references[policy.code] ?? []).map((r) => r.to))].map((code) => {
+    const target = context.pack.get(code);
+    return target ? `${code} ${target.slug}` : `${code} -`;
+  });
+  return sha256(
+    toolFingerprint(),
+    JSON.stringify(policy),
+    JSON.stringify(org.data),
+    org.logo?.dataUri ?? "",
+    JSON.stringify(review),
+    String(year),
+    ...citedBy,
+    "|",
+    ...cited,
+  );
+}
