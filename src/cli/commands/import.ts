@@ -1,0 +1,87 @@
+import { existsSync } from "node:fs";
+import { extname } from "node:path";
+import { POLICY_CODE } from "../../check/policies.ts";
+import { hasErrors } from "../../diagnostics/report.ts";
+import { EXTENSIONS, importPolicy } from "../../import/index.ts";
+import { otherFileWithCode, writePolicy } from "../../import/write.ts";
+import type { Diagnostic } from "../../types.ts";
+import { type Command, UsageError } from "../command.ts";
+
+export const importCommand: Command = {
+  name: "import",
+  summary: "turn legacy policy pages (.txt, .html, .md) and Word documents into policy sources",
+  help: `policypack import <file ...> [--code CODE] [--out DIR] [--force] [options]
+
+  --code CODE           the policy's code, with one file only (default: the code the
+                        library's policies cite its title with)
+  --out DIR             where <CODE>-<slug>.md goes (default: the --policies folder)
+  --force               overwrite a policy file that already exists
+
+  Prints every guess it made (title, code, headings, lists, dropped trailer and page
+  chrome) with the source line it came from: review them before approving the policy.`,
+  options: {
+    code: { type: "string" },
+    out: { type: "string" },
+    force: { type: "boolean", default: false },
+  },
+  positionals: true,
+  async run(context) {
+    const files = context.positionals;
+    const code = context.string("code");
+    if (files.length === 0) throw new UsageError("import needs at least one file: policypack import <file ...>");
+    if (code !== undefined && files.length > 1)
+      throw new UsageError("--code names one policy: import one file with it");
+    if (code !== undefined && !POLICY_CODE.test(code))
+      throw new UsageError(`--code ${code} is not a policy code (capital letters then digits, e.g. DCW40)`);
+    for (const file of files) {
+      if (!EXTENSIONS.includes(extname(file).toLowerCase()))
+        throw new UsageError(`cannot import ${file}: policypack imports ${EXTENSIONS.join(", ")} files`);
+      if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
+    }
+    const policiesDir = context.string("policies") as string;
+    const out = context.string("out") ?? policiesDir;
+
+    const diagnostics: Diagnostic[] = [];
+    const imported = [];
+    for (const file of files) {
+      const result = await importPolicy(file, { ...(code ? { code } : {}), policiesDir, out });
+      diagnostics.push(...result.diagnostics);
+      let written = false;
+      if (result.output) {
+        const { path } = result.output;
+        const other = await otherFileWithCode(out, result.output.code, path);
+        const refuse = (rule: string, message: string, hint: string) =>
+          diagnostics.push({ file, line: 1, column: 1, severity: "error", rule, message, hint });
+        if (other) {
+          refuse("duplicate-code", `${result.output.code} is already used by ${other}`, "pass another --code");
+        } else if (existsSync(path) && !context.values.force) {
+          refuse("file-exists", `${path} already exists; nothing written`, "pass --force to overwrite it");
+        } else {
+          await writePolicy(path, result.output.text);
+          written = true;
+        }
+      }
+      imported.push({ ...result, written });
+    }
+
+    const { io } = context;
+    if (context.values.json) {
+      const report = imported.map(({ source, guesses, output, written }) => ({
+        source,
+        output: output?.path ?? null,
+        code: output?.code ?? null,
+        title: output?.title ?? null,
+        written,
+        guesses,
+      }));
+      io.stdout.write(`${JSON.stringify({ imported: report, diagnostics }, null, 2)}\n`);
+    } else {
+      for (const { source, guesses, output, written } of imported) {
+        for (const guess of guesses) io.stdout.write(`${source}:${guess.line}: ${guess.kind}: ${guess.message}\n`);
+        if (written && output) io.stdout.write(`wrote ${output.path} (${output.code}): review the guesses above\n`);
+      }
+      context.report(diagnostics);
+    }
+    return hasErrors(diagnostics) ? 1 : 0;
+  },
+};

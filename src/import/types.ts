@@ -1,0 +1,30 @@
+// Plain data passed between the import stages: read → Markdown tree → normalise → source file.
+import type { Root } from "mdast";
+
+/**
+ * One decision the importer made that an editor should review, at the line of the source it
+ * came from (for a .docx, the paragraph number).
+ */
+export interface Guess {
+  line: number;
+  /** What kind of decision: title, code, heading, list, chrome, trailer, review, … */
+  kind: string;
+  message: string;
+}
+
+/** A document read into a Markdown tree, before any heuristic has run. */
+export interface SourceTree {
+  tree: Root;
+  /** A title the format states outright (HTML `<title>`, Markdown front matter), if any. */
+  statedTitle?: string;
+}
+
+/** The normalised policy, ready to become front matter + Markdown. */
+export interface ImportedPolicy {
+  code: string;
+  title: string;
+  version: string;
+  reviewMonths: number;
+  status: "draft" | "approved";
+  tree: Root;
+}

@@ -1,0 +1,268 @@
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  AlignmentType,
+  Document,
+  HeadingLevel,
+  LevelFormat,
+  Packer,
+  Paragraph,
+  Table,
+  TableCell,
+  TableRow,
+} from "docx";
+import type { Element, Root as HastRoot } from "hast";
+import { selectAll } from "hast-util-select";
+import { toText } from "hast-util-to-text";
+import type { Heading, List, Table as MdTable, Root } from "mdast";
+import { toString as nodeText } from "mdast-util-to-string";
+import remarkGfm from "remark-gfm";
+import remarkParse from "remark-parse";
+import { unified } from "unified";
+import { beforeAll, describe, expect, it } from "vitest";
+import { normalise } from "../src/import/heuristics.ts";
+import { readText } from "../src/import/legacy-text.ts";
+import { REPO, readHtml, runCli, workspace } from "./helpers.ts";
+
+const SEED = join(REPO, "test", "fixtures", "seed-social-media-policy.txt");
+const DCW38 = "DCW38-using-social-media-platforms";
+const AS_OF = ["--as-of", "2026-11-24"];
+
+/** The policy text of a built page: the article without its code line, title and document control. */
+function policyBody(html: HastRoot): Element[] {
+  const skip = (el: Element) =>
+    el.tagName === "h1" ||
+    ((el.properties.className as string[] | undefined) ?? []).some((c) => /kicker|doc-control/.test(c));
+  return selectAll("main article > *", html).filter((el) => !skip(el));
+}
+/** Words only: the example deliberately drops a comma ("Equality, Diversity and Inclusion"). */
+const words = (text: string) => (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).join(" ");
+const structure = (body: Element[]) =>
+  body.filter((el) => /^h\d$/.test(el.tagName)).map((el) => `${el.tagName} ${toText(el).replace(/\s+/g, " ").trim()}`);
+const listSizes = (body: Element[]) => body.filter((el) => el.tagName === "ul").map((ul) => selectAll("li", ul).length);
+
+/** A policy file's body as a Markdown tree, and its front matter as text. */
+async function readPolicy(path: string): Promise<{ front: string; tree: Root; text: string }> {
+  const text = await readFile(path, "utf8");
+  const [, front = "", body = ""] = /^---\n([\s\S]*?)\n---\n\n?([\s\S]*)$/.exec(text) ?? [];
+  return { front, tree: unified().use(remarkParse).use(remarkGfm).parse(body), text: body };
+}
+
+describe("importing the seed page", () => {
+  let dir: string;
+  let imported: Awaited<ReturnType<typeof runCli>>;
+  let before: Element[];
+  let after: Element[];
+  beforeAll(async () => {
+    dir = await workspace({ "seed.txt": await readFile(SEED, "utf8") });
+    const page = (out: string) => join(dir, out, "gofal-tyr-ysgol", `${DCW38}.html`);
+    expect((await runCli(["build", "--format", "html", ...AS_OF, "--out", "before"], dir)).code).toBe(0);
+    imported = await runCli(["import", "seed.txt", "--code", "DCW38", "--force"], dir);
+    expect((await runCli(["build", "--format", "html", ...AS_OF, "--out", "after"], dir)).code).toBe(0);
+    before = policyBody(await readHtml(page("before")));
+    after = policyBody(await readHtml(page("after")));
+  });
+
+  it("writes a source that passes check", async () => {
+    expect(imported.stderr).toBe("");
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toContain(`wrote policies/${DCW38}.md`);
+    const check = await runCli(["check", ...AS_OF], dir);
+    expect(check.stderr).toContain("no problems");
+    expect(check.code).toBe(0);
+  });
+
+  it("builds to the same text, headings and lists as the hand-converted example", () => {
+    expect(words(after.map((el) => toText(el)).join(" "))).toBe(words(before.map((el) => toText(el)).join(" ")));
+    expect(structure(after)).toEqual(structure(before));
+    expect(structure(after)).toContain("h3 3.1 Professional Conduct on Social Media");
+    // Every flattened list is a bullet list: applies to, covers, 3.1–3.7, implements, read alongside
+    // (the page may add generated lists, such as "Referenced by", after the policy's own).
+    expect(listSizes(after).slice(0, 11)).toEqual([3, 5, 4, 4, 4, 4, 3, 3, 4, 5, 5]);
+    expect(listSizes(after)).toEqual(listSizes(before));
+  });
+
+  it("maps the trailer to front matter and drops it and the site chrome from the body", async () => {
+    const { front, text } = await readPolicy(join(dir, "policies", `${DCW38}.md`));
+    expect(front).toContain("code: DCW38");
+    expect(front).toContain("title: Using Social Media Platforms Policy");
+    expect(front).toContain("review_months: 12");
+    for (const chrome of [
+      "Responsible Person",
+      "Reviewed on",
+      "Copyright",
+      "Leave a Reply",
+      "Your email",
+      "Registration",
+    ]) {
+      expect(text).not.toContain(chrome);
+    }
+    expect(text).not.toMatch(/\{\{|\\</);
+    expect(text).toContain("employees of <<org_field_name>>.");
+    const body = after.map((el) => toText(el)).join(" ");
+    expect(body).not.toContain("Responsible Person");
+    expect(body).not.toContain("Leave a Reply");
+  });
+
+  it("reports every guess with the source line it came from", () => {
+    const lines = imported.stdout.split("\n");
+    expect(lines).toContain('seed.txt:26: list: split 4 items after "This means:"');
+    expect(lines).toContain(
+      'seed.txt:74: list: split 5 policy citations after "This policy should be read alongside:"',
+    );
+    expect(lines).toContain('seed.txt:24: heading: "3.1 Professional Conduct on Social Media" → ###');
+    expect(lines).toContain('seed.txt:78: review: review_months 12 from "reviewed annually"');
+    expect(lines).toContain('seed.txt:1: chrome: dropped "<<org_field_logo>>" (every document prints it)');
+    expect(lines.some((l) => l.startsWith("seed.txt:81: trailer: dropped Responsible Person"))).toBe(true);
+    expect(lines.some((l) => l.startsWith('seed.txt:88: chrome: dropped "Leave a Reply"'))).toBe(true);
+  });
+});
+
+describe("the code of an imported policy", () => {
+  it("is the code the library's policies cite its title with", async () => {
+    const dir = await workspace({ "seed.txt": await readFile(SEED, "utf8") });
+    const run = await runCli(["import", "seed.txt", "--out", "imported", "--json"], dir);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.imported[0]).toMatchObject({ code: "DCW38", output: `imported/${DCW38}.md`, written: true });
+    expect(report.imported[0].guesses).toContainEqual(
+      expect.objectContaining({ line: 8, kind: "code", message: expect.stringMatching(/^DCW38: the library cites/) }),
+    );
+    expect(await readdir(join(dir, "imported"))).toEqual([`${DCW38}.md`]);
+  });
+
+  it("is reported as missing, with a hint, when nothing cites the title; nothing is written", async () => {
+    const dir = await workspace({ "seed.txt": await readFile(SEED, "utf8") }, { examples: false });
+    const run = await runCli(["import", "seed.txt"], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('seed.txt:8:1: error missing-code: no code for "Using Social Media Platforms Policy"');
+    expect(run.stderr).toContain("hint: pass --code CODE");
+    expect(await readdir(join(dir, "policies"))).toEqual([]);
+  });
+});
+
+describe("overwriting", () => {
+  it("refuses to overwrite a policy without --force", async () => {
+    const dir = await workspace({ "seed.txt": await readFile(SEED, "utf8") });
+    const path = join(dir, "policies", `${DCW38}.md`);
+    const original = await readFile(path, "utf8");
+    const run = await runCli(["import", "seed.txt", "--code", "DCW38"], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`policies/${DCW38}.md already exists; nothing written`);
+    expect(run.stderr).toContain("pass --force to overwrite it");
+    expect(await readFile(path, "utf8")).toBe(original);
+  });
+
+  it("takes --code with one file only", async () => {
+    const dir = await workspace({ "a.txt": "A Policy\n", "b.txt": "B Policy\n" });
+    const run = await runCli(["import", "a.txt", "b.txt", "--code", "DCW70"], dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--code names one policy");
+  });
+});
+
+describe("importing a Word document", () => {
+  let dir: string;
+  let run: Awaited<ReturnType<typeof runCli>>;
+  beforeAll(async () => {
+    const cell = (text: string) => new TableCell({ children: [new Paragraph(text)] });
+    const doc = new Document({
+      numbering: {
+        config: [
+          {
+            reference: "steps",
+            levels: [{ level: 0, format: LevelFormat.DECIMAL, text: "%1.", alignment: AlignmentType.START }],
+          },
+        ],
+      },
+      sections: [
+        {
+          children: [
+            new Paragraph({ text: "Medication Administration Policy", heading: HeadingLevel.TITLE }),
+            new Paragraph({ text: "1. Purpose", heading: HeadingLevel.HEADING_1 }),
+            new Paragraph("This policy sets out how {{org_field_name}} supports people with their medicines."),
+            new Paragraph({ text: "1.1 Administering medicines", heading: HeadingLevel.HEADING_2 }),
+            new Paragraph({ text: "Check the MAR chart.", numbering: { reference: "steps", level: 0 } }),
+            new Paragraph({ text: "Give the medicine.", numbering: { reference: "steps", level: 0 } }),
+            new Paragraph({ text: "Sign the MAR chart.", numbering: { reference: "steps", level: 0 } }),
+            new Paragraph({ text: "Storage", heading: HeadingLevel.HEADING_1 }),
+            new Paragraph({ text: "A locked cupboard", bullet: { level: 0 } }),
+            new Paragraph({ text: "Below 25 °C", bullet: { level: 0 } }),
+            new Table({
+              rows: [
+                new TableRow({ children: [cell("Medicine"), cell("Storage")] }),
+                new TableRow({ children: [cell("Insulin"), cell("Fridge")] }),
+              ],
+            }),
+          ],
+        },
+      ],
+    });
+    dir = await workspace();
+    await writeFile(join(dir, "medication.docx"), await Packer.toBuffer(doc));
+    run = await runCli(["import", "medication.docx", "--code", "DCW50"], dir);
+  });
+
+  it("writes a policy named from its Title paragraph, which passes check", async () => {
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("wrote policies/DCW50-medication-administration.md");
+    expect((await runCli(["check", ...AS_OF], dir)).code).toBe(0);
+  });
+
+  it("round-trips headings, both lists, the table and the placeholder", async () => {
+    const { front, tree, text } = await readPolicy(join(dir, "policies", "DCW50-medication-administration.md"));
+    expect(front).toContain("title: Medication Administration Policy");
+    const headings = tree.children.filter((n): n is Heading => n.type === "heading");
+    expect(headings.map((h) => [h.depth, nodeText(h)])).toEqual([
+      [2, "1. Purpose"],
+      [3, "1.1 Administering medicines"],
+      [2, "Storage"],
+    ]);
+    const lists = tree.children.filter((n): n is List => n.type === "list");
+    expect(lists.map((l) => [l.ordered, l.children.map((item) => nodeText(item))])).toEqual([
+      [true, ["Check the MAR chart.", "Give the medicine.", "Sign the MAR chart."]],
+      [false, ["A locked cupboard", "Below 25 °C"]],
+    ]);
+    const table = tree.children.find((n): n is MdTable => n.type === "table");
+    expect(table?.children.map((row) => row.children.map((c) => nodeText(c)))).toEqual([
+      ["Medicine", "Storage"],
+      ["Insulin", "Fridge"],
+    ]);
+    expect(text).toContain("how <<org_field_name>> supports");
+  });
+});
+
+describe("the heuristics", () => {
+  it("imports an HTML page: title from its h1, navigation and forms dropped, a bold lead-in kept", async () => {
+    const html = `<!doctype html><html><head><title>Lone Working Policy – Example Care</title></head><body>
+<nav><a href="/">Home</a></nav><h1>Lone Working Policy</h1>
+<h2>1. Purpose</h2>
+<p>Staff working alone must stay safe. <strong>Staff must:</strong> Carry a charged phone. Log every visit.</p>
+<form><p>Leave a comment</p></form></body></html>`;
+    const dir = await workspace({ "lone.html": html });
+    const run = await runCli(["import", "lone.html", "--code", "DCW61"], dir);
+    expect(run.code).toBe(0);
+    const { text } = await readPolicy(join(dir, "policies", "DCW61-lone-working.md"));
+    expect(text).toBe(
+      "## 1. Purpose\n\nStaff working alone must stay safe. **Staff must:**\n\n- Carry a charged phone.\n- Log every visit.\n",
+    );
+  });
+
+  it("splits one sentence per item, not after abbreviations, and needs two items", () => {
+    const { tree } = readText(
+      "Title\n\nIt covers: Medicines, e.g. Insulin and tablets. Creams.\n\nNote: Only one thing here.\n",
+    );
+    normalise(tree);
+    const list = tree.children.find((n): n is List => n.type === "list");
+    expect(list?.children.map((item) => nodeText(item))).toEqual(["Medicines, e.g. Insulin and tablets.", "Creams."]);
+    expect(nodeText(tree.children.at(-1) as Root["children"][number])).toBe("Note: Only one thing here.");
+  });
+
+  it("reads the review cycle from the text, 12 months when it names none", () => {
+    const cycle = (text: string) => normalise(readText(`Title\n\n${text}\n`).tree).reviewMonths;
+    expect(cycle("This policy will be reviewed every two years.")).toBe(24);
+    expect(cycle("We review this policy every 6 months.")).toBe(6);
+    expect(cycle("Annual leave is taken annually.")).toBe(12);
+  });
+});
