@@ -75,12 +75,13 @@ class PackBuild {
   constructor(
     readonly dir: string,
     private readonly old: Record<string, string>,
+    private readonly force: boolean,
   ) {}
 
   /** Records the output's inputs; true when it must be rendered (changed, missing, or forced). */
   wants(name: string, hash: string): boolean {
     this.next[name] = hash;
-    return this.old[name] !== hash || !existsSync(join(this.dir, name));
+    return this.force || this.old[name] !== hash || !existsSync(join(this.dir, name));
   }
 
   /** An output of a format not built this time stays only while it is still up to date. */
@@ -140,8 +141,8 @@ async function buildPack(
   diagnostics: Diagnostic[],
 ): Promise<OrgBuild> {
   const dir = join(options.out, org.id);
-  const old = options.force ? {} : (await readManifest(dir)).files;
-  const pack = new PackBuild(dir, old);
+  const old = (await readManifest(dir)).files;
+  const pack = new PackBuild(dir, old, Boolean(options.force));
   const { buildDate } = options;
   const policies = packPolicies(org, check.library);
   const context = packContext(policies, check.library);

@@ -14,6 +14,14 @@ export const MASK = "\uE002";
  * position (line, column, offset) is the source's.
  */
 export function parseSource(body: string): { tree: Root; masked: string } {
+  // Several checks read the same source tree; they only read it, so one parse serves them all.
+  const cached = parsed.get(body);
+  if (cached) return cached;
   const masked = body.replace(/<<[^<>\n]*?>>/g, (m) => MASK.repeat(m.length));
-  return { tree: parser.parse(masked), masked };
+  const result = { tree: parser.parse(masked), masked };
+  if (parsed.size >= 512) parsed.clear();
+  parsed.set(body, result);
+  return result;
 }
+
+const parsed = new Map<string, { tree: Root; masked: string }>();

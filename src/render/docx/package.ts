@@ -45,7 +45,8 @@ export function deterministicPackage(packed: Uint8Array, buildDate: CalendarDate
   // [Content_Types].xml goes first, as Word writes it, for tools that sniff a zip's first entry.
   const paths = Object.keys(files).sort((a, b) => Number(b === CONTENT_TYPES) - Number(a === CONTENT_TYPES));
   const entries: Zippable = {};
-  for (const path of paths) entries[path] = [files[path] as Uint8Array, { mtime, level: 6 }];
+  // The fastest level: the XML still shrinks about tenfold, at a third of the cost of level 6.
+  for (const path of paths) entries[path] = [files[path] as Uint8Array, { mtime, level: 1 }];
   return zipSync(entries);
 }
 
