@@ -9,7 +9,10 @@ const REPO = join(import.meta.dirname, "..");
  * keeps its text, placeholders and citations, under a new code (citations are renumbered
  * into the copy's block of six so they resolve) — plus the example organisations.
  */
-export async function generateLibrary(count: number): Promise<{ dir: string; policiesDir: string; orgsDir: string }> {
+export async function generateLibrary(
+  count: number,
+  orgCount = 0,
+): Promise<{ dir: string; policiesDir: string; orgsDir: string }> {
   const dir = await mkdtemp(join(tmpdir(), "policypack-bench-"));
   const policiesDir = join(dir, "policies");
   const orgsDir = join(dir, "orgs");
@@ -29,13 +32,18 @@ export async function generateLibrary(count: number): Promise<{ dir: string; pol
     await writeFile(join(policiesDir, slug), text);
   }
   // The example orgs list their policies; in the synthetic library every org gets everything.
-  for (const name of await readdir(orgsDir)) {
+  const examples: string[] = [];
+  for (const name of (await readdir(orgsDir)).sort()) {
     if (!name.endsWith(".yaml")) continue;
     const yaml = await readFile(join(orgsDir, name), "utf8");
-    await writeFile(
-      join(orgsDir, name),
-      yaml.replace(/^policies:\n(\s+- .*\n)+/m, "").replace(/^policy_reviews:\n(\s+.*\n)+/m, ""),
-    );
+    const everything = yaml.replace(/^policies:\n(\s+- .*\n)+/m, "").replace(/^policy_reviews:\n(\s+.*\n)+/m, "");
+    examples.push(everything);
+    await writeFile(join(orgsDir, name), everything);
+  }
+  // More organisations: the examples again under other names, alternately with and without a logo.
+  for (let i = examples.length + 1; i <= orgCount; i++) {
+    const yaml = (examples[i % examples.length] as string).replace(/^name: (.*)$/m, `name: $1 ${i}`);
+    await writeFile(join(orgsDir, `org-${String(i).padStart(2, "0")}.yaml`), yaml);
   }
   return { dir, policiesDir, orgsDir };
 }
