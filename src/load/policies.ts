@@ -16,37 +16,18 @@ const FENCE = /^---[ \t]*$/;
 
 export function splitPolicy(text: string, file: string): { source?: PolicySource; diagnostics: Diagnostic[] } {
   const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
+  const problem = (message: string, hint: string) => ({
+    diagnostics: [{ file, line: 1, column: 1, severity: "error" as const, rule: "front-matter", message, hint }],
+  });
   if (!FENCE.test(lines[0] ?? "")) {
-    return {
-      diagnostics: [
-        {
-          file,
-          line: 1,
-          column: 1,
-          severity: "error",
-          rule: "front-matter",
-          message: "a policy starts with YAML front matter between two `---` lines",
-          hint: "begin the file with ---, then code:, title: and version:, then ---",
-        },
-      ],
-    };
+    return problem(
+      "a policy starts with YAML front matter between two `---` lines",
+      "begin the file with ---, then code:, title: and version:, then ---",
+    );
   }
   const end = lines.findIndex((line, i) => i > 0 && FENCE.test(line));
-  if (end === -1) {
-    return {
-      diagnostics: [
-        {
-          file,
-          line: 1,
-          column: 1,
-          severity: "error",
-          rule: "front-matter",
-          message: "the front matter is never closed",
-          hint: "add a line with --- after the last front-matter key",
-        },
-      ],
-    };
-  }
+  if (end === -1)
+    return problem("the front matter is never closed", "add a line with --- after the last front-matter key");
   const parsed = parseYamlWithPositions(lines.slice(1, end).join("\n"), file, 2);
   return {
     source: {
