@@ -6,8 +6,6 @@ import { promisify } from "node:util";
 import { type CheckResult, EnvironmentError, loadAndCheck } from "../../check/index.ts";
 import { formatText, hasErrors, useColour } from "../../diagnostics/report.ts";
 import { didYouMean } from "../../diagnostics/suggest.ts";
-import { comparePacks } from "../../diff/compare.ts";
-import { formatDiffMarkdown, formatDiffText } from "../../diff/format.ts";
 import { type Command, type CommandContext, UsageError } from "../command.ts";
 
 const run = promisify(execFile);
@@ -120,6 +118,9 @@ export const diff: Command = {
   Exit code 0 whether or not anything changed; 1 if the current inputs have errors.`,
   options: { base: { type: "string" }, org: { type: "string", multiple: true }, format: { type: "string" } },
   async run(context) {
+    // Loaded here so that other commands do not pay for the diff library.
+    const { comparePacks } = await import("../../diff/compare.ts");
+    const { formatDiffMarkdown, formatDiffText } = await import("../../diff/format.ts");
     const base = context.string("base");
     if (!base) throw new UsageError("diff needs --base DIR or --base GIT-REF to compare with");
     const format = context.values.json

@@ -2,8 +2,6 @@ import { existsSync } from "node:fs";
 import { extname } from "node:path";
 import { POLICY_CODE } from "../../check/policies.ts";
 import { hasErrors } from "../../diagnostics/report.ts";
-import { EXTENSIONS, importPolicy } from "../../import/index.ts";
-import { otherFileWithCode, writePolicy } from "../../import/write.ts";
 import type { Diagnostic } from "../../types.ts";
 import { type Command, UsageError } from "../command.ts";
 
@@ -26,6 +24,9 @@ export const importCommand: Command = {
   },
   positionals: true,
   async run(context) {
+    // Loaded here: the importer pulls in mammoth and rehype, which other commands do not need.
+    const { EXTENSIONS, importPolicy } = await import("../../import/index.ts");
+    const { otherFileWithCode, writePolicy } = await import("../../import/write.ts");
     const files = context.positionals;
     const code = context.string("code");
     if (files.length === 0) throw new UsageError("import needs at least one file: policypack import <file ...>");

@@ -1,4 +1,3 @@
-import { startServer } from "../../serve/server.ts";
 import { type Command, UsageError } from "../command.ts";
 
 export const serve: Command = {
@@ -15,6 +14,7 @@ Serves until Ctrl+C. Nothing outside DIR can be reached, not even through a syml
     out: { type: "string", default: "output" },
   },
   async run(context) {
+    const { startServer } = await import("../../serve/server.ts");
     const portText = context.string("port") as string;
     const port = Number(portText);
     if (!/^\d+$/.test(portText) || port > 65535) {
