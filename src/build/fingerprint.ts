@@ -1,14 +1,10 @@
-import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { sha256 } from "../hash.ts";
 import type { Library, Org, Policy, Review } from "../types.ts";
 import type { PackContext } from "./documents.ts";
 
-export const sha256 = (...parts: (string | Uint8Array)[]): string => {
-  const hash = createHash("sha256");
-  for (const part of parts) hash.update(part).update("\0");
-  return hash.digest("hex");
-};
+export { sha256 };
 
 const SRC = join(import.meta.dirname, "..");
 let tool: string | undefined;

@@ -1,9 +1,12 @@
-import { resolve } from "node:path";
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { toolFingerprint } from "../build/fingerprint.ts";
 import { loadOrgSchema, loadOrgs } from "../load/orgs.ts";
 import { loadPolicySources } from "../load/policies.ts";
 import type { CalendarDate, Diagnostic, Library, Org, Severity } from "../types.ts";
+import { writeFileAtomic } from "../write/atomic.ts";
 import { checkOrg, packPolicies, placeholderFields } from "./orgs.ts";
-import { checkLibrary } from "./policies.ts";
+import { type BodyCheck, type BodyCheckCache, checkLibrary } from "./policies.ts";
 import { compileSchema } from "./schema.ts";
 
 export interface CheckOptions {
@@ -35,7 +38,14 @@ export async function loadAndCheck(options: CheckOptions): Promise<CheckResult> 
     loadPolicySources(options.policiesDir),
     loadOrgs(options.orgsDir),
   ]);
-  const { library, diagnostics: libraryDiagnostics } = checkLibrary(policySources.sources, placeholderFields(schema));
+  const cache = await readBodyChecks();
+  const before = [...cache.keys()].join();
+  const { library, diagnostics: libraryDiagnostics } = checkLibrary(
+    policySources.sources,
+    placeholderFields(schema),
+    cache,
+  );
+  if ([...cache.keys()].join() !== before) await writeBodyChecks(cache);
   const diagnostics = [...policySources.diagnostics, ...orgSources.diagnostics, ...libraryDiagnostics];
   for (const org of orgSources.orgs) {
     if (diagnostics.some((d) => d.file === org.file && d.severity === "error")) continue;
@@ -55,6 +65,25 @@ export async function loadAndCheck(options: CheckOptions): Promise<CheckResult> 
       !packPolicies(org, library).some((p) => filesWithErrors.has(p.file)),
   );
   return { library, orgs: orgSources.orgs, diagnostics, buildable };
+}
+
+// Parsing the policies is most of a check's time, so what their bodies' checks found is kept
+// between runs, keyed by the body and invalidated by any change to the tool.
+const CACHE_FILE = join(import.meta.dirname, "..", "..", "node_modules", ".cache", "policypack", "body-checks.json");
+
+async function readBodyChecks(): Promise<BodyCheckCache> {
+  try {
+    const saved = JSON.parse(await readFile(CACHE_FILE, "utf8")) as { tool: string; entries: [string, BodyCheck][] };
+    if (saved.tool === toolFingerprint()) return new Map(saved.entries);
+  } catch {
+    // No cache yet, or an unreadable one: check everything.
+  }
+  return new Map();
+}
+
+async function writeBodyChecks(cache: BodyCheckCache): Promise<void> {
+  // A cache that cannot be written (read-only install) only costs time.
+  await writeFileAtomic(CACHE_FILE, JSON.stringify({ tool: toolFingerprint(), entries: [...cache] })).catch(() => {});
 }
 
 /** A problem with the machine or the command line, not with the policies or orgs: exit code 2. */

@@ -1,9 +1,10 @@
 import type { ValidateFunction } from "ajv";
 import { didYouMean } from "../diagnostics/suggest.ts";
+import { sha256 } from "../hash.ts";
 import { fileStem, type PolicySource } from "../load/policies.ts";
 import { positionOf } from "../load/yaml.ts";
 import { COMPUTED_NAMES, ORG_PREFIX, scanPlaceholders } from "../template/placeholders.ts";
-import type { Diagnostic, Library, Policy, PolicyStatus, Severity } from "../types.ts";
+import type { Diagnostic, Library, PlaceholderUse, Policy, PolicyStatus, Reference, Severity } from "../types.ts";
 import { checkReferences } from "../xref/check.ts";
 import { codePattern, extractReferences } from "../xref/extract.ts";
 import { checkMarkdown } from "./markdown.ts";
@@ -83,13 +84,33 @@ function toPolicy(source: PolicySource): { policy?: Policy; diagnostics: Diagnos
   };
 }
 
+/** What a policy body's own checks found: kept between runs (see BodyCheckCache), since parsing is most of a check's time. */
+export interface BodyCheck {
+  uses: PlaceholderUse[];
+  problems: Omit<Diagnostic, "file">[];
+  references: Reference[];
+}
+
+/** Body checks by a hash of what they depend on; filled in by checkLibrary. */
+export type BodyCheckCache = Map<string, BodyCheck>;
+
+function checkBody(policy: Policy, pattern: RegExp): BodyCheck {
+  const { uses, problems } = scanPlaceholders(policy.body, policy.bodyLine);
+  return {
+    uses,
+    problems: [...problems, ...checkMarkdown(policy.body, policy.bodyLine)],
+    references: extractReferences(policy.body, policy.bodyLine, pattern),
+  };
+}
+
 /**
- * The library: each policy's front matter, unique codes, and every placeholder known
- * (`org_field_<schema key>` or a computed name) and well-formed.
+ * The library: each policy's front matter, unique codes, every placeholder known
+ * (`org_field_<schema key>` or a computed name) and well-formed, and its cross-references.
  */
 export function checkLibrary(
   sources: PolicySource[],
   orgFields: readonly string[],
+  cache: BodyCheckCache = new Map(),
 ): { library: Library; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const library: Library = { policies: [], placeholders: {}, references: {} };
@@ -100,7 +121,6 @@ export function checkLibrary(
     const { policy, diagnostics: found } = toPolicy(source);
     diagnostics.push(...found);
     if (!policy) continue;
-
     const first = byCode.get(policy.code);
     if (first) {
       diagnostics.push({
@@ -114,11 +134,18 @@ export function checkLibrary(
       continue;
     }
     byCode.set(policy.code, policy);
+    library.policies.push(policy);
+  }
+  library.policies.sort((a, b) => a.code.localeCompare(b.code, "en", { numeric: true }));
 
-    const inFile = (d: Omit<Diagnostic, "file">): Diagnostic => ({ ...d, file: policy.file });
-    const { uses, problems } = scanPlaceholders(policy.body, policy.bodyLine);
-    diagnostics.push(...problems.map(inFile), ...checkMarkdown(policy.body, policy.bodyLine).map(inFile));
-    for (const use of uses) {
+  const pattern = codePattern(library.policies.map((p) => p.code));
+  const used = new Map<string, BodyCheck>();
+  for (const policy of library.policies) {
+    const key = sha256(policy.body, String(policy.bodyLine), pattern.source);
+    const body = cache.get(key) ?? checkBody(policy, pattern);
+    used.set(key, body);
+    diagnostics.push(...body.problems.map((d) => ({ ...d, file: policy.file })));
+    for (const use of body.uses) {
       if (known.includes(use.name)) continue;
       const suggestion = didYouMean(use.name, known);
       diagnostics.push({
@@ -135,15 +162,13 @@ export function checkLibrary(
             : `organisation fields start with ${ORG_PREFIX}; computed names are ${COMPUTED_NAMES.join(", ")}`,
       });
     }
-    library.policies.push(policy);
     // Unknown names are reported once, here, not again as missing org fields.
-    library.placeholders[policy.code] = uses.filter((use) => known.includes(use.name));
+    library.placeholders[policy.code] = body.uses.filter((use) => known.includes(use.name));
+    library.references[policy.code] = body.references;
   }
-  library.policies.sort((a, b) => a.code.localeCompare(b.code, "en", { numeric: true }));
-  const pattern = codePattern(library.policies.map((p) => p.code));
-  for (const policy of library.policies) {
-    library.references[policy.code] = extractReferences(policy.body, policy.bodyLine, pattern);
-  }
+  // The cache keeps what this library has now, nothing older.
+  cache.clear();
+  for (const [key, body] of used) cache.set(key, body);
   diagnostics.push(...checkReferences(library));
   return { library, diagnostics };
 }
