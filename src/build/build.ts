@@ -241,8 +241,24 @@ async function buildPack(
       FORMATS.filter((f) => pack.next[`${item.policy.slug}.${f}`]).map((f) => [f, `${item.policy.slug}.${f}`]),
     ),
   }));
-  const page = renderPackPage(org, entries, { ...(pack.next[manual] ? { manual } : {}), zip }, buildDate);
-  if (pack.wants("index.html", sha256(page))) pack.rendered.set("index.html", page);
+  const downloads = { ...(pack.next[manual] ? { manual } : {}), zip };
+  // The pack page is keyed by what it shows, so an unchanged pack does not even render it.
+  const pageInputs = entries.map((e) => [
+    e.policy.code,
+    e.policy.title,
+    e.policy.version,
+    e.policy.slug,
+    e.review,
+    e.files,
+  ]);
+  const pageHash = sha256(
+    toolFingerprint(),
+    formatIso(buildDate),
+    JSON.stringify([org.data, pageInputs, downloads]),
+    org.logo?.dataUri ?? "",
+  );
+  if (pack.wants("index.html", pageHash))
+    pack.rendered.set("index.html", renderPackPage(org, entries, downloads, buildDate));
   const members = Object.keys(pack.next).sort();
   if (pack.wants(zip, sha256(formatIso(buildDate), ...members.flatMap((name) => [name, pack.next[name] as string])))) {
     const files = new Map<string, Bytes>();

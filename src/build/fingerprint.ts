@@ -24,6 +24,18 @@ export function toolFingerprint(): string {
   return tool;
 }
 
+const policyHashes = new WeakMap<Policy, string>();
+
+/** A policy's own source, hashed once however many organisations use it. */
+function policyHash(policy: Policy): string {
+  let hash = policyHashes.get(policy);
+  if (hash === undefined) {
+    hash = sha256(JSON.stringify(policy));
+    policyHashes.set(policy, hash);
+  }
+  return hash;
+}
+
 /** What one policy's outputs for one org are made of, whatever the format. */
 export function policyInputs(
   org: Org,
@@ -40,7 +52,7 @@ export function policyInputs(
   });
   return sha256(
     toolFingerprint(),
-    JSON.stringify(policy),
+    policyHash(policy),
     JSON.stringify(org.data),
     org.logo?.dataUri ?? "",
     JSON.stringify(review),
