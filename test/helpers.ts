@@ -32,8 +32,8 @@ export async function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv
 }
 
 /**
- * A scratch copy of the example library and organisations, with `files` written over it
- * (a null value deletes nothing but skips; paths are relative to the workspace).
+ * A scratch folder with `files` written into it (paths relative to it), over a copy of the
+ * example library and organisations, or over just the organisation schema.
  */
 export async function workspace(files: Record<string, string> = {}, { examples = true } = {}): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "policypack-test-"));

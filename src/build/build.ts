@@ -28,10 +28,6 @@ export interface BuildOptions {
   env: NodeJS.ProcessEnv;
   /** Rebuild every output, whatever the manifest says. */
   force?: boolean;
-  /** PDF pages printing at once; default: the number of CPUs. */
-  pdfPages?: number;
-  /** Per document, in milliseconds. */
-  pdfTimeoutMs?: number;
   /** Called after each document rendered, for progress bars. */
   onProgress?: (progress: { org: string; done: number; total: number }) => void;
 }
@@ -129,7 +125,7 @@ function pdfFailure(file: string, name: string, error: unknown): Diagnostic {
     severity: "error",
     rule: "pdf-render",
     message: `${name} was not written: Chromium failed twice (${(error as Error).message.split("\n")[0]})`,
-    hint: "try again with --format html to rule out the policy, or raise the timeout",
+    hint: "the other files were written; build again, or try --format html to rule out the policy's content",
   };
 }
 
@@ -232,7 +228,6 @@ async function buildPack(
     }
   }
 
-  // The pack page and the zip are cheap to describe, so they are keyed by their content.
   const zip = `${org.id}-policy-pack.zip`;
   const entries: PackEntry[] = items.map((item) => ({
     policy: item.policy,
@@ -259,6 +254,7 @@ async function buildPack(
   );
   if (pack.wants("index.html", pageHash))
     pack.rendered.set("index.html", renderPackPage(org, entries, downloads, buildDate));
+  // The zip is keyed by its members' own hashes.
   const members = Object.keys(pack.next).sort();
   if (pack.wants(zip, sha256(formatIso(buildDate), ...members.flatMap((name) => [name, pack.next[name] as string])))) {
     const files = new Map<string, Bytes>();
@@ -317,8 +313,8 @@ export async function buildPacks(
       const { PdfEngine } = await import("../render/pdf/engine.ts");
       return PdfEngine.launch({
         executablePath: browser.path,
-        pages: options.pdfPages ?? availableParallelism(),
-        timeoutMs: options.pdfTimeoutMs ?? 60_000,
+        pages: availableParallelism(),
+        timeoutMs: 60_000, // per document; a healthy one takes well under a second
       });
     })();
     return engine;

@@ -2,7 +2,7 @@ import type { ErrorObject, ValidateFunction } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { didYouMean } from "../diagnostics/suggest.ts";
-import { positionOf } from "../load/yaml.ts";
+import { pointerPart, positionOf } from "../load/yaml.ts";
 import type { Diagnostic, YamlPositions } from "../types.ts";
 
 export function compileSchema(schema: object): ValidateFunction {
@@ -39,7 +39,7 @@ function describe(error: ErrorObject): { pointer: string; at: "key" | "value"; m
       const key = String(params.additionalProperty);
       const suggestion = didYouMean(key, Object.keys(schema?.properties ?? {}));
       return {
-        pointer: `${pointer}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`,
+        pointer: `${pointer}/${pointerPart(key)}`,
         at: "key",
         message: `unknown key \`${key}\``,
         hint: suggestion

@@ -1,8 +1,6 @@
 import { styleText } from "node:util";
 import type { Diagnostic } from "../types.ts";
 
-export type ReportFormat = "text" | "json" | "github";
-
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === "error");
 }

@@ -8,7 +8,7 @@ export interface ParsedYaml {
 }
 
 /** RFC 6901 escaping, so positions are keyed exactly like ajv's instancePath. */
-function pointerPart(key: unknown): string {
+export function pointerPart(key: unknown): string {
   return String(key).replaceAll("~", "~0").replaceAll("/", "~1");
 }
 

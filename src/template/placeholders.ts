@@ -1,5 +1,6 @@
 import Handlebars from "handlebars";
 import type { Diagnostic, PlaceholderUse } from "../types.ts";
+import { positionsIn } from "./source-tree.ts";
 
 export const ORG_PREFIX = "org_field_";
 
@@ -25,20 +26,16 @@ export function toHandlebars(body: string): string {
   return body.replace(/\{\{|\}\}/g, "  ").replace(/<<([^<>\n]*?)>>/g, (_match, inner: string) => `{{${inner}}}`);
 }
 
-function lineColumnAt(text: string, offset: number, firstLine: number): { line: number; column: number } {
-  const before = text.slice(0, offset);
-  return { line: before.split("\n").length + firstLine - 1, column: offset - before.lastIndexOf("\n") };
-}
-
 type BodyDiagnostic = Omit<Diagnostic, "file">;
 
 /** `{{org_field_x}}` and `[INSERT …]` left over from Word/web templates. */
 function legacyTokens(body: string, firstLine: number): BodyDiagnostic[] {
   const found: BodyDiagnostic[] = [];
+  const positionAt = positionsIn(body, firstLine);
   for (const match of body.matchAll(/\{\{\s*([^}]*?)\s*\}\}|\[\s*INSERT[^\]]*\]/gi)) {
     const inner = match[1];
     found.push({
-      ...lineColumnAt(body, match.index, firstLine),
+      ...positionAt(match.index),
       severity: "error",
       rule: "legacy-token",
       message: `leftover template token ${match[0]}`,
@@ -54,10 +51,11 @@ function legacyTokens(body: string, firstLine: number): BodyDiagnostic[] {
 /** Pairs <<#if>>/<<#unless>> with their <</…>> so an unbalanced block is reported where it opens. */
 function blockBalance(body: string, firstLine: number): BodyDiagnostic[] {
   const found: BodyDiagnostic[] = [];
+  const positionAt = positionsIn(body, firstLine);
   const open: { helper: string; name: string; at: { line: number; column: number } }[] = [];
   for (const match of body.matchAll(/<<\s*([#/])\s*(\w+)\s*([^<>\n]*?)\s*>>/g)) {
     const [token, kind, helper, name] = match as unknown as [string, string, string, string];
-    const at = lineColumnAt(body, match.index, firstLine);
+    const at = positionAt(match.index);
     if (kind === "#") {
       open.push({ helper, name, at });
       continue;

@@ -25,3 +25,17 @@ export function parseSource(body: string): { tree: Root; masked: string } {
 }
 
 const parsed = new Map<string, { tree: Root; masked: string }>();
+
+/**
+ * Offset → file position in a policy body whose first line is `firstLine` of its file
+ * (1-based line and column, the way every diagnostic prints them).
+ */
+export function positionsIn(text: string, firstLine: number): (offset: number) => { line: number; column: number } {
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === "\n") lineStarts.push(i + 1);
+  return (offset) => {
+    let line = lineStarts.length - 1;
+    while ((lineStarts[line] as number) > offset) line--;
+    return { line: line + firstLine, column: offset - (lineStarts[line] as number) + 1 };
+  };
+}

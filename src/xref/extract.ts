@@ -1,6 +1,6 @@
 import type { Heading, Node, Parent } from "mdast";
 import { toString as nodeText } from "mdast-util-to-string";
-import { parseSource } from "../template/source-tree.ts";
+import { parseSource, positionsIn } from "../template/source-tree.ts";
 import type { Reference } from "../types.ts";
 
 /** Matches the library's codes: its own prefixes followed by digits (DCW13, HR4 …). */
@@ -50,13 +50,7 @@ export function normaliseTitle(title: string): string {
 export function extractReferences(body: string, firstLine: number, pattern: RegExp): Reference[] {
   const { tree, masked } = parseSource(body);
   const references: Reference[] = [];
-  const lineStarts = [0];
-  for (let i = 0; i < masked.length; i++) if (masked[i] === "\n") lineStarts.push(i + 1);
-  const positionAt = (offset: number) => {
-    let line = lineStarts.length - 1;
-    while ((lineStarts[line] as number) > offset) line--;
-    return { line: line + firstLine, column: offset - (lineStarts[line] as number) + 1 };
-  };
+  const positionAt = positionsIn(masked, firstLine);
 
   let relatedDepth: number | undefined;
   const visit = (node: Node) => {
