@@ -8,9 +8,8 @@ cd "$(dirname "$0")/.."
 # npm dependencies: install when node_modules is missing or older than the lock file.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm dependencies" >&2
-  # npm install, not npm ci: this npm writes lock files without other platforms' optional packages,
-  # which npm ci then refuses.
-  npm install --no-audit --no-fund --loglevel=error
+  # npm ci, as every CI does: it installs exactly the lock file and fails if package.json disagrees.
+  npm ci --no-audit --no-fund --loglevel=error
 fi
 
 # System packages, Debian/Ubuntu only.
