@@ -1,12 +1,17 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DOMParser } from "@xmldom/xmldom";
 import { strFromU8, unzipSync } from "fflate";
 import type { Link, Paragraph, Root } from "mdast";
 import { beforeAll, describe, expect, it } from "vitest";
 import { packContext, policyDocument } from "../src/build/documents.ts";
 import { loadAndCheck } from "../src/check/index.ts";
 import { packPolicies } from "../src/check/orgs.ts";
+import { picture } from "../src/render/docx/images.ts";
 import { renderDocx } from "../src/render/docx/index.ts";
+import { FONT_DIRECTORY } from "../src/render/fonts.ts";
 import type { CalendarDate, PolicyDocument } from "../src/types.ts";
 import { orgYaml, policyMd, REPO, workspace } from "./helpers.ts";
 
@@ -68,9 +73,61 @@ async function documents(dir: string): Promise<PolicyDocument[]> {
   });
 }
 
+// A 60×20 JPEG (made with pdftoppm).
+const JPEG = readFileSync(join(import.meta.dirname, "fixtures", "docx", "logo-60x20.jpg"));
+const SVG_LOGO = readFileSync(join(REPO, "orgs", "logos", "afon-homecare.svg"));
+
 /** The parts of a .docx, as text. */
 function unzip(data: Uint8Array): Record<string, string> {
   return Object.fromEntries(Object.entries(unzipSync(data)).map(([path, bytes]) => [path, strFromU8(bytes)]));
+}
+
+/** The package path of the image the first drawing of `part` shows, found through the part's relationships. */
+function embeddedImage(parts: Record<string, string>, part: string): string | undefined {
+  const id = /<a:blip r:embed="([^"]+)"/.exec(parts[part] ?? "")?.[1];
+  const rels = parts[part.replace(/([^/]+)$/, "_rels/$1.rels")] ?? "";
+  const target = new RegExp(`Id="${id}"[^>]*Target="([^"]+)"`).exec(rels)?.[1];
+  return target && `word/${target}`;
+}
+
+/** The size a part's first drawing is shown at, in pixels at 96 to the inch (9525 EMU each). */
+function extent(xml: string): { width: number; height: number } {
+  const [, cx, cy] = /<wp:extent cx="(\d+)" cy="(\d+)"\/>/.exec(xml) ?? [];
+  return { width: Number(cx) / 9525, height: Number(cy) / 9525 };
+}
+
+/** A PNG's pixel size, from its header. */
+function pngSize(png: Uint8Array): { width: number; height: number } {
+  expect(Buffer.from(png.subarray(1, 4)).toString("latin1")).toBe("PNG");
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
+
+const dataUri = (type: string, bytes: Uint8Array | string) =>
+  `data:${type};base64,${Buffer.from(bytes).toString("base64")}`;
+
+// What XML 1.0 allows (its production 2), written out here rather than taken from the renderer.
+const XML_CHAR = (c: number) =>
+  c === 0x9 || c === 0xa || c === 0xd || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || c >= 0x10000;
+
+/**
+ * Fails unless the bytes are a well-formed XML part: UTF-8 that decodes without a replacement,
+ * only characters XML allows (raw or as references), and a document a parser reads without an
+ * error. xmldom does not check characters itself, hence the first two checks.
+ */
+function expectWellFormed(path: string, bytes: Uint8Array): void {
+  const xml = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  for (const char of xml)
+    expect(XML_CHAR(char.codePointAt(0) as number), `${path}: U+${char.codePointAt(0)?.toString(16)}`).toBe(true);
+  for (const [, dec, hex] of xml.matchAll(/&#(?:(\d+)|x([0-9a-fA-F]+));/g))
+    expect(XML_CHAR(dec ? Number(dec) : Number.parseInt(hex as string, 16)), `${path}: reference`).toBe(true);
+  const fail = (message: string) => {
+    throw new Error(`${path}: ${message}`);
+  };
+  new DOMParser({ errorHandler: { warning: () => {}, error: fail, fatalError: fail } }).parseFromString(
+    xml,
+    "application/xml",
+  );
 }
 
 const decode = (xml: string) =>
@@ -128,7 +185,8 @@ describe("the DOCX of a policy", () => {
       ["Heading3", 2],
     ] as const)
       expect(styles).toMatch(new RegExp(`w:styleId="${id}">.*?<w:outlineLvl w:val="${level}"/>.*?</w:style>`));
-    expect(styles).toMatch(/<w:docDefaults>.*w:ascii="Arial"/);
+    expect(styles).toMatch(/<w:docDefaults>.*w:ascii="IBM Plex Sans"/);
+    expect(styles).not.toContain("Arial");
   });
 
   it("starts with the organisation, its registration number, the title and the document control", () => {
@@ -203,11 +261,16 @@ describe("the DOCX of a policy", () => {
     expect(paragraphWith(table, "22")).toContain('<w:jc w:val="right"/>');
   });
 
-  it("has the organisation and logo in the header, and code, review date and Page X of Y fields in the footer", () => {
+  it("has the PDF's header: logo, organisation, and the registration number on the right; code, review date and Page X of Y in the footer", () => {
     const header = parts["word/header1.xml"] as string;
-    expect(paragraphs(header)).toEqual([HOSTILE]);
-    expect(header).toContain("<a:blip r:embed=");
-    expect(Object.keys(parts).some((path) => /^word\/media\/.*\.png$/.test(path))).toBe(true);
+    expect(paragraphs(header)).toEqual([`  ${HOSTILE}Registration Number: SIN-00000001-TEST`]);
+    // In that order, the registration number after a tab to a right tab stop at the text's edge.
+    expect(header).toMatch(
+      /<w:drawing>.*A &amp; B &lt;Care&gt; Ltd.*<w:tab\/>.*Registration Number: SIN-00000001-TEST/,
+    );
+    expect(header).toContain('<w:tab w:val="right" w:pos="9865"/>');
+    const media = embeddedImage(parts, "word/header1.xml");
+    expect(media).toMatch(/^word\/media\/.*\.png$/);
     const footer = parts["word/footer1.xml"] as string;
     expect(paragraphs(footer)[0]).toContain("TST1 · version 2.0 · next review 15 January 2028");
     expect(footer).toMatch(/<w:instrText[^>]*>\s*PAGE\s*<\/w:instrText>/);
@@ -220,7 +283,7 @@ describe("the DOCX of a policy", () => {
       expect(xml).not.toContain("<Care>");
       expect(xml).not.toContain("&amp;amp;");
     }
-    expect(paragraphs(parts["word/header1.xml"] as string).join("")).toBe(HOSTILE);
+    expect(paragraphs(parts["word/header1.xml"] as string).join("")).toContain(` ${HOSTILE}Registration`);
     expect(paragraphs(parts["word/document.xml"] as string).filter((p) => p === HOSTILE)).toHaveLength(1);
     expect(decode(/<dc:creator>([^<]*)</.exec(parts["docProps/core.xml"] as string)?.[1] ?? "")).toBe(HOSTILE);
   });
@@ -293,22 +356,279 @@ describe("links, images and nodes Word cannot show", () => {
     expect(parts["word/_rels/document.xml.rels"]).not.toContain(".html");
   });
 
-  it("leaves out an SVG image and an unknown node with a warning at the node, or its parent's line", async () => {
-    const svg = `data:image/svg+xml;base64,${Buffer.from("<svg/>").toString("base64")}`;
+  it("draws an SVG image in a policy as a PNG at print resolution, at its own size", async () => {
     const tree = {
       type: "root",
       children: [
-        { type: "paragraph", position: at(3, 1), children: [{ type: "image", url: svg, alt: "Org logo" }] },
+        { type: "paragraph", children: [{ type: "image", url: dataUri("image/svg+xml", SVG_LOGO), alt: "Logo" }] },
+      ],
+    } as Root;
+    const { data, warnings } = await renderDocx(withTree(tree));
+    expect(warnings).toEqual([]);
+    const parts = unzip(data);
+    const xml = parts["word/document.xml"] as string;
+    expect(xml).toContain('descr="Logo"');
+    // 240 × 80 pixels at 96 to the inch is 2.5 × 0.83 inches: 750 × 250 pixels at 300 dpi.
+    expect(extent(xml)).toEqual({ width: 240, height: 80 });
+    expect(pngSize(unzipSync(data)[embeddedImage(parts, "word/document.xml") as string] as Uint8Array)).toEqual({
+      width: 750,
+      height: 250,
+    });
+  });
+
+  it("leaves out an unreadable SVG, a GIF and an unknown node with a warning at the node, or its parent's line", async () => {
+    const tree = {
+      type: "root",
+      children: [
+        {
+          type: "paragraph",
+          position: at(3, 1),
+          children: [{ type: "image", url: dataUri("image/svg+xml", "<svg"), alt: "Org logo" }],
+        },
+        {
+          type: "paragraph",
+          position: at(4, 1),
+          children: [{ type: "image", url: dataUri("image/gif", "GIF89a"), alt: "Anim" }],
+        },
         { type: "math", value: "x^2", position: at(5, 1) },
         { type: "paragraph", position: at(7, 1), children: [{ type: "html", value: "<b>", position: at(7, 4) }] },
       ],
     } as Root;
     const { warnings } = await renderDocx(withTree(tree));
     expect(warnings).toEqual([
-      { line: 3, column: 1, message: expect.stringContaining("SVG image") },
+      {
+        line: 3,
+        column: 1,
+        message: expect.stringMatching(/^the image "Org logo" is left out: the SVG cannot be drawn/),
+      },
+      {
+        line: 4,
+        column: 1,
+        message: 'the image "Anim" is left out: Word shows PNG, JPEG and SVG images, not image/gif',
+      },
       { line: 5, column: 1, message: expect.stringContaining('"math"') },
       { line: 7, column: 4, message: expect.stringContaining("raw HTML") },
     ]);
+  });
+});
+
+describe("the logo in the Word header", () => {
+  let base: PolicyDocument;
+  beforeAll(async () => {
+    const dir = await workspace(
+      {
+        "policies/TST1-test.md": policyMd({ code: "TST1", title: "Test Policy", version: '"1.0"' }, "\nText.\n"),
+        "orgs/test-care.yaml": orgYaml({ logo: "logos/logo.svg" }),
+        "orgs/logos/logo.svg": SVG_LOGO.toString(),
+      },
+      { examples: false },
+    );
+    [base] = (await documents(dir)) as [PolicyDocument];
+  });
+  const withLogo = (mediaType: string, bytes: Uint8Array | string): PolicyDocument => ({
+    ...base,
+    org: { ...base.org, logo: { mediaType, dataUri: dataUri(mediaType, bytes) } },
+  });
+  /** The header's XML, its logo's bytes and the warnings. */
+  async function header(doc: PolicyDocument) {
+    const { data, warnings } = await renderDocx(doc);
+    const parts = unzip(data);
+    const media = embeddedImage(parts, "word/header1.xml");
+    return { xml: parts["word/header1.xml"] as string, image: media && unzipSync(data)[media], media, warnings };
+  }
+
+  it("draws an SVG logo as a PNG at 300 dpi, filling the PDF header's 132 × 34 px box", async () => {
+    const { xml, image, media, warnings } = await header(base);
+    expect(warnings).toEqual([]);
+    expect(media).toMatch(/\.png$/);
+    // The 3:1 logo fills the box's height: 102 × 34 pixels at 96 to the inch.
+    const shown = extent(xml);
+    expect(shown).toEqual({ width: 102, height: 34 });
+    const png = pngSize(image as Uint8Array);
+    expect(png).toEqual({ width: Math.round((102 * 300) / 96), height: Math.round((34 * 300) / 96) });
+    expect(xml).toContain('descr="Test Care Ltd logo"');
+  });
+
+  it("embeds a PNG or JPEG logo as it is, scaled to the same box", async () => {
+    for (const [type, bytes, extension] of [
+      ["image/png", PNG, "png"],
+      ["image/jpeg", JPEG, "jpe?g"],
+    ] as const) {
+      const { xml, image, media, warnings } = await header(withLogo(type, bytes));
+      expect(warnings).toEqual([]);
+      expect(media).toMatch(new RegExp(`\\.${extension}$`));
+      expect(Buffer.from(image as Uint8Array).equals(bytes)).toBe(true);
+      // 12 × 4 and 60 × 20 pixels, both 3:1, grow to the box's height.
+      expect(extent(xml)).toEqual({ width: 102, height: 34 });
+    }
+  });
+
+  it("sets text in an SVG in the house font, whatever the machine has", () => {
+    const svg = (text: string) =>
+      dataUri("image/svg+xml", `<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40">${text}</svg>`);
+    const draw = (url: string) => {
+      const drawn = picture(url, 132, 34, true);
+      if (typeof drawn === "string") throw new Error(drawn);
+      return Buffer.from(drawn.image.data);
+    };
+    // resvg leaves out text it has no font for: with no font the two drawings would be the same.
+    const withText = draw(svg('<text x="4" y="30" font-family="Arial, sans-serif" font-size="24">Afon</text>'));
+    expect(withText.equals(draw(svg("")))).toBe(false);
+  });
+
+  it("never reads a file an SVG logo points to", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "policypack-svg-"));
+    await writeFile(join(dir, "secret.png"), PNG);
+    const svg = (href: string) =>
+      `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="120" height="40"><image ${href} width="120" height="40"/></svg>`;
+    const logo = async (href: string) => (await header(withLogo("image/svg+xml", svg(href)))).image as Uint8Array;
+    const blank = Buffer.from(await logo(""));
+    for (const href of [`href="${join(dir, "secret.png")}"`, `xlink:href='file://${join(dir, "secret.png")}'`])
+      expect(Buffer.from(await logo(href)).equals(blank)).toBe(true);
+    // An image inside the SVG itself is drawn.
+    expect(Buffer.from(await logo(`href="${dataUri("image/png", PNG)}"`)).equals(blank)).toBe(false);
+  });
+
+  it("warns at the organisation's logo line when Word cannot show the logo, and keeps the name and number", async () => {
+    for (const [type, bytes] of [
+      ["image/svg+xml", "<svg"],
+      ["image/gif", "GIF89a"],
+      ["image/png", "not a png"],
+    ] as const) {
+      const { xml, media, warnings } = await header(withLogo(type, bytes));
+      expect(media).toBeUndefined();
+      expect(warnings).toEqual([
+        { file: base.org.file, line: 13, column: 7, message: expect.stringMatching(/^the logo is left out: /) },
+      ]);
+      expect(paragraphs(xml)).toEqual(["Test Care LtdRegistration Number: SIN-00000001-TEST"]);
+    }
+  });
+});
+
+describe("the house font in Word files", () => {
+  it("embeds IBM Plex Sans, regular and bold, and italic only when the text has italics", async () => {
+    const dir = await workspace(
+      {
+        "policies/TST1-test.md": policyMd(
+          { code: "TST1", title: "Test Policy", version: '"1.0"' },
+          "\nPlain **bold**.\n",
+        ),
+        "policies/TST2-test.md": policyMd(
+          { code: "TST2", title: "Other Policy", version: '"1.0"' },
+          "\nSome *italic*.\n",
+        ),
+        "orgs/test-care.yaml": orgYaml(),
+      },
+      { examples: false },
+    );
+    const [plain, italic] = (await documents(dir)) as [PolicyDocument, PolicyDocument];
+    const ttf = (file: string) => readFileSync(join(FONT_DIRECTORY, file));
+    const faces = {
+      embedRegular: ttf("400Regular/IBMPlexSans_400Regular.ttf"),
+      embedBold: ttf("700Bold/IBMPlexSans_700Bold.ttf"),
+      embedItalic: ttf("400Regular_Italic/IBMPlexSans_400Regular_Italic.ttf"),
+    };
+    for (const [doc, expected] of [
+      [plain, ["embedRegular", "embedBold"]],
+      [italic, ["embedRegular", "embedBold", "embedItalic"]],
+    ] as const) {
+      const { data } = await renderDocx(doc);
+      const files = unzipSync(data);
+      const parts = unzip(data);
+      const table = parts["word/fontTable.xml"] as string;
+      expect([...table.matchAll(/<w:font w:name="([^"]+)">/g)].map((m) => m[1])).toEqual(["IBM Plex Sans"]);
+      expect(parts["word/settings.xml"]).toContain("<w:embedTrueTypeFonts/>");
+      const embeds = [...table.matchAll(/<w:(embed\w+) r:id="([^"]+)" w:fontKey="\{([0-9A-F-]{36})\}"\/>/g)];
+      expect(embeds.map((m) => m[1])).toEqual(expected);
+      for (const [, face, id, key] of embeds) {
+        const target = new RegExp(`Id="${id}"[^>]*Target="(fonts/font\\d+\\.odttf)"`).exec(
+          parts["word/_rels/fontTable.xml.rels"] as string,
+        )?.[1];
+        const odttf = files[`word/${target}`] as Uint8Array;
+        // ECMA-376 obfuscation: the first 32 bytes XORed with the key's bytes, last first.
+        const keyBytes = (key?.replace(/-/g, "").match(/../g) ?? []).map((hex) => Number.parseInt(hex, 16)).reverse();
+        const font = odttf.map((byte, i) => (i < 32 ? byte ^ (keyBytes[i % 16] as number) : byte));
+        expect(Buffer.from(font).equals(faces[face as keyof typeof faces])).toBe(true);
+      }
+    }
+  });
+});
+
+describe("characters XML forbids, in any value", () => {
+  it("never reach a part: every part parses, and A & B <Care> still prints as typed", async () => {
+    const dir = await workspace(
+      {
+        "policies/TST1-test.md": policyMd(
+          { code: "TST1", title: "Test Policy", version: '"1.0"' },
+          "\nText.[^1]\n\n[^1]: Note.\n",
+        ),
+        "orgs/test-care.yaml": orgYaml(),
+      },
+      { examples: false },
+    );
+    const [checked] = (await documents(dir)) as [PolicyDocument];
+    // What the check stage would reject, given to the renderer directly.
+    // Two lone surrogates: a low one first, a high one last.
+    const bad = "\udc00\u0000\u0001\u000b\u001f\ufffe\uffff\ud800";
+    const doc: PolicyDocument = {
+      ...checked,
+      org: {
+        ...checked.org,
+        data: {
+          ...checked.org.data,
+          name: `A & B <Care>${bad} Ltd`,
+          registration_no: `SIN${bad}-1`,
+          responsible_individual_name: `Bryn${bad}`,
+          registered_manager_first_name: `\udc00Ann`,
+        },
+      },
+      policy: { ...checked.policy, title: `Test${bad} Policy`, code: "TST1", version: `1.0${bad}` },
+      tree: {
+        type: "root",
+        children: [
+          { type: "heading", depth: 2, children: [{ type: "text", value: `Head${bad}ing` }] },
+          {
+            type: "paragraph",
+            children: [
+              { type: "text", value: `Body${bad} <Care> & text ` },
+              { type: "link", url: `https://example.org/${bad}`, children: [{ type: "text", value: `li${bad}nk` }] },
+              { type: "footnoteReference", identifier: "1", label: "1" },
+            ],
+          },
+          { type: "code", value: `co${bad}de` },
+          {
+            type: "footnoteDefinition",
+            identifier: "1",
+            label: "1",
+            children: [{ type: "paragraph", children: [{ type: "text", value: `No${bad}te` }] }],
+          },
+        ],
+      } as Root,
+    };
+    const { data } = await renderDocx(doc);
+    const files = unzipSync(data);
+    const xmlParts = Object.keys(files).filter((path) => /\.(xml|rels)$/.test(path));
+    expect(xmlParts).toEqual(
+      expect.arrayContaining([
+        "word/document.xml",
+        "word/header1.xml",
+        "word/footer1.xml",
+        "word/footnotes.xml",
+        "docProps/core.xml",
+      ]),
+    );
+    for (const path of xmlParts) expectWellFormed(path, files[path] as Uint8Array);
+    const parts = unzip(data);
+    expect(paragraphs(parts["word/header1.xml"] as string)).toEqual(["A & B <Care> LtdRegistration Number: SIN-1"]);
+    const text = paragraphs(parts["word/document.xml"] as string);
+    expect(text).toEqual(
+      expect.arrayContaining(["A & B <Care> Ltd", "Test Policy", "Heading", "Body <Care> & text link", "code"]),
+    );
+    expect(paragraphs(parts["word/footer1.xml"] as string)[0]).toContain("TST1 · version 1.0 · next review");
+    expect(paragraphs(parts["word/footnotes.xml"] as string)).toContain("Note");
+    const core = parts["docProps/core.xml"] as string;
+    expect(decode(/<dc:creator>([^<]*)</.exec(core)?.[1] ?? "")).toBe("A & B <Care> Ltd");
+    expect(core).toContain("<dc:title>Test Policy</dc:title>");
   });
 });
 
@@ -321,6 +641,7 @@ describe("the example library", () => {
       referencesOutsidePack: "warning",
     });
     let count = 0;
+    let withLogo = 0;
     for (const org of check.buildable) {
       const pack = packPolicies(org, check.library);
       const context = packContext(pack, check.library);
@@ -328,6 +649,16 @@ describe("the example library", () => {
         const { data, warnings } = await renderDocx(policyDocument(org, policy, BUILD_DATE, context));
         expect(warnings).toEqual([]);
         const parts = unzip(data);
+        const header = parts["word/header1.xml"] as string;
+        expect(paragraphs(header)[0]).toContain(`Registration Number: ${org.data.registration_no}`);
+        expect(parts["word/fontTable.xml"]).toMatch(/<w:font w:name="IBM Plex Sans">.*<w:embedRegular /);
+        // Afon Homecare's logo is an SVG; Gofal Tŷ'r Ysgol has none.
+        if (org.logo) {
+          expect(header).toContain("<w:drawing>");
+          const media = embeddedImage(parts, "word/header1.xml") as string;
+          expect(pngSize(unzipSync(data)[media] as Uint8Array)).toEqual({ width: 319, height: 106 });
+          withLogo++;
+        }
         if (policy.code === "DCW13") {
           expect(parts["word/document.xml"]).toContain("<w:tblHeader/>");
           expect(parts["word/_rels/document.xml.rels"]).toContain(
@@ -338,5 +669,6 @@ describe("the example library", () => {
       }
     }
     expect(count).toBe(12);
+    expect(withLogo).toBe(6);
   });
 });

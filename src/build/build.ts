@@ -106,9 +106,9 @@ const manualRenderer = () => import("../render/pdf/manual.ts");
 function docxDiagnostics(doc: PolicyDocument, name: string, warnings: DocxWarning[]) {
   return warnings.map(
     (warning): Diagnostic => ({
-      file: doc.policy.file,
+      file: warning.file ?? doc.policy.file,
       // Positions are in the filled-in text; they match the source unless a <<#if>> block above was left out.
-      line: warning.line + doc.policy.bodyLine - 1,
+      line: warning.file ? warning.line : warning.line + doc.policy.bodyLine - 1,
       column: warning.column,
       severity: "warning",
       rule: "docx-unsupported",

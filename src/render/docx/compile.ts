@@ -19,7 +19,8 @@ import {
 } from "docx";
 import type * as Md from "mdast";
 import type { CrossReferenceLinkData } from "../../types.ts";
-import { dataUriType, fitInto, rasterImage } from "./images.ts";
+import type { Face } from "./fonts.ts";
+import { picture } from "./images.ts";
 import {
   COLOR,
   HANGING,
@@ -38,6 +39,8 @@ import {
 // is a warning at its position, never dropped in silence.
 
 export interface DocxWarning {
+  /** The file the position is in, when it is not the policy (the organisation's, for its logo). */
+  file?: string;
   line: number;
   column: number;
   message: string;
@@ -58,6 +61,8 @@ export interface State {
   drawings: number;
   /** The position of the nearest node that has one: nodes made by the pipeline (the logo) have none. */
   near: { line: number; column: number };
+  /** The faces of the house font beyond regular and bold that the text uses: only those are embedded. */
+  faces: Set<Face>;
 }
 
 /** Where a block sits: inside which list level, a quote, and what the next paragraph needs. */
@@ -79,6 +84,9 @@ interface BlockContext {
 interface Marks {
   bold?: boolean;
   italics?: boolean;
+  /** Bold or italic from the paragraph's style (a heading's), which the run need not repeat. */
+  styleBold?: boolean;
+  styleItalics?: boolean;
   strike?: boolean;
   code?: boolean;
   link?: boolean;
@@ -94,6 +102,7 @@ export function createState(tree: Md.Root): State {
     lists: new Map(),
     drawings: 0,
     near: { line: 1, column: 1 },
+    faces: new Set(),
   };
   const collect = (node: Md.Nodes) => {
     if (node.type === "definition") state.definitions.set(node.identifier, node);
@@ -138,7 +147,9 @@ const blockHandlers: { [K in Md.Nodes["type"]]?: BlockHandler<Extract<Md.Nodes, 
       HeadingLevel.HEADING_4,
       HeadingLevel.HEADING_5,
     ] as const;
-    return [new Paragraph({ heading: levels[node.depth - 1], children: inlines(state, node.children, {}) })];
+    // Heading 4 (depth 5) is bold italic, Heading 5 (depth 6) italic: see styles.ts.
+    const marks = { styleBold: node.depth <= 5, styleItalics: node.depth >= 5 };
+    return [new Paragraph({ heading: levels[node.depth - 1], children: inlines(state, node.children, marks) })];
   },
   thematicBreak: () => [
     new Paragraph({
@@ -342,11 +353,13 @@ type InlineHandler<T> = (state: State, node: T, marks: Marks) => ParagraphChild[
 
 const inlineHandlers: { [K in Md.Nodes["type"]]?: InlineHandler<Extract<Md.Nodes, { type: K }>> } = {
   // A soft line break in Markdown is a space, as it is in the HTML page.
-  text: (_state, node, marks) => [new TextRun({ text: node.value.replace(/[ \t]*\n[ \t]*/g, " "), ...run(marks) })],
+  text: (state, node, marks) => [
+    new TextRun({ text: node.value.replace(/[ \t]*\n[ \t]*/g, " "), ...run(state, marks) }),
+  ],
   emphasis: (state, node, marks) => inlines(state, node.children, { ...marks, italics: true }),
   strong: (state, node, marks) => inlines(state, node.children, { ...marks, bold: true }),
   delete: (state, node, marks) => inlines(state, node.children, { ...marks, strike: true }),
-  inlineCode: (_state, node, marks) => [new TextRun({ text: node.value, ...run({ ...marks, code: true }) })],
+  inlineCode: (state, node, marks) => [new TextRun({ text: node.value, ...run(state, { ...marks, code: true }) })],
   break: () => [new TextRun({ break: 1 })],
   link: (state, node, marks) => link(state, node, node.url, marks),
   linkReference(state, node, marks) {
@@ -363,7 +376,7 @@ const inlineHandlers: { [K in Md.Nodes["type"]]?: InlineHandler<Extract<Md.Nodes
   footnoteReference(state, node, marks) {
     if (!state.footnoteDefinitions.has(node.identifier)) {
       warn(state, node, `footnote [^${node.label ?? node.identifier}] has no definition`);
-      return [new TextRun({ text: `[^${node.label ?? node.identifier}]`, ...run(marks) })];
+      return [new TextRun({ text: `[^${node.label ?? node.identifier}]`, ...run(state, marks) })];
     }
     let id = state.footnoteIds.get(node.identifier);
     if (id === undefined) {
@@ -389,7 +402,11 @@ export function inlines(state: State, nodes: readonly Md.Nodes[], marks: Marks):
   );
 }
 
-function run(marks: Marks): IRunOptions {
+function run(state: State, marks: Marks): IRunOptions {
+  const bold = marks.bold || marks.styleBold;
+  const italics = marks.italics || marks.styleItalics;
+  // Code is set in another font, so it needs no face of the house font.
+  if (italics && !marks.code) state.faces.add(bold ? "boldItalic" : "italic");
   return {
     ...(marks.bold ? { bold: true } : {}),
     ...(marks.italics ? { italics: true } : {}),
@@ -410,23 +427,16 @@ function link(state: State, node: Md.Link | Md.LinkReference, url: string, marks
 }
 
 function image(state: State, node: Md.Image | Md.ImageReference, url: string, alt: string): ParagraphChild[] {
-  const raster = rasterImage(url);
-  if (!raster) {
-    const type = dataUriType(url);
-    warn(
-      state,
-      node,
-      type === "image/svg+xml"
-        ? `the SVG image "${alt}" is left out: Word needs a PNG copy of an SVG, which policypack cannot draw`
-        : `the image "${alt}" is left out: only PNG and JPEG images embedded as data: URIs go into Word`,
-    );
+  const drawn = picture(url, TEXT_WIDTH_PX, 600);
+  if (typeof drawn === "string") {
+    warn(state, node, `the image "${alt}" is left out: ${drawn}`);
     return [];
   }
   return [
     new ImageRun({
-      type: raster.type,
-      data: raster.data,
-      transformation: fitInto(raster, TEXT_WIDTH_PX, 600),
+      type: drawn.image.type,
+      data: drawn.image.data,
+      transformation: drawn.size,
       altText: { id: String(++state.drawings), name: alt || "image", description: alt },
     }),
   ];

@@ -1,5 +1,11 @@
-// Images a Word document can embed as they are: PNG and JPEG `data:` URIs, with their pixel size,
-// which docx needs to lay the picture out and which the files carry in their first bytes.
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { Resvg } from "@resvg/resvg-js";
+import { FONT_DIRECTORY, FONT_FAMILY } from "../fonts.ts";
+
+// Pictures for Word: PNG and JPEG `data:` URIs go in as they are, with their pixel size, which
+// docx needs to lay them out and which the files carry in their first bytes. Word cannot show an
+// SVG on its own, so an SVG is drawn to a PNG at print resolution first.
 
 export interface RasterImage {
   type: "png" | "jpg";
@@ -8,26 +14,31 @@ export interface RasterImage {
   height: number;
 }
 
-const DATA_URI = /^data:([^;,]+)(;base64)?,(.*)$/s;
-
-/** The media type of a `data:` URI, or undefined for any other url. */
-export function dataUriType(url: string): string | undefined {
-  return DATA_URI.exec(url)?.[1]?.toLowerCase();
+/** A picture to place: its image, and its size on the page in pixels at 96 to the inch (docx's unit). */
+export interface Picture {
+  image: RasterImage;
+  size: { width: number; height: number };
 }
+
+/** Pixels per inch of a drawn SVG: print resolution. */
+export const SVG_DPI = 300;
+
+const DATA_URI = /^data:([^;,]+)(;base64)?,(.*)$/s;
 
 /** A PNG or JPEG `data:` URI decoded, or undefined when it is anything else or its size cannot be read. */
 export function rasterImage(url: string): RasterImage | undefined {
   const match = DATA_URI.exec(url);
-  if (!match) return undefined;
-  const type = match[1]?.toLowerCase();
-  if (type !== "image/png" && type !== "image/jpeg") return undefined;
-  const payload = match[3] ?? "";
-  const data = match[2]
-    ? new Uint8Array(Buffer.from(payload, "base64"))
-    : new Uint8Array(Buffer.from(decodeURIComponent(payload), "latin1"));
+  const type = match?.[1]?.toLowerCase();
+  if (!match || (type !== "image/png" && type !== "image/jpeg")) return undefined;
+  const data = payload(match);
   const size = type === "image/png" ? pngSize(data) : jpegSize(data);
   return size ? { type: type === "image/png" ? "png" : "jpg", data, ...size } : undefined;
 }
+
+const payload = (match: RegExpExecArray) =>
+  match[2]
+    ? new Uint8Array(Buffer.from(match[3] ?? "", "base64"))
+    : new Uint8Array(Buffer.from(decodeURIComponent(match[3] ?? ""), "latin1"));
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -35,7 +46,8 @@ function pngSize(data: Uint8Array): { width: number; height: number } | undefine
   // The IHDR chunk comes first: width and height are big-endian at bytes 16 and 20.
   if (data.length < 24 || PNG_SIGNATURE.some((byte, i) => data[i] !== byte)) return undefined;
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  return { width: view.getUint32(16), height: view.getUint32(20) };
+  const size = { width: view.getUint32(16), height: view.getUint32(20) };
+  return size.width > 0 && size.height > 0 ? size : undefined;
 }
 
 function jpegSize(data: Uint8Array): { width: number; height: number } | undefined {
@@ -46,15 +58,88 @@ function jpegSize(data: Uint8Array): { width: number; height: number } | undefin
   while (offset + 9 < data.length) {
     if (data[offset] !== 0xff) return undefined;
     const marker = data[offset + 1] ?? 0;
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc)
-      return { height: view.getUint16(offset + 5), width: view.getUint16(offset + 7) };
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      const size = { height: view.getUint16(offset + 5), width: view.getUint16(offset + 7) };
+      return size.width > 0 && size.height > 0 ? size : undefined;
+    }
     offset += 2 + view.getUint16(offset + 2);
   }
   return undefined;
 }
 
-/** A size that keeps the aspect ratio and fits in the box, in pixels at 96 to the inch. */
-export function fitInto(image: { width: number; height: number }, maxWidth: number, maxHeight: number) {
-  const scale = Math.min(1, maxWidth / image.width, maxHeight / image.height);
+/** The largest size with the image's proportions that fits the box; smaller images keep their size unless `grow`. */
+export function fitInto(image: { width: number; height: number }, maxWidth: number, maxHeight: number, grow = false) {
+  const scale = Math.min(grow ? Number.POSITIVE_INFINITY : 1, maxWidth / image.width, maxHeight / image.height);
   return { width: Math.max(1, Math.round(image.width * scale)), height: Math.max(1, Math.round(image.height * scale)) };
+}
+
+/**
+ * The picture of a `data:` URI, sized to fit a box of `maxWidth` × `maxHeight` pixels (at 96 to
+ * the inch), or the reason Word cannot show it. `grow` scales a smaller image up to fill the box,
+ * as the PDF's running header does with the logo.
+ */
+export function picture(url: string, maxWidth: number, maxHeight: number, grow = false): Picture | string {
+  const match = DATA_URI.exec(url);
+  if (!match) return "only images embedded in the document (data: URIs) go into Word";
+  const type = match[1]?.toLowerCase();
+  if (type === "image/svg+xml") return svgPicture(payload(match), maxWidth, maxHeight, grow);
+  const image = rasterImage(url);
+  if (image) return { image, size: fitInto(image, maxWidth, maxHeight, grow) };
+  return type === "image/png" || type === "image/jpeg"
+    ? `it is not a readable ${type === "image/png" ? "PNG" : "JPEG"} file`
+    : `Word shows PNG, JPEG and SVG images, not ${type}`;
+}
+
+// The same logo is drawn for every policy of a pack: keep the last few drawings.
+const drawn = new Map<string, Picture | string>();
+const DRAWN_LIMIT = 16;
+
+function svgPicture(svg: Uint8Array, maxWidth: number, maxHeight: number, grow: boolean): Picture | string {
+  const key = `${maxWidth}×${maxHeight}×${grow}:${createHash("sha256").update(svg).digest("hex")}`;
+  let result = drawn.get(key);
+  if (result === undefined) {
+    result = drawSvg(svg, maxWidth, maxHeight, grow);
+    if (drawn.size >= DRAWN_LIMIT) drawn.delete(drawn.keys().next().value as string);
+    drawn.set(key, result);
+  }
+  return result;
+}
+
+// Text in an SVG is set in the house font, whatever family it names, and never in a font of the
+// machine's, so the drawing is the same everywhere.
+const FONT_FILES = [
+  "400Regular/IBMPlexSans_400Regular.ttf",
+  "400Regular_Italic/IBMPlexSans_400Regular_Italic.ttf",
+  "600SemiBold/IBMPlexSans_600SemiBold.ttf",
+  "700Bold/IBMPlexSans_700Bold.ttf",
+];
+const SVG_FONTS = {
+  fontFiles: FONT_FILES.map((file) => join(FONT_DIRECTORY, file)),
+  loadSystemFonts: false,
+  defaultFontFamily: FONT_FAMILY,
+  sansSerifFamily: FONT_FAMILY,
+  serifFamily: FONT_FAMILY,
+  monospaceFamily: FONT_FAMILY,
+  cursiveFamily: FONT_FAMILY,
+  fantasyFamily: FONT_FAMILY,
+};
+
+/** resvg reads any file an `<image href>` names; a browser showing the logo never does. */
+const EXTERNAL_HREF = /(\s(?:[\w.-]+:)?href\s*=\s*)(?:"(?!data:|#)[^"]*"|'(?!data:|#)[^']*')/gi;
+
+function drawSvg(svg: Uint8Array, maxWidth: number, maxHeight: number, grow: boolean): Picture | string {
+  const text = Buffer.from(svg).toString("utf8").replace(EXTERNAL_HREF, '$1""');
+  try {
+    const options = { font: SVG_FONTS, logLevel: "off" as const };
+    const intrinsic = new Resvg(text, options);
+    if (!(intrinsic.width > 0 && intrinsic.height > 0)) return "the SVG has no size";
+    const size = fitInto(intrinsic, maxWidth, maxHeight, grow);
+    // Drawn at print resolution for the size it is shown at.
+    const width = Math.max(1, Math.round((size.width * SVG_DPI) / 96));
+    const rendered = new Resvg(text, { ...options, fitTo: { mode: "width", value: width } }).render();
+    const data = new Uint8Array(rendered.asPng());
+    return { image: { type: "png", data, width: rendered.width, height: rendered.height }, size };
+  } catch (error) {
+    return `the SVG cannot be drawn (${error instanceof Error ? error.message : String(error)})`;
+  }
 }

@@ -1,5 +1,6 @@
 import {
   BorderStyle,
+  CharacterSet,
   Document,
   Footer,
   Header,
@@ -19,6 +20,7 @@ import {
   TextRun,
   WidthType,
 } from "docx";
+import { positionOf } from "../../load/yaml.ts";
 import type { PolicyDocument } from "../../types.ts";
 import { copyrightLine, documentControl, footerLine } from "../layout.ts";
 import {
@@ -31,9 +33,11 @@ import {
   TOP,
   warn,
 } from "./compile.ts";
-import { fitInto, rasterImage } from "./images.ts";
+import { embeddedFonts } from "./fonts.ts";
+import { picture } from "./images.ts";
 import { deterministicPackage } from "./package.ts";
 import { COLOR, PAGE, STYLE, styles, TEXT_WIDTH } from "./styles.ts";
+import { xmlSafeDocument } from "./text.ts";
 
 export type { DocxWarning } from "./compile.ts";
 
@@ -42,11 +46,15 @@ export type { DocxWarning } from "./compile.ts";
  * fields, with the same text around the policy as the HTML page. The same document gives the same
  * bytes. Warnings are at mdast positions in `doc.tree`, for what Word cannot show.
  */
-export async function renderDocx(doc: PolicyDocument): Promise<{ data: Uint8Array; warnings: DocxWarning[] }> {
+export async function renderDocx(given: PolicyDocument): Promise<{ data: Uint8Array; warnings: DocxWarning[] }> {
+  // Every string a part shows comes from here, so no part can carry a character XML forbids.
+  const doc = xmlSafeDocument(given);
   const { org, policy } = doc;
   const orgName = String(org.data.name);
   const state = createState(doc.tree);
   const body = blocks(state, doc.tree.children, TOP);
+  const notes = footnotes(state);
+  const headerPart = header(doc, state);
   const document = new Document({
     title: policy.title,
     subject: `${policy.code} ${policy.title}`,
@@ -57,7 +65,9 @@ export async function renderDocx(doc: PolicyDocument): Promise<{ data: Uint8Arra
     revision: 1,
     styles,
     numbering: { config: [...state.lists.values()].map((list) => list.definition) },
-    footnotes: footnotes(state),
+    footnotes: notes,
+    // The faces the text used are known once the body and footnotes are compiled.
+    fonts: embeddedFonts(state.faces).map((font) => ({ ...font, characterSet: CharacterSet.ANSI })),
     sections: [
       {
         properties: {
@@ -73,7 +83,7 @@ export async function renderDocx(doc: PolicyDocument): Promise<{ data: Uint8Arra
             },
           },
         },
-        headers: { default: header(doc, state) },
+        headers: { default: headerPart },
         footers: { default: footer(doc) },
         children: [
           ...frontMatter(doc),
@@ -156,35 +166,51 @@ function frontMatter(doc: PolicyDocument): (Paragraph | Table)[] {
 
 const CONTROL_WIDTHS = [Math.round(TEXT_WIDTH * 0.34), TEXT_WIDTH - Math.round(TEXT_WIDTH * 0.34)] as const;
 
-/** The organisation's name on every page, with its logo on the right when Word can embed it. */
+/** The PDF's running header: the logo and the organisation on the left, its registration number on the right. */
 function header(doc: PolicyDocument, state: State): Header {
-  const children: ParagraphChild[] = [
-    new TextRun({ text: String(doc.org.data.name), bold: true, color: COLOR.accent, size: 20 }),
-  ];
-  // An SVG logo needs a PNG copy in Word; the header then shows the name alone.
-  const logo = doc.org.logo ? rasterImage(doc.org.logo.dataUri) : undefined;
-  if (logo) {
+  const { org } = doc;
+  const children: ParagraphChild[] = [];
+  const logo = org.logo ? picture(org.logo.dataUri, LOGO_BOX.width, LOGO_BOX.height, true) : undefined;
+  if (typeof logo === "string") {
+    // The warning points at the organisation file's logo line, not at the policy.
+    state.warnings.push({
+      file: org.file,
+      ...positionOf(org.positions, "/logo"),
+      message: `the logo is left out: ${logo}`,
+    });
+  } else if (logo) {
     children.push(
-      new TextRun({ children: [new Tab()] }),
       new ImageRun({
-        type: logo.type,
-        data: logo.data,
-        transformation: fitInto(logo, 180, 40),
-        altText: { id: String(++state.drawings), name: "logo", description: `${doc.org.data.name} logo` },
+        type: logo.image.type,
+        data: logo.image.data,
+        transformation: logo.size,
+        altText: { id: String(++state.drawings), name: "logo", description: `${org.data.name} logo` },
       }),
+      new TextRun("  "),
     );
   }
+  children.push(
+    new TextRun({ text: String(org.data.name), bold: true, color: COLOR.accent, size: 18 }),
+    new TextRun({
+      children: [new Tab(), `Registration Number: ${org.data.registration_no}`],
+      color: COLOR.muted,
+      size: 16,
+    }),
+  );
   return new Header({
     children: [
       new Paragraph({
         spacing: { after: 0 },
         tabStops: [{ type: TabStopType.RIGHT, position: TEXT_WIDTH }],
-        border: { bottom: { style: BorderStyle.SINGLE, size: 12, color: COLOR.accent, space: 4 } },
+        border: { bottom: { style: BorderStyle.SINGLE, size: 4, color: COLOR.rule, space: 4 } },
         children,
       }),
     ],
   });
 }
+
+/** The PDF header's logo box, in pixels at 96 to the inch (35 × 9 mm). */
+const LOGO_BOX = { width: 132, height: 34 };
 
 /** Code, version, next review date, and "Page X of Y" as fields Word keeps up to date. */
 function footer(doc: PolicyDocument): Footer {

@@ -7,15 +7,16 @@ import {
   LineRuleType,
   type NumberingDefinition,
 } from "docx";
+import { FONT_FAMILY } from "../fonts.ts";
 
 // The look of the Word document, in Word's own styles so that a care home can restyle it there.
 // Colours follow the HTML stylesheet (policy.css).
 
 export const COLOR = { ink: "1D2730", muted: "51606D", accent: "0F4C5C", rule: "C9D3DB", tint: "EEF3F6" };
 
-// Arial is on every machine that opens a .docx; "Source Sans 3" (the HTML font) is not, and Word
-// would substitute it with something of its own choosing.
-export const FONT = "Arial";
+// The house font of the PDF and the web page; every document embeds it (fonts.ts), so Word need
+// not substitute a font of its own choosing.
+export const FONT = FONT_FAMILY;
 export const CODE_FONT = "Courier New";
 
 /** A4 with 18 mm margins, in twips. */
