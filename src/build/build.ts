@@ -8,7 +8,7 @@ import { formatIso } from "../dates/calendar.ts";
 import { reviewOf } from "../dates/review.ts";
 import type { DocxWarning } from "../render/docx/index.ts";
 import { type OverviewRow, type PackEntry, renderOverview, renderPackPage } from "../render/html/pack-page.ts";
-import { renderHtml } from "../render/html/page.ts";
+import { packFontFiles, renderHtml, type SiblingFiles } from "../render/html/page.ts";
 import { findBrowser } from "../render/pdf/browser.ts";
 import type { PdfEngine } from "../render/pdf/engine.ts";
 import type { CalendarDate, Diagnostic, Org, Policy, PolicyDocument, Review } from "../types.ts";
@@ -54,6 +54,8 @@ interface Item {
   /** Hash of everything the policy's outputs are made of (see policyInputs). */
   inputs: string;
   doc?: PolicyDocument;
+  /** This policy's PDF and Word files in the pack, which its web page links to. */
+  siblings?: SiblingFiles;
 }
 
 interface Job {
@@ -155,17 +157,30 @@ async function buildPack(
 
   const jobs: Job[] = [];
   for (const item of items) {
-    for (const format of FORMATS) {
+    // The web page comes last: it links to the PDF and Word files this pack holds.
+    for (const format of ["pdf", "docx", "html"] as const) {
       const name = `${item.policy.slug}.${format}`;
-      const hash = sha256(item.inputs, format);
+      if (format === "html") {
+        item.siblings = Object.fromEntries(
+          (["pdf", "docx"] as const)
+            .filter((f) => pack.next[`${item.policy.slug}.${f}`])
+            .map((f) => [f, `${item.policy.slug}.${f}`]),
+        );
+      }
+      const hash =
+        format === "html" ? sha256(item.inputs, format, JSON.stringify(item.siblings)) : sha256(item.inputs, format);
       if (!options.formats.includes(format)) pack.keepIfFresh(name, hash);
       else if (pack.wants(name, hash)) jobs.push({ item, format, name });
     }
   }
+  // The web fonts, shared by every page of the pack.
+  for (const font of packFontFiles(policies)) {
+    if (pack.wants(font.name, sha256(font.name, font.data))) pack.rendered.set(font.name, font.data);
+  }
   let done = 0;
   const progress = () => options.onProgress?.({ org: org.id, done: ++done, total: jobs.length });
   for (const { item, format, name } of jobs) {
-    if (format === "html") pack.rendered.set(name, renderHtml(docOf(item)));
+    if (format === "html") pack.rendered.set(name, renderHtml(docOf(item), item.siblings));
     if (format === "docx") {
       const { data, warnings } = await (await docxRenderer()).renderDocx(docOf(item));
       pack.rendered.set(name, data);

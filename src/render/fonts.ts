@@ -5,12 +5,18 @@ import { dirname, join } from "node:path";
 // Fonts ship with the project, so every page looks the same on every machine and nothing is
 // fetched: IBM Plex Sans, as web fonts for HTML and as TrueType for Chromium's PDFs.
 export const FONT_FAMILY = "IBM Plex Sans";
-const FACES = [
+
+interface Face {
+  weight: 400 | 600 | 700;
+  style: "normal" | "italic";
+}
+// Body text, semibold labels, bold headings; italic only for pages that have emphasis.
+const UPRIGHT: readonly Face[] = [
   { weight: 400, style: "normal" },
-  { weight: 400, style: "italic" },
   { weight: 600, style: "normal" },
   { weight: 700, style: "normal" },
-] as const;
+];
+const ITALIC: Face = { weight: 400, style: "italic" };
 const SUBSETS = [
   {
     name: "latin",
@@ -22,9 +28,7 @@ const SUBSETS = [
     range:
       "U+0100-02BA, U+02BD-02C5, U+02C7-02CC, U+02CE-02D7, U+02DD-02FF, U+0304, U+0308, U+0329, U+1D00-1DBF, U+1E00-1E9F, U+1EF2-1EFF, U+2020, U+20A0-20AB, U+20AD-20C0, U+2113, U+2C60-2C7F, U+A720-A7FF",
   },
-];
-
-let css: string | undefined;
+] as const;
 
 const packageDir = (name: string) => dirname(createRequire(import.meta.url).resolve(`${name}/package.json`));
 
@@ -34,21 +38,43 @@ const packageDir = (name: string) => dirname(createRequire(import.meta.url).reso
  */
 export const FONT_DIRECTORY = packageDir("@expo-google-fonts/ibm-plex-sans");
 
-/** Web-font subsets (WOFF2) embedded in every HTML page. */
-export function fontFaceCss(): string {
-  if (css !== undefined) return css;
-  const files = join(packageDir("@fontsource/ibm-plex-sans"), "files");
-  const rules: string[] = [];
-  for (const face of FACES) {
-    for (const subset of SUBSETS) {
-      const data = readFileSync(
-        join(files, `ibm-plex-sans-${subset.name}-${face.weight}-${face.style}.woff2`),
-      ).toString("base64");
-      rules.push(
-        `@font-face{font-family:"${FONT_FAMILY}";font-style:${face.style};font-weight:${face.weight};font-display:block;src:url(data:font/woff2;base64,${data}) format("woff2");unicode-range:${subset.range}}`,
-      );
-    }
-  }
-  css = rules.join("\n");
-  return css;
+/** Which web fonts a page needs. */
+export interface FontNeeds {
+  italic: boolean;
+}
+
+const faces = (needs: FontNeeds) => (needs.italic ? [...UPRIGHT, ITALIC] : UPRIGHT);
+const fileName = (face: Face, subset: string) => `ibm-plex-sans-${subset}-${face.weight}-${face.style}.woff2`;
+
+/**
+ * @font-face rules for the WOFF2 files that sit beside the page (see fontFiles), by plain
+ * relative name: a page opened on its own falls back to the system fonts in policy.css.
+ */
+export function fontFaceCss(needs: FontNeeds): string {
+  return faces(needs)
+    .flatMap((face) =>
+      SUBSETS.map(
+        (subset) =>
+          `@font-face{font-family:"${FONT_FAMILY}";font-style:${face.style};font-weight:${face.weight};font-display:swap;src:url(${fileName(face, subset.name)}) format("woff2");unicode-range:${subset.range}}`,
+      ),
+    )
+    .join("\n");
+}
+
+const files = new Map<string, Uint8Array>();
+
+/** The WOFF2 files fontFaceCss names, to write into the pack folder. */
+export function fontFiles(needs: FontNeeds): { name: string; data: Uint8Array }[] {
+  const dir = join(packageDir("@fontsource/ibm-plex-sans"), "files");
+  return faces(needs).flatMap((face) =>
+    SUBSETS.map((subset) => {
+      const name = fileName(face, subset.name);
+      let data = files.get(name);
+      if (!data) {
+        data = readFileSync(join(dir, name));
+        files.set(name, data);
+      }
+      return { name, data };
+    }),
+  );
 }

@@ -3,6 +3,7 @@ import { realpath, stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join, sep } from "node:path";
+import { FILTER_SCRIPT_HASH } from "../render/html/pack-page.ts";
 
 const CONTENT_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -15,14 +16,17 @@ const CONTENT_TYPES: Record<string, string> = {
   ".png": "image/png",
   ".jpg": "image/jpeg",
   ".jpeg": "image/jpeg",
+  ".woff2": "font/woff2",
   ".ics": "text/calendar; charset=utf-8",
   ".csv": "text/csv; charset=utf-8",
   ".txt": "text/plain; charset=utf-8",
 };
 
-/** Pack pages are self-contained (inline styles, data: images and fonts, one small inline script). */
-const HTML_CSP =
-  "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; script-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
+/**
+ * Pack pages: inline styles, data: images, the pack's own font files, and one script, the pack
+ * page's filter, allowed by its hash (each page's own CSP meta narrows this further).
+ */
+const HTML_CSP = `default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src 'self'; script-src ${FILTER_SCRIPT_HASH}; base-uri 'none'; form-action 'none'`;
 
 export interface ServeOptions {
   /** The folder to serve; it must exist. */

@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import type { Element } from "hast";
 import { h } from "hastscript";
 import { formatIso, formatLong } from "../../dates/calendar.ts";
 import type { CalendarDate, Org, Policy, Review } from "../../types.ts";
@@ -22,23 +24,43 @@ const STATUS_LABEL: Record<Review["status"], string> = {
   overdue: "Overdue",
 };
 const FORMAT_LABEL = { html: "Web page", pdf: "PDF", docx: "Word" } as const;
+const COLUMNS = ["Code", "Policy", "Version", "Reviewed on", "Next review", "Status", "Download"];
 
 const PACK_CSS = `
 .page { max-width: 72rem; }
 main > h1 { margin-top: 1.5rem; }
 .status-overdue { color: #8a1c1c; font-weight: 700; }
 .status-due { color: #7a4b00; font-weight: 700; }
+.status-overdue .when, .status-due .when { display: block; font-weight: 400; }
+#policies tr.row-overdue > * { background: #fbeaea; }
+#policies tr.row-due > * { background: #fdf3e1; }
+#policies tr.row-overdue > th { box-shadow: inset 5px 0 #8a1c1c; }
+#policies tr.row-due > th { box-shadow: inset 5px 0 #b86e00; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .summary { display: flex; flex-wrap: wrap; gap: 0.5rem 2rem; padding: 0; list-style: none; }
 .downloads a { font-weight: 600; }
 #filter-form { margin: 1rem 0; }
 #filter-form input { font: inherit; padding: 0.3rem 0.5rem; width: 20rem; max-width: 100%; border: 1px solid var(--muted); border-radius: 3px; }
 a:focus-visible, input:focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
+@media screen and (max-width: 48rem) {
+  .stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  .stack, .stack tbody, .stack tr, .stack th, .stack td { display: block; width: auto; }
+  .stack tr { margin: 0 0 0.75rem; border: 1px solid var(--rule); border-radius: 4px; }
+  .stack tr[hidden] { display: none; }
+  .stack th, .stack td { border: 0; border-top: 1px solid var(--rule); }
+  .stack tr > :first-child { border-top: 0; }
+  .stack td[data-label]::before { content: attr(data-label) ": "; font-weight: 600; color: var(--muted); }
+  .stack tbody tr:nth-child(even) td { background: transparent; }
+  #policies tr.row-overdue > th, #policies tr.row-due > th { box-shadow: none; }
+  #policies tr.row-overdue { border-left: 5px solid #8a1c1c; }
+  #policies tr.row-due { border-left: 5px solid #b86e00; }
+}
 @media print { #filter-form, .downloads { display: none; } tr[hidden] { display: table-row; } }
 `;
 
-// The page works without it: the filter form stays hidden unless the script runs.
-const FILTER_SCRIPT = `
+// The page works without it: the filter form stays hidden unless the script runs. The page's CSP
+// allows this script and no other, by its hash.
+export const FILTER_SCRIPT = `
 const form = document.getElementById("filter-form");
 const input = document.getElementById("filter");
 const count = document.getElementById("filter-count");
@@ -55,10 +77,44 @@ input.addEventListener("input", () => {
   count.textContent = query ? shown + " of " + rows.length + " policies shown" : "";
 });`;
 
+/** The CSP source that allows the filter script, for `serve`'s header. */
+export const FILTER_SCRIPT_HASH = `'sha256-${createHash("sha256").update(FILTER_SCRIPT, "utf8").digest("base64")}'`;
+
 export function statusCounts(reviews: readonly Review[]): Record<Review["status"], number> {
   const counts = { current: 0, due: 0, overdue: 0 };
   for (const review of reviews) counts[review.status]++;
   return counts;
+}
+
+const dayNumber = (date: CalendarDate) => Date.UTC(date.year, date.month - 1, date.day) / 86_400_000;
+const days = (n: number) => `${n} ${n === 1 ? "day" : "days"}`;
+
+/** "12 days overdue", "due in 3 days", "due today"; nothing for a current policy. */
+export function urgency(review: Review, buildDate: CalendarDate): string | undefined {
+  const left = dayNumber(review.nextReview) - dayNumber(buildDate);
+  if (review.status === "overdue") return `${days(-left)} overdue`;
+  if (review.status === "due") return left === 0 ? "due today" : `due in ${days(left)}`;
+  return undefined;
+}
+
+const RANK: Record<Review["status"], number> = { overdue: 0, due: 1, current: 2 };
+
+/** Overdue first (most overdue first), then due (soonest first), then the rest by code. */
+export function byUrgency(entries: readonly PackEntry[]): PackEntry[] {
+  return [...entries].sort(
+    (a, b) =>
+      RANK[a.review.status] - RANK[b.review.status] ||
+      (a.review.status === "current" ? 0 : dayNumber(a.review.nextReview) - dayNumber(b.review.nextReview)) ||
+      a.policy.code.localeCompare(b.policy.code, "en", { numeric: true }),
+  );
+}
+
+function statusCell(review: Review, buildDate: CalendarDate): Element {
+  const when = urgency(review, buildDate);
+  return h("td", { className: [`status-${review.status}`], dataLabel: "Status" }, [
+    STATUS_LABEL[review.status],
+    when ? h("span.when", when) : null,
+  ]);
 }
 
 /** The page a care home opens: every policy in its pack, its review status, and the downloads. */
@@ -70,28 +126,44 @@ export function renderPackPage(
 ): string {
   const name = String(org.data.name);
   const counts = statusCounts(entries.map((e) => e.review));
-  const rows = entries.map(({ policy, review, files }) =>
-    h("tr", { dataSearch: `${policy.code} ${policy.title}`.toLowerCase() }, [
-      h("th", { scope: "row" }, policy.code),
-      h("td", files.html ? h("a", { href: files.html }, policy.title) : policy.title),
-      h("td", policy.version),
-      h("td", h("time", { dateTime: formatIso(review.lastReviewed) }, formatLong(review.lastReviewed))),
-      h("td", h("time", { dateTime: formatIso(review.nextReview) }, formatLong(review.nextReview))),
-      h("td", { className: [`status-${review.status}`] }, STATUS_LABEL[review.status]),
-      h(
-        "td",
-        (["html", "pdf", "docx"] as const)
-          .filter((format) => files[format])
-          .flatMap((format, i) => [
-            i > 0 ? " · " : "",
-            h(
-              "a",
-              { href: files[format], ariaLabel: `${policy.code} ${policy.title}, ${FORMAT_LABEL[format]}` },
-              FORMAT_LABEL[format],
-            ),
-          ]),
-      ),
-    ]),
+  const rows = byUrgency(entries).map(({ policy, review, files }) =>
+    h(
+      "tr",
+      {
+        className: review.status === "current" ? [] : [`row-${review.status}`],
+        dataSearch: `${policy.code} ${policy.title}`.toLowerCase(),
+      },
+      [
+        h("th", { scope: "row" }, policy.code),
+        h("td", { dataLabel: "Policy" }, files.html ? h("a", { href: files.html }, policy.title) : policy.title),
+        h("td", { dataLabel: "Version" }, policy.version),
+        h(
+          "td",
+          { dataLabel: "Reviewed on" },
+          h("time", { dateTime: formatIso(review.lastReviewed) }, formatLong(review.lastReviewed)),
+        ),
+        h(
+          "td",
+          { dataLabel: "Next review" },
+          h("time", { dateTime: formatIso(review.nextReview) }, formatLong(review.nextReview)),
+        ),
+        statusCell(review, buildDate),
+        h(
+          "td",
+          { dataLabel: "Download" },
+          (["html", "pdf", "docx"] as const)
+            .filter((format) => files[format])
+            .flatMap((format, i) => [
+              i > 0 ? " · " : "",
+              h(
+                "a",
+                { href: files[format], ariaLabel: `${policy.code} ${policy.title}, ${FORMAT_LABEL[format]}` },
+                FORMAT_LABEL[format],
+              ),
+            ]),
+        ),
+      ],
+    ),
   );
   const downloadLinks = [
     downloads.manual
@@ -107,8 +179,8 @@ export function renderPackPage(
         h("ul.summary", [
           h("li", `Pack date: ${formatLong(buildDate)}`),
           h("li", `${entries.length} policies`),
-          h("li", `${counts.overdue} overdue for review`),
-          h("li", `${counts.due} due within 30 days`),
+          h("li", { className: counts.overdue ? ["status-overdue"] : [] }, `${counts.overdue} overdue for review`),
+          h("li", { className: counts.due ? ["status-due"] : [] }, `${counts.due} due within 30 days`),
         ]),
         downloadLinks.length > 0
           ? h("section.downloads", { ariaLabelledBy: "downloads" }, [
@@ -118,20 +190,19 @@ export function renderPackPage(
           : null,
         h("section", { ariaLabelledBy: "policies-heading" }, [
           h("h2#policies-heading", "Policies"),
+          h("p", "Overdue and due policies come first, then the rest by code."),
           h("form#filter-form", { hidden: true, role: "search" }, [
             h("label", { htmlFor: "filter" }, "Filter by code or title "),
             h("input#filter", { type: "search", autocomplete: "off" }),
             h("span#filter-count", { ariaLive: "polite" }),
           ]),
-          h("table#policies", [
+          h("table#policies.stack", [
             h("caption.sr-only", `Policies in the pack of ${name}, with review status as of ${formatLong(buildDate)}`),
             h(
               "thead",
               h(
                 "tr",
-                ["Code", "Policy", "Version", "Reviewed on", "Next review", "Status", "Download"].map((label) =>
-                  h("th", { scope: "col" }, label),
-                ),
+                COLUMNS.map((label) => h("th", { scope: "col" }, label)),
               ),
             ),
             h("tbody", rows),
@@ -150,7 +221,7 @@ export interface OverviewRow {
   reviews?: Review[];
 }
 
-/** The consultancy's page: every client, its pack, and what is due or overdue. */
+/** The consultancy's page: every client, its pack, and what is due or overdue. Fallback fonts: no font files sit beside it. */
 export function renderOverview(rows: OverviewRow[], buildDate: CalendarDate): string {
   const body = rows.map(({ org, reviews }) => {
     const name = String(org.data.name);
@@ -167,31 +238,37 @@ export function renderOverview(rows: OverviewRow[], buildDate: CalendarDate): st
     const counts = statusCounts(reviews);
     return h("tr", [
       h("th", { scope: "row" }, h("a", { href: `${org.id}/index.html` }, name)),
-      h("td", String(reviews.length)),
-      h("td", { className: counts.due ? ["status-due"] : [] }, String(counts.due)),
-      h("td", { className: counts.overdue ? ["status-overdue"] : [] }, String(counts.overdue)),
+      h("td", { dataLabel: "Policies" }, String(reviews.length)),
+      h("td", { className: counts.due ? ["status-due"] : [], dataLabel: "Due within 30 days" }, String(counts.due)),
+      h("td", { className: counts.overdue ? ["status-overdue"] : [], dataLabel: "Overdue" }, String(counts.overdue)),
     ]);
   });
-  const page = standalonePage("Policy packs", "policypack", PACK_CSS, [
-    h("div.page", [
-      h("main", [
-        h("h1", "Policy packs"),
-        h("p", `${rows.length} organisations · review status as of ${formatLong(buildDate)}`),
-        h("table", [
-          h("caption.sr-only", "Every organisation's pack"),
-          h(
-            "thead",
+  const page = standalonePage(
+    "Policy packs",
+    "policypack",
+    PACK_CSS,
+    [
+      h("div.page", [
+        h("main", [
+          h("h1", "Policy packs"),
+          h("p", `${rows.length} organisations · review status as of ${formatLong(buildDate)}`),
+          h("table.stack", [
+            h("caption.sr-only", "Every organisation's pack"),
             h(
-              "tr",
-              ["Organisation", "Policies", "Due within 30 days", "Overdue"].map((label) =>
-                h("th", { scope: "col" }, label),
+              "thead",
+              h(
+                "tr",
+                ["Organisation", "Policies", "Due within 30 days", "Overdue"].map((label) =>
+                  h("th", { scope: "col" }, label),
+                ),
               ),
             ),
-          ),
-          h("tbody", body),
+            h("tbody", body),
+          ]),
         ]),
       ]),
-    ]),
-  ]);
+    ],
+    { embedFonts: false },
+  );
   return toHtml(page);
 }

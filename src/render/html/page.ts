@@ -1,29 +1,54 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { Element, ElementContent, Root as HastRoot } from "hast";
+import type { Element, ElementContent, Root as HastRoot, Nodes } from "hast";
 import { h } from "hastscript";
 import type { Root } from "mdast";
-import rehypeStringify from "rehype-stringify";
+import remarkGfm from "remark-gfm";
+import remarkParse from "remark-parse";
 import remarkRehype from "remark-rehype";
 import { unified } from "unified";
-import type { Org, PolicyDocument } from "../../types.ts";
-import { fontFaceCss } from "../fonts.ts";
+import type { Org, Policy, PolicyDocument } from "../../types.ts";
+import { fontFaceCss, fontFiles } from "../fonts.ts";
 import { copyrightLine, documentControl, footerLine } from "../layout.ts";
+import { serialize } from "./serialize.ts";
+import { safeUrlHandlers } from "./urls.ts";
 
 export const POLICY_CSS = readFileSync(new URL("policy.css", import.meta.url), "utf8");
 
-// Raw HTML in a policy is dropped (allowDangerousHtml stays off): every byte of markup comes from here.
-const toHast = unified().use(remarkRehype);
-const stringify = unified().use(rehypeStringify);
+// Raw HTML in a policy is dropped (allowDangerousHtml stays off): every byte of markup comes from
+// here, and links and images go through the URL rules of urls.ts.
+const toHast = unified().use(remarkRehype, { handlers: safeUrlHandlers });
 
-// The embedded fonts are 200 kB of base64: the stringifier would walk them character by character
-// on every page, so they go in as a marker that is swapped for the CSS afterwards.
-const FONTS_MARKER = "/*<policypack-fonts>*/"; // "<" is escaped everywhere but in <style>
+export const toHtml = (tree: HastRoot): string => serialize(tree);
 
-export const toHtml = (tree: HastRoot): string => stringify.stringify(tree).replace(FONTS_MARKER, () => fontFaceCss());
+function* elements(node: Nodes): Generator<Element> {
+  if (node.type === "element") yield node;
+  if ("children" in node) for (const child of node.children) yield* elements(child);
+}
+
+const textOf = (node: Element) => node.children.map((child) => (child.type === "text" ? child.value : "")).join("");
+const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
 
 /**
- * A standalone page: fonts, CSS and logo embedded, no scripts, no requests. Pages are built as
- * hast trees, so org values are text nodes and always escaped.
+ * The page's Content-Security-Policy: nothing from the network, images only as data:, fonts only
+ * the pack's own files, and no script or style but the page's own, pinned by their hashes.
+ */
+export function contentSecurityPolicy(scripts: string[], styles: string[]): string {
+  return [
+    "default-src 'none'",
+    "img-src data:",
+    "font-src 'self'",
+    `style-src ${styles.map(sha256).join(" ") || "'none'"}`,
+    `script-src ${scripts.map(sha256).join(" ") || "'none'"}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join("; ");
+}
+
+/**
+ * A standalone page: CSS and logo inline, web fonts from the files beside it (embedFonts; the
+ * font stack falls back to system fonts when they are missing), and a CSP that allows nothing
+ * else. Pages are built as hast trees to the end, so org values are text nodes, always escaped.
  */
 export function standalonePage(
   title: string,
@@ -32,6 +57,10 @@ export function standalonePage(
   body: ElementContent[],
   { embedFonts = true } = {},
 ): HastRoot {
+  const bodyElement = h("body", body);
+  const italic = [...elements(bodyElement)].some((e) => e.tagName === "em" || e.tagName === "i");
+  const style = h("style", `${embedFonts ? `${fontFaceCss({ italic })}\n` : ""}${POLICY_CSS}${css}`);
+  const scripts = [...elements(bodyElement)].filter((e) => e.tagName === "script").map(textOf);
   return {
     type: "root",
     children: [
@@ -39,13 +68,14 @@ export function standalonePage(
       h("html", { lang: "en-GB" }, [
         h("head", [
           h("meta", { charset: "utf-8" }),
+          h("meta", { httpEquiv: "Content-Security-Policy", content: contentSecurityPolicy(scripts, [textOf(style)]) }),
           h("meta", { name: "viewport", content: "width=device-width, initial-scale=1" }),
           h("title", title),
           h("meta", { name: "author", content: author }),
           h("meta", { name: "generator", content: "policypack" }),
-          h("style", `${embedFonts ? FONTS_MARKER : ""}\n${POLICY_CSS}${css}`),
+          style,
         ]),
-        h("body", body),
+        bodyElement,
       ]),
     ],
   };
@@ -73,10 +103,21 @@ function retargetLinks(tree: Root, href: XrefHref): Root {
   return copy;
 }
 
+/** Table cell alignment as classes: the `align` attribute is obsolete, and the CSP allows no style attributes. */
+function alignToClass(tree: HastRoot): void {
+  for (const element of elements(tree)) {
+    const align = element.properties.align;
+    if (typeof align !== "string") continue;
+    delete element.properties.align;
+    element.properties.className = [`align-${align}`];
+  }
+}
+
 /** The policy itself: code and category, title, document control, the text. */
 export function policyArticle(doc: PolicyDocument, href?: XrefHref, id = "policy-title"): Element {
   const { policy } = doc;
   const body = toHast.runSync(href ? retargetLinks(doc.tree, href) : doc.tree) as HastRoot;
+  alignToClass(body);
   const control = h("table.doc-control", [
     h("caption", "Document control"),
     h(
@@ -97,11 +138,29 @@ export function policyArticle(doc: PolicyDocument, href?: XrefHref, id = "policy
   ]);
 }
 
+/** The other files of this policy in its pack folder, for the links at the top of its page. */
+export interface SiblingFiles {
+  pdf?: string;
+  docx?: string;
+}
+
+function packNav(files: SiblingFiles): Element {
+  return h("nav.doc-nav", { ariaLabel: "Policy pack" }, [
+    h("a", { href: "index.html" }, "All policies in the pack"),
+    files.pdf ? h("a", { href: files.pdf }, "Download PDF") : null,
+    files.docx ? h("a", { href: files.docx }, "Download Word") : null,
+  ]);
+}
+
 /**
- * `print`: for Chromium's PDFs, which take the font from fontconfig rather than embedded web
- * fonts, and link cross-references through `href`.
+ * `print`: for Chromium's PDFs, which take the font from fontconfig rather than web fonts, and
+ * link cross-references through `href`. `files`: the pack's other files of this policy (web only).
  */
-export function policyPage(doc: PolicyDocument, print?: { css: string; href: XrefHref }): HastRoot {
+export function policyPage(
+  doc: PolicyDocument,
+  print?: { css: string; href: XrefHref },
+  files: SiblingFiles = {},
+): HastRoot {
   const { org, policy } = doc;
   const footer = h("footer.doc-footer", [h("p", `${policy.title} · ${footerLine(doc)}`), h("p", copyrightLine(doc))]);
   return standalonePage(
@@ -110,12 +169,35 @@ export function policyPage(doc: PolicyDocument, print?: { css: string; href: Xre
     print?.css ?? "",
     [
       h("a.skip", { href: "#content" }, "Skip to the policy"),
-      h("div.page", [orgHeader(org), h("main#content", [policyArticle(doc, print?.href)]), footer]),
+      h("div.page", [
+        orgHeader(org),
+        print ? null : packNav(files),
+        h("main#content", [policyArticle(doc, print?.href)]),
+        footer,
+      ]),
     ],
     { embedFonts: !print },
   );
 }
 
-export function renderHtml(doc: PolicyDocument): string {
-  return toHtml(policyPage(doc));
+export function renderHtml(doc: PolicyDocument, files: SiblingFiles = {}): string {
+  return toHtml(policyPage(doc, undefined, files));
 }
+
+const parser = unified().use(remarkParse).use(remarkGfm);
+const italicBodies = new Map<string, boolean>();
+
+/** Whether a policy's text has emphasis: org values are never Markdown, so its source tells. */
+function usesItalic(policy: Policy): boolean {
+  let found = italicBodies.get(policy.body);
+  if (found === undefined) {
+    const visit = (node: { type: string; children?: unknown[] }): boolean =>
+      node.type === "emphasis" || (node.children ?? []).some((child) => visit(child as typeof node));
+    found = visit(parser.parse(policy.body));
+    italicBodies.set(policy.body, found);
+  }
+  return found;
+}
+
+/** The font files a pack folder needs beside its pages: the italic ones only if a policy has emphasis. */
+export const packFontFiles = (policies: readonly Policy[]) => fontFiles({ italic: policies.some(usesItalic) });
