@@ -1,8 +1,15 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { unzipSync } from "fflate";
+import type { Element } from "hast";
+import { fromHtml } from "hast-util-from-html";
+import { select, selectAll } from "hast-util-select";
+import { HtmlValidate } from "html-validate";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FILTER_SCRIPT } from "../src/render/html/pack-page.ts";
 import { findBrowser } from "../src/render/pdf/browser.ts";
 import { type RunningServer, startServer } from "../src/serve/server.ts";
 import { runCli, workspace } from "./helpers.ts";
@@ -13,9 +20,12 @@ describe("the pack page in Chromium", () => {
   let browser: Browser;
   let page: Page;
   let profile: string;
+  let dir: string;
+  /** Every web page of the example packs, relative to output/. */
+  let pages: string[];
 
   beforeAll(async () => {
-    const dir = await workspace();
+    dir = await workspace();
     const run = await runCli(["build", "--as-of", "2026-11-24"], dir);
     expect(run.code).toBe(0);
     server = await startServer({ root: join(dir, "output"), port: 0 });
@@ -29,12 +39,19 @@ describe("the pack page in Chromium", () => {
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
     });
     page = await browser.newPage();
+    pages = ["index.html"];
+    for (const org of ["afon-homecare", "gofal-tyr-ysgol"]) {
+      for (const name of (await readdir(join(dir, "output", org))).sort()) {
+        if (name.endsWith(".html")) pages.push(`${org}/${name}`);
+      }
+    }
   });
 
   afterAll(async () => {
     await browser?.close();
     await server?.close();
     await rm(profile, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
   });
 
   const rows = () =>
@@ -49,18 +66,26 @@ describe("the pack page in Chromium", () => {
     expect(await page.$eval("h1", (h) => h.textContent)).toBe("Policy pack");
     expect(await page.$eval(".org-name", (p) => p.textContent)).toBe("Gofal Tŷ'r Ysgol & Partners");
     const table = await rows();
-    expect(table.map((row) => row[0])).toEqual(["DCW13", "DCW28", "DCW30", "DCW31", "DCW34", "DCW38"]);
-    // Reviewed 2025-12-15: the annual policies are due on 15 December 2026, within 30 days of the build date.
+    // Reviewed 2025-12-15: the annual policies are due on 15 December 2026, within 30 days of the
+    // build date, so they come first; DCW30, reviewed every two years, comes last.
+    expect(table.map((row) => row[0])).toEqual(["DCW13", "DCW28", "DCW31", "DCW34", "DCW38", "DCW30"]);
     expect(table[0]).toEqual([
       "DCW13",
       "Safeguarding Adults from Abuse and Improper Treatment Policy",
       "1.0",
       "15 December 2025",
       "15 December 2026",
-      "Due for review",
+      "Due for review due in 21 days",
       "Web page · PDF · Word",
     ]);
     expect(table.find((row) => row[0] === "DCW30")?.slice(4, 6)).toEqual(["15 December 2027", "Current"]);
+    // A due row stands out from a current one.
+    const background = (code: string) =>
+      page.$eval(
+        `#policies tbody tr[data-search^="${code.toLowerCase()} "] > td`,
+        (td) => getComputedStyle(td).backgroundColor,
+      );
+    expect(await background("DCW13")).not.toBe(await background("DCW30"));
   });
 
   it("filters by code or title, and shows everything again when cleared", async () => {
@@ -110,7 +135,7 @@ describe("the pack page in Chromium", () => {
     await plain.setJavaScriptEnabled(false);
     await plain.goto(`${server.url}/afon-homecare/index.html`);
     expect(await plain.$$eval("#policies tbody tr", (trs) => trs.length)).toBe(6);
-    expect(await plain.$eval("#filter-form", (form) => (form as HTMLFormElement).hidden)).toBe(true);
+    expect(await plain.$eval("#filter-form", (form) => (form as HTMLElement).hidden)).toBe(true);
     await plain.close();
   });
 
@@ -121,6 +146,162 @@ describe("the pack page in Chromium", () => {
     for (const [, href] of links) {
       await page.goto(href as string);
       expect(await page.$eval("h1", (h) => h.textContent)).toBe("Policy pack");
+    }
+  });
+
+  it("links every policy page back to its pack and to its own PDF and Word files", async () => {
+    const policyPages = pages.filter((path) => /\/DCW/.test(path));
+    expect(policyPages).toHaveLength(12);
+    for (const path of policyPages) {
+      const slug = (path.split("/")[1] as string).replace(/\.html$/, "");
+      await page.goto(`${server.url}${path}`);
+      const links = await page.$$eval("nav.doc-nav a", (as) => as.map((a) => (a as HTMLAnchorElement).href));
+      expect(links.map((href) => href.split("/").pop())).toEqual(["index.html", `${slug}.pdf`, `${slug}.docx`]);
+      for (const href of links) expect((await fetch(href, { method: "HEAD" })).status, href).toBe(200);
+    }
+  });
+
+  it("publishes no script but the filter, no javascript: or data: link, and no remote resource; every page has a CSP", async () => {
+    for (const path of pages) {
+      const tree = fromHtml(await readFile(join(dir, "output", path), "utf8"));
+      const csp = String(select('head > meta[http-equiv="Content-Security-Policy"]', tree)?.properties.content);
+      expect(csp, path).toMatch(/^default-src 'none'; img-src data:; font-src 'self'; style-src 'sha256-/);
+      expect(csp, path).not.toContain("unsafe");
+      expect(csp, path).toMatch(path.endsWith("/index.html") ? /script-src 'sha256-[\w+/=]+';/ : /script-src 'none'/);
+      const scripts = selectAll("script", tree).map((script) => (script.children[0] as { value: string }).value);
+      expect(scripts, path).toEqual(path.endsWith("/index.html") ? [FILTER_SCRIPT] : []);
+      for (const a of selectAll("a", tree)) {
+        expect(String(a.properties.href), path).toMatch(
+          /^(https?:\/\/|mailto:|tel:|#|[\w-]+(\.[a-z]+)?(#[\w-]*)?$|[\w-]+\/index\.html$)/,
+        );
+      }
+      for (const img of selectAll("img", tree)) expect(String(img.properties.src), path).toMatch(/^data:image\//);
+      expect(selectAll("link, iframe, object, embed, base, video, audio, source", tree), path).toEqual([]);
+      const css = selectAll("style", tree)
+        .map((style) => (style.children[0] as { value: string }).value)
+        .join("");
+      for (const [, url] of css.matchAll(/url\(\s*["']?([^)"']*)/g)) {
+        expect(url, path).toMatch(/^(data:image\/|ibm-plex-sans-[a-z-]+-\d00-(normal|italic)\.woff2$)/);
+      }
+      for (const element of selectAll("*", tree) as Element[]) {
+        expect(
+          Object.keys(element.properties).filter((key) => /^on/i.test(key)),
+          path,
+        ).toEqual([]);
+      }
+    }
+  });
+
+  it("ships the fonts once per pack, as plain files in the folder, its manifest and its zip, and the browser loads them", async () => {
+    for (const org of ["afon-homecare", "gofal-tyr-ysgol"]) {
+      const fonts = (await readdir(join(dir, "output", org))).filter((name) => name.endsWith(".woff2")).sort();
+      expect(fonts).toEqual([
+        "ibm-plex-sans-latin-400-normal.woff2",
+        "ibm-plex-sans-latin-600-normal.woff2",
+        "ibm-plex-sans-latin-700-normal.woff2",
+        "ibm-plex-sans-latin-ext-400-normal.woff2",
+        "ibm-plex-sans-latin-ext-600-normal.woff2",
+        "ibm-plex-sans-latin-ext-700-normal.woff2",
+      ]);
+      const manifest = JSON.parse(await readFile(join(dir, "output", org, "manifest.json"), "utf8"));
+      for (const font of fonts) expect(Object.keys(manifest.files)).toContain(font);
+      const zip = unzipSync(await readFile(join(dir, "output", org, `${org}-policy-pack.zip`)));
+      for (const font of fonts) expect(Object.keys(zip)).toContain(font);
+      for (const path of pages.filter((p) => p.startsWith(`${org}/`))) {
+        const html = await readFile(join(dir, "output", path), "utf8");
+        expect(html, path).not.toContain("base64,d09G"); // no WOFF2 inlined
+      }
+    }
+    const violations: string[] = [];
+    const listen = (message: { text(): string }) => {
+      if (/Content Security Policy|Refused/i.test(message.text())) violations.push(message.text());
+    };
+    page.on("console", listen);
+    for (const path of pages) {
+      await page.goto(`${server.url}${path}`);
+      const loaded = await page.evaluate(async () => {
+        await document.fonts.ready;
+        return [...document.fonts].filter((font) => font.status === "loaded").map((font) => font.weight);
+      });
+      if (path !== "index.html") expect(loaded, path).toEqual(expect.arrayContaining(["400", "700"]));
+    }
+    page.off("console", listen);
+    expect(violations).toEqual([]);
+  });
+
+  it("works from 320 px up: no sideways scrolling, and the policy table stays inside its card", async () => {
+    const narrow = await browser.newPage();
+    for (const width of [320, 768, 1280]) {
+      await narrow.setViewport({ width, height: 900 });
+      for (const path of ["index.html", "gofal-tyr-ysgol/index.html", "afon-homecare/DCW13-safeguarding-adults.html"]) {
+        await narrow.goto(`${server.url}${path}`);
+        const { scrollWidth, clientWidth } = await narrow.evaluate(() => ({
+          scrollWidth: document.documentElement.scrollWidth,
+          clientWidth: document.documentElement.clientWidth,
+        }));
+        expect(scrollWidth, `${path} at ${width} px`).toBeLessThanOrEqual(clientWidth);
+        const spill = await narrow.$$eval("table", (tables) =>
+          tables.map((table) => {
+            const card = (table.closest(".page") as HTMLElement).getBoundingClientRect();
+            return Math.round(table.getBoundingClientRect().right - card.right);
+          }),
+        );
+        for (const overflow of spill) expect(overflow, `${path} at ${width} px`).toBeLessThanOrEqual(0);
+      }
+    }
+    await narrow.close();
+  });
+
+  it("underlines cross-reference links on paper as on screen", async () => {
+    await page.goto(`${server.url}afon-homecare/DCW13-safeguarding-adults.html`);
+    await page.emulateMediaType("print");
+    const look = await page.$eval('main a[href$=".html"]', (a) => {
+      const style = getComputedStyle(a);
+      return { line: style.textDecorationLine, color: style.color, body: getComputedStyle(document.body).color };
+    });
+    await page.emulateMediaType();
+    expect(look.line).toBe("underline");
+    expect(look.color).not.toBe(look.body);
+  });
+
+  it("axe-core finds no accessibility violation on any page", async () => {
+    const source = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+    const axePage = await browser.newPage();
+    // The pages' CSP forbids injected scripts, as it should: the test alone lifts it.
+    await axePage.setBypassCSP(true);
+    // Every page at desktop width, and each kind of page again stacked for a phone.
+    const runs = [
+      ...pages.map((path) => ({ path, width: 1280 })),
+      ...["index.html", "gofal-tyr-ysgol/index.html", "afon-homecare/DCW13-safeguarding-adults.html"].map((path) => ({
+        path,
+        width: 320,
+      })),
+    ];
+    for (const { path, width } of runs) {
+      await axePage.setViewport({ width, height: 900 });
+      await axePage.goto(`${server.url}${path}`);
+      await axePage.evaluate(source);
+      const result = await axePage.evaluate(async () => {
+        type Rule = { id: string; nodes: unknown[] };
+        const axe = (window as unknown as { axe: { run(): Promise<{ violations: Rule[]; passes: Rule[] }> } }).axe;
+        const { violations, passes } = await axe.run();
+        return { violations: violations.map((v) => `${v.id} (${v.nodes.length})`), passes: passes.length };
+      });
+      expect(result.violations, `${path} at ${width} px`).toEqual([]);
+      expect(result.passes, "axe ran its rules").toBeGreaterThan(10);
+    }
+    await axePage.close();
+  });
+
+  it("html-validate finds no error on any page", async () => {
+    // Long titles are the library's own policy titles; the rule is about search results, not conformance.
+    const validator = new HtmlValidate({ extends: ["html-validate:recommended"], rules: { "long-title": "off" } });
+    for (const path of pages) {
+      const report = await validator.validateString(await readFile(join(dir, "output", path), "utf8"), path);
+      const errors = report.results.flatMap((result) =>
+        result.messages.filter((m) => m.severity === 2).map((m) => `${m.ruleId}: ${m.message} (${m.line}:${m.column})`),
+      );
+      expect(errors, path).toEqual([]);
     }
   });
 });

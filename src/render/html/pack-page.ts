@@ -66,7 +66,6 @@ const input = document.getElementById("filter");
 const count = document.getElementById("filter-count");
 const rows = [...document.querySelectorAll("#policies tbody tr")];
 form.hidden = false;
-form.addEventListener("submit", (event) => event.preventDefault());
 input.addEventListener("input", () => {
   const query = input.value.trim().toLowerCase();
   let shown = 0;
@@ -112,7 +111,8 @@ export function byUrgency(entries: readonly PackEntry[]): PackEntry[] {
 function statusCell(review: Review, buildDate: CalendarDate): Element {
   const when = urgency(review, buildDate);
   return h("td", { className: [`status-${review.status}`], dataLabel: "Status" }, [
-    STATUS_LABEL[review.status],
+    // The space keeps label and countdown apart for screen readers; the countdown shows on its own line.
+    when ? `${STATUS_LABEL[review.status]} ` : STATUS_LABEL[review.status],
     when ? h("span.when", when) : null,
   ]);
 }
@@ -191,7 +191,7 @@ export function renderPackPage(
         h("section", { ariaLabelledBy: "policies-heading" }, [
           h("h2#policies-heading", "Policies"),
           h("p", "Overdue and due policies come first, then the rest by code."),
-          h("form#filter-form", { hidden: true, role: "search" }, [
+          h("div#filter-form", { hidden: true, role: "search" }, [
             h("label", { htmlFor: "filter" }, "Filter by code or title "),
             h("input#filter", { type: "search", autocomplete: "off" }),
             h("span#filter-count", { ariaLive: "polite" }),

@@ -57,7 +57,7 @@ export function serialize(node: Nodes): string {
     case "root":
       return node.children.map(serialize).join("");
     case "doctype":
-      return "<!doctype html>";
+      return "<!DOCTYPE html>";
     case "text":
       return escapeText(node.value);
     case "element": {

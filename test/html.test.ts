@@ -1,0 +1,279 @@
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Element, Root as HastRoot } from "hast";
+import { fromHtml } from "hast-util-from-html";
+import { selectAll } from "hast-util-select";
+import { toText } from "hast-util-to-text";
+import { h } from "hastscript";
+import type { Root } from "mdast";
+import puppeteer, { type Browser } from "puppeteer-core";
+import remarkGfm from "remark-gfm";
+import remarkParse from "remark-parse";
+import { unified } from "unified";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { byUrgency, FILTER_SCRIPT, type PackEntry, urgency } from "../src/render/html/pack-page.ts";
+import { policyPage, renderHtml, standalonePage, toHtml } from "../src/render/html/page.ts";
+import { findBrowser } from "../src/render/pdf/browser.ts";
+import { type RunningServer, startServer } from "../src/serve/server.ts";
+import type { CalendarDate, Org, Policy, PolicyDocument, Review } from "../src/types.ts";
+import { orgYaml, runCli, workspace } from "./helpers.ts";
+
+const BUILD_DATE: CalendarDate = { year: 2026, month: 11, day: 24 };
+const REVIEW: Review = {
+  lastReviewed: { year: 2026, month: 1, day: 15 },
+  nextReview: { year: 2027, month: 1, day: 15 },
+  status: "current",
+};
+const ORG: Org = {
+  id: "test-care",
+  file: "orgs/test-care.yaml",
+  data: { name: "Test Care Ltd", registration_no: "SIN-1", registered_manager_first_name: "Ann" },
+  positions: { keys: {}, values: {} },
+};
+const POLICY: Policy = {
+  file: "policies/DCW1-test.md",
+  code: "DCW1",
+  title: "Test Policy",
+  version: "1.0",
+  reviewMonths: 12,
+  status: "approved",
+  slug: "DCW1-test",
+  body: "",
+  bodyLine: 1,
+};
+
+const parse = (markdown: string) =>
+  unified().use(remarkParse).use(remarkGfm).runSync(unified().use(remarkParse).use(remarkGfm).parse(markdown)) as Root;
+const doc = (markdown: string): PolicyDocument => ({
+  org: ORG,
+  policy: POLICY,
+  review: REVIEW,
+  buildDate: BUILD_DATE,
+  tree: parse(markdown),
+});
+const article = (html: string) => selectAll("article", fromHtml(html))[0] as Element;
+const hrefs = (root: Element | HastRoot) => selectAll("a[href]", root).map((a) => String(a.properties.href));
+
+describe("published HTML: values are data, links and images are safe", () => {
+  it("escapes < > & and quotes in attribute values as well as text, and splices nothing into the output", () => {
+    const payload = `/*<policypack-fonts>*/"><script>x()</script>&`;
+    const html = toHtml(standalonePage(payload, payload, "", [h("p", { title: payload }, payload)]));
+    expect(html).not.toContain("<script");
+    expect(html).not.toContain("/*<policypack");
+    expect(html).toContain('content="/*&lt;policypack-fonts&gt;*/&quot;&gt;&lt;script&gt;x()&lt;/script&gt;&amp;"');
+    const tree = fromHtml(html);
+    expect(selectAll("script", tree)).toHaveLength(0);
+    expect(selectAll("p", tree)[0]?.properties.title).toBe(payload);
+  });
+
+  it("refuses a <style> or <script> whose text could close the element", () => {
+    expect(() => toHtml(standalonePage("t", "a", "p{}</style><script>x()</script>", []))).toThrow(
+      /must not contain markup/,
+    );
+  });
+
+  it("keeps http, https, mailto, tel and relative links, and turns every other scheme into plain text", () => {
+    const markdown = [
+      "[web](https://example.org/a) [plain](http://example.org) [mail](mailto:a@example.org) [call](tel:+441234) [sibling](DCW2-x.html) [anchor](#s2)",
+      "",
+      "[a](javascript:alert(1)) [b](JaVaScRiPt:alert(1)) [c](<  javascript:alert(1)>) [d](&#106;avascript:alert(1))",
+      "[e](data:text/html,<script>alert(1)</script>) [f](vbscript:msgbox) [g](<java\tscript:alert(1)>) <javascript:alert(1)>",
+      "",
+      "[h][evil] [i][good]",
+      "",
+      "[evil]: javascript:alert(1)",
+      "[good]: https://example.org/good",
+    ].join("\n");
+    const body = article(renderHtml(doc(markdown)));
+    expect(hrefs(body)).toEqual([
+      "https://example.org/a",
+      "http://example.org",
+      "mailto:a@example.org",
+      "tel:+441234",
+      "DCW2-x.html",
+      "#s2",
+      "https://example.org/good",
+    ]);
+    // The unsafe ones are still there as words, just not as links.
+    expect(toText(body)).toMatch(/a b c d\se f g javascript:alert\(1\)\s+h i/);
+  });
+
+  it("keeps only data: images; a remote or relative image becomes its alt text", () => {
+    const png = "data:image/png;base64,iVBORw0KGgo=";
+    const body = article(
+      renderHtml(
+        doc(
+          `![tracker](https://evil.example/t.gif) ![local](x.png) ![logo](${png}) ![ref][r]\n\n[r]: http://evil.example/r.png`,
+        ),
+      ),
+    );
+    expect(selectAll("img", body).map((img) => img.properties.src)).toEqual([png]);
+    expect(toText(body)).toContain("tracker local");
+  });
+
+  it("puts a CSP in every page: no network, no script but the page's own, pinned by hash", () => {
+    const policyPage = fromHtml(renderHtml(doc("Text")));
+    const csp = (tree: HastRoot) =>
+      String(selectAll('meta[http-equiv="Content-Security-Policy"]', tree)[0]?.properties.content);
+    expect(csp(policyPage)).toMatch(/default-src 'none'/);
+    expect(csp(policyPage)).toMatch(/script-src 'none'/);
+    expect(csp(policyPage)).toMatch(/img-src data:;/);
+    const withScript = fromHtml(toHtml(standalonePage("t", "a", "", [h("script", FILTER_SCRIPT)])));
+    expect(csp(withScript)).toMatch(/script-src 'sha256-[A-Za-z0-9+/]+=*'/);
+    expect(csp(withScript)).not.toContain("unsafe-inline");
+  });
+
+  it("links a policy page to its pack and to the PDF and Word files it is given", () => {
+    const nav = (html: string) => hrefs(selectAll("nav", fromHtml(html))[0] as Element);
+    expect(nav(renderHtml(doc("Text"), { pdf: "DCW1-test.pdf", docx: "DCW1-test.docx" }))).toEqual([
+      "index.html",
+      "DCW1-test.pdf",
+      "DCW1-test.docx",
+    ]);
+    expect(nav(renderHtml(doc("Text")))).toEqual(["index.html"]);
+  });
+
+  it("prints PDFs without the web font files or the pack links (Chromium prints with fontconfig's fonts)", () => {
+    const printed = toHtml(
+      policyPage(doc("Some *emphasis*"), { css: "", href: (x) => `#${x.code}` }, { pdf: "a.pdf" }),
+    );
+    expect(printed).not.toContain("woff2");
+    expect(printed).not.toContain("@font-face");
+    expect(printed).not.toContain("a.pdf");
+  });
+
+  it("links the italic font only on a page with emphasis", () => {
+    expect(renderHtml(doc("Plain text"))).not.toContain("italic");
+    expect(renderHtml(doc("Some *emphasis*"))).toContain("ibm-plex-sans-latin-400-italic.woff2");
+  });
+});
+
+describe("urgency on the pack page", () => {
+  const entry = (code: string, next: CalendarDate, status: Review["status"]): PackEntry => ({
+    policy: { ...POLICY, code },
+    review: { lastReviewed: REVIEW.lastReviewed, nextReview: next, status },
+    files: {},
+  });
+  it("puts the most overdue first, then the soonest due, then the rest by code", () => {
+    const entries = [
+      entry("DCW10", { year: 2027, month: 6, day: 1 }, "current"),
+      entry("DCW2", { year: 2027, month: 6, day: 1 }, "current"),
+      entry("DCW5", { year: 2026, month: 12, day: 20 }, "due"),
+      entry("DCW7", { year: 2026, month: 11, day: 20 }, "overdue"),
+      entry("DCW6", { year: 2026, month: 12, day: 1 }, "due"),
+      entry("DCW9", { year: 2026, month: 10, day: 1 }, "overdue"),
+    ];
+    expect(byUrgency(entries).map((e) => e.policy.code)).toEqual(["DCW9", "DCW7", "DCW6", "DCW5", "DCW2", "DCW10"]);
+    expect(entries.map((e) => urgency(e.review, BUILD_DATE))).toEqual([
+      undefined,
+      undefined,
+      "due in 26 days",
+      "4 days overdue",
+      "due in 7 days",
+      "54 days overdue",
+    ]);
+    expect(urgency(entry("X", { year: 2026, month: 11, day: 23 }, "overdue").review, BUILD_DATE)).toBe("1 day overdue");
+    expect(urgency(entry("X", BUILD_DATE, "due").review, BUILD_DATE)).toBe("due today");
+  });
+});
+
+// Every value of this organisation is a payload that would run script if it ever became markup.
+const PAYLOADS = {
+  name: `/*<policypack-fonts>*/</style><script>window.pwned="name"</script>`,
+  registration_no: `"><img src=x onerror="window.pwned='reg'">`,
+  registered_manager_first_name: `</title><script>document.title="pwned"</script>`,
+  registered_manager_last_name: `<svg onload="window.pwned='svg'"></svg>`,
+  responsible_individual_name: `'><a href="javascript:window.pwned='a'">x</a>`,
+  safeguarding_lead_name: `<iframe srcdoc="<script>parent.pwned='iframe'</script>"></iframe>`,
+  data_protection_lead_name: `DCW31 <<org_field_name>> [x](javascript:window.pwned='md') **bold**`,
+  local_authority: `<!--<script>window.pwned="comment"</script>-->`,
+  address: `<style>body{display:none}</style><base href="http://evil.example/">`,
+  phone: `<meta http-equiv="refresh" content="0;url=javascript:window.pwned='meta'">`,
+  website: `javascript:window.pwned='website'`,
+};
+
+describe("a hostile organisation's pack in Chromium, with JavaScript on", () => {
+  let dir: string;
+  let server: RunningServer;
+  let browser: Browser;
+  let profile: string;
+
+  beforeAll(async () => {
+    const yaml = orgYaml(
+      Object.fromEntries(Object.entries(PAYLOADS).map(([key, value]) => [key, JSON.stringify(value)])),
+    );
+    dir = await workspace({ "orgs/hostile.yaml": yaml });
+    const run = await runCli(["build", "--format", "html", "--as-of", "2026-11-24"], dir);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    server = await startServer({ root: join(dir, "output"), port: 0 });
+    const found = findBrowser(process.env);
+    if ("error" in found) throw new Error(found.error);
+    profile = await mkdtemp(join(tmpdir(), "policypack-html-"));
+    browser = await puppeteer.launch({
+      executablePath: found.path,
+      headless: "shell",
+      userDataDir: profile,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await rm(profile, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("runs no script but the pack page's filter, on every page of the pack and the overview", async () => {
+    const pages = [
+      "index.html",
+      ...(await readdir(join(dir, "output", "hostile")))
+        .filter((name) => name.endsWith(".html"))
+        .map((name) => `hostile/${name}`),
+    ];
+    expect(pages.length).toBeGreaterThan(6);
+    const page = await browser.newPage();
+    for (const path of pages) {
+      // Open both from the server (CSP header and meta) and from disk (the meta alone).
+      for (const url of [`${server.url}${path}`, `file://${join(dir, "output", path)}`]) {
+        await page.goto(url, { waitUntil: "load" });
+        const state = await page.evaluate(() => ({
+          pwned: (window as unknown as { pwned?: string }).pwned,
+          title: document.title,
+          scripts: [...document.scripts].map((s) => s.textContent),
+          handlers: [...document.querySelectorAll("*")].flatMap((e) =>
+            [...e.attributes].filter((a) => /^on/i.test(a.name)).map((a) => `${e.tagName} ${a.name}`),
+          ),
+          frames: document.querySelectorAll("iframe, base, svg, object, embed").length,
+          jsLinks: [...document.querySelectorAll("a")].filter((a) => /^javascript:/i.test(a.href)).length,
+        }));
+        expect(state.pwned, url).toBeUndefined();
+        expect(state.title, url).not.toBe("pwned");
+        expect(state.scripts, url).toEqual(path === "hostile/index.html" ? [FILTER_SCRIPT] : []);
+        expect(state.handlers, url).toEqual([]);
+        expect(state.frames, url).toBe(0);
+        expect(state.jsLinks, url).toBe(0);
+      }
+    }
+    // The values are there, as text.
+    await page.goto(`${server.url}hostile/index.html`);
+    expect(await page.$eval(".org-name", (p) => p.textContent)).toBe(PAYLOADS.name);
+    expect(await page.title()).toBe(`Policy pack – ${PAYLOADS.name}`);
+    await page.close();
+  });
+
+  it("keeps the filter working under the CSP: the hash-pinned script runs", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}hostile/index.html`);
+    expect(await page.$eval("#filter-form", (form) => (form as HTMLElement).hidden)).toBe(false);
+    await page.close();
+  });
+
+  it("serves the raw bytes with every value escaped, in attributes as well as text", async () => {
+    const html = await readFile(join(dir, "output", "hostile", "index.html"), "utf8");
+    expect(html).not.toContain("<script>window");
+    expect(html).not.toContain("/*<policypack");
+    expect(html).toContain(`<meta name="author" content="/*&lt;policypack-fonts&gt;*/&lt;/style&gt;`);
+  });
+});
