@@ -1,4 +1,4 @@
-import { readdir, readFile, rm } from "node:fs/promises";
+import { lstat, readFile, rm } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { CheckResult } from "../check/index.ts";
@@ -14,6 +14,7 @@ import type { PdfEngine } from "../render/pdf/engine.ts";
 import type { CalendarDate, Diagnostic, Org, Policy, PolicyDocument, Review } from "../types.ts";
 import { writeFileAtomic } from "../write/atomic.ts";
 import { MANIFEST, readManifest, writeManifest } from "../write/manifest.ts";
+import { claimOutFolder, folderEntries, mayReplace, type OutFolder } from "../write/output-folder.ts";
 import { deterministicZip } from "../write/zip.ts";
 import { packContext, policyDocument } from "./documents.ts";
 import { policyInputs, sha256, toolFingerprint } from "./fingerprint.ts";
@@ -131,6 +132,66 @@ function pdfFailure(file: string, name: string, error: unknown): Diagnostic {
   };
 }
 
+function outputError(file: string, message: string, hint: string): Diagnostic {
+  return { file, line: 1, column: 1, severity: "error", rule: "output-folder", message, hint };
+}
+
+/** A file in the way of an output: policypack never overwrites what it did not write. */
+function notOurs(dir: string, name: string, consequence: string): Diagnostic {
+  return outputError(
+    join(dir, name),
+    `${join(dir, name)} is in the way: policypack did not write it (${join(dir, MANIFEST)} does not list it), so it was left as it is and ${consequence}`,
+    "move it out of the output folder (or delete it), then build again",
+  );
+}
+
+/** Manifest entries that could name something outside their folder: never followed, never deleted. */
+function ignoredEntries(dir: string, ignored: readonly string[]): Diagnostic[] {
+  return ignored.map((entry) => ({
+    file: join(dir, MANIFEST),
+    line: 1,
+    column: 1,
+    severity: "warning",
+    rule: "output-folder",
+    message: `ignored the entry ${entry}: it is not a plain file name in ${dir}/, so it was neither read nor removed`,
+    hint: "policypack never writes such an entry; if this folder came from a cache or an artifact, it may have been tampered with",
+  }));
+}
+
+/**
+ * The pack folder and its manifest, or undefined (with an error) when it is not policypack's to
+ * write into: a file or a symlink in its place, or a manifest.json that is someone else's.
+ */
+async function openPackFolder(dir: string, file: string, diagnostics: Diagnostic[]) {
+  const kind = await lstat(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return undefined;
+    throw error;
+  });
+  if (kind && !kind.isDirectory()) {
+    diagnostics.push(
+      outputError(
+        file,
+        `${dir} is not a folder policypack made (a file or a link is in its place), so the pack was not written`,
+        `move ${dir} out of the output folder, then build again`,
+      ),
+    );
+    return undefined;
+  }
+  const manifest = await readManifest(dir);
+  if (manifest.notOurs) {
+    diagnostics.push(
+      outputError(
+        join(dir, MANIFEST),
+        `${manifest.notOurs}, so nothing was written in ${dir}/`,
+        `move ${dir} out of the output folder (policypack makes the folder and its manifest itself), then build again`,
+      ),
+    );
+    return undefined;
+  }
+  diagnostics.push(...ignoredEntries(dir, manifest.ignored));
+  return { manifest, entries: await folderEntries(dir) };
+}
+
 /** Renders what changed in one org's pack, then writes it; unchanged outputs are not touched. */
 async function buildPack(
   org: Org,
@@ -138,10 +199,14 @@ async function buildPack(
   options: BuildOptions,
   engine: () => Promise<PdfEngine>,
   diagnostics: Diagnostic[],
-): Promise<OrgBuild> {
+): Promise<OrgBuild | undefined> {
   const dir = join(options.out, org.id);
-  const old = (await readManifest(dir)).files;
-  const present = new Set(await readdir(dir).catch(() => []));
+  const folder = await openPackFolder(dir, org.file, diagnostics);
+  if (!folder) return undefined;
+  const { manifest, entries: inFolder } = folder;
+  const old = manifest.files;
+  // Only regular files count as present: a folder or symlink under an output's name is never read.
+  const present = new Set([...inFolder].filter(([, kind]) => kind === "file").map(([name]) => name));
   const pack = new PackBuild(dir, old, Boolean(options.force), present);
   const { buildDate } = options;
   const policies = packPolicies(org, check.library);
@@ -277,11 +342,24 @@ async function buildPack(
     pack.rendered.set(zip, deterministicZip(files, buildDate));
   }
 
+  const written = [...pack.rendered.keys()];
+  const inTheWay = written.filter((name) => inFolder.has(name) && !(present.has(name) && Object.hasOwn(old, name)));
+  if (inTheWay.length > 0) {
+    diagnostics.push(...inTheWay.map((name) => notOurs(dir, name, `nothing was written in ${dir}/`)));
+    return undefined;
+  }
+  // New files are listed before they are written, so a build killed halfway still owns them;
+  // "" matches no hash, so the next build writes them again.
+  const fresh = written.filter((name) => !Object.hasOwn(old, name));
+  if (fresh.length > 0) {
+    await writeManifest(dir, { version: 1, files: { ...old, ...Object.fromEntries(fresh.map((name) => [name, ""])) } });
+  }
   for (const [name, data] of pack.rendered) await writeFileAtomic(join(dir, name), data);
-  const removed = Object.keys(old).filter((name) => !(name in pack.next));
+  // Only regular files the manifest lists are removed; a folder or link of that name stays.
+  const removed = Object.keys(old).filter((name) => !Object.hasOwn(pack.next, name) && present.has(name));
   for (const name of removed) await rm(join(dir, name), { force: true });
   const sorted = (files: Record<string, string>) => JSON.stringify(Object.entries(files).sort());
-  if (sorted(pack.next) !== sorted(old) || !present.has(MANIFEST)) {
+  if (sorted(pack.next) !== sorted(old) || !present.has(MANIFEST) || manifest.ignored.length > 0) {
     await writeManifest(dir, { version: 1, files: pack.next });
   }
   const built = [...pack.rendered.keys()].sort();
@@ -305,12 +383,31 @@ function overview(check: CheckResult, buildDate: CalendarDate): string {
   return renderOverview(rows, buildDate);
 }
 
-/** Writes a file only when its content differs, so an unchanged build touches nothing. */
-async function writeIfChanged(path: string, content: string): Promise<boolean> {
+/**
+ * Writes the overview at the top of the output folder, listed in the top manifest first; only
+ * when its content differs, so an unchanged build touches nothing.
+ */
+async function writeOverview(out: string, top: OutFolder, content: string, diagnostics: Diagnostic[]) {
+  const name = "index.html";
+  const path = join(out, name);
+  if (top.notOurs) {
+    diagnostics.push(
+      outputError(
+        path,
+        `${top.notOurs}, so ${path} was not written`,
+        `move ${join(out, MANIFEST)} away, then build again`,
+      ),
+    );
+    return;
+  }
+  if (!(await mayReplace(out, name, top.files))) {
+    diagnostics.push(notOurs(out, name, "the overview of every pack was not written"));
+    return;
+  }
+  const hash = sha256(content);
+  if (top.files[name] !== hash) await writeManifest(out, { version: 1, files: { ...top.files, [name]: hash } });
   const current = await readFile(path, "utf8").catch(() => undefined);
-  if (current === content) return false;
-  await writeFileAtomic(path, content);
-  return true;
+  if (current !== content) await writeFileAtomic(path, content);
 }
 
 export async function buildPacks(
@@ -335,8 +432,13 @@ export async function buildPacks(
     return engine;
   };
   try {
-    for (const org of orgs) result.packs.push(await buildPack(org, check, options, getEngine, result.diagnostics));
-    await writeIfChanged(join(options.out, "index.html"), overview(check, options.buildDate));
+    const top = await claimOutFolder(options.out);
+    result.diagnostics.push(...ignoredEntries(options.out, top.ignored));
+    for (const org of orgs) {
+      const pack = await buildPack(org, check, options, getEngine, result.diagnostics);
+      if (pack) result.packs.push(pack);
+    }
+    await writeOverview(options.out, top, overview(check, options.buildDate), result.diagnostics);
   } finally {
     await (await engine?.catch(() => undefined))?.close();
   }

@@ -11,6 +11,10 @@ export interface Io {
   env: NodeJS.ProcessEnv;
 }
 
+const FIRST_YEAR = 1900;
+const LAST_YEAR = 2200;
+const REPORTERS = ["text", "github"] as const;
+
 /** A mistake on the command line: exit code 2 and a pointer to --help. */
 export class UsageError extends Error {}
 
@@ -62,10 +66,30 @@ export class CommandContext {
     return this.values[name] as string | undefined;
   }
 
+  /** --as-of, else SOURCE_DATE_EPOCH, else today; a date outside 1900–2200 is a mistake, not a build date. */
   get buildDate(): CalendarDate {
-    const date = resolveBuildDate(this.string("as-of"), this.io.env);
-    if (typeof date === "string") throw new UsageError(date);
-    return date;
+    const asOf = this.string("as-of");
+    const date = resolveBuildDate(asOf, this.io.env);
+    const usable = typeof date !== "string" && date.year >= FIRST_YEAR && date.year <= LAST_YEAR;
+    if (usable) return date;
+    if (asOf !== undefined) {
+      throw new UsageError(
+        typeof date === "string"
+          ? date
+          : `--as-of ${asOf} is outside the years ${FIRST_YEAR}–${LAST_YEAR}; write the build date as YYYY-MM-DD, e.g. --as-of 2026-11-24`,
+      );
+    }
+    throw new UsageError(
+      `SOURCE_DATE_EPOCH=${this.io.env.SOURCE_DATE_EPOCH} is not a build time: it must be whole seconds since 1970 ` +
+        `giving a date up to ${LAST_YEAR}, e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct); or unset it to build as of today`,
+    );
+  }
+
+  /** The options every command takes, checked before it starts, whether or not it uses them. */
+  validateCommon(): void {
+    void this.buildDate;
+    this.choice("reporter", REPORTERS, "text");
+    this.choice("references-outside-pack", ["error", "warning"], "error");
   }
 
   /** One of `allowed`, or a usage error with a did-you-mean. */
@@ -74,7 +98,7 @@ export class CommandContext {
     if ((allowed as readonly string[]).includes(value)) return value as T;
     const suggestion = didYouMean(value, allowed);
     throw new UsageError(
-      `--${name} takes ${allowed.join(", ")}, not "${value}"${suggestion ? ` (did you mean ${suggestion}?)` : ""}`,
+      `--${name} takes ${allowed.slice(0, -1).join(", ")} or ${allowed.at(-1)}, not "${value}"${suggestion ? ` (did you mean ${suggestion}?)` : ""}`,
     );
   }
 
@@ -95,7 +119,7 @@ export class CommandContext {
   report(diagnostics: readonly Diagnostic[]): void {
     if (this.values.json || diagnostics.length === 0) return;
     const fallback = this.io.env.GITHUB_ACTIONS === "true" ? "github" : "text";
-    if (this.choice("reporter", ["text", "github"], fallback) === "github") {
+    if (this.choice("reporter", REPORTERS, fallback) === "github") {
       this.io.stdout.write(`${formatGithub(diagnostics)}\n`);
       return;
     }

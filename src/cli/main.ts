@@ -3,6 +3,7 @@ import { EnvironmentError } from "../check/index.ts";
 import { didYouMean } from "../diagnostics/suggest.ts";
 import { COMMON_HELP, COMMON_OPTIONS, CommandContext, type Io, UsageError } from "./command.ts";
 import { COMMANDS } from "./commands/index.ts";
+import { systemErrorMessage } from "./errors.ts";
 
 export type { Io } from "./command.ts";
 
@@ -42,7 +43,9 @@ async function run(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   if (!command.positionals && positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  return command.run(new CommandContext(io, values, positionals));
+  const context = new CommandContext(io, values, positionals);
+  context.validateCommon();
+  return command.run(context);
 }
 
 /** Runs the CLI and returns its exit code; never throws, so no stack trace reaches the user. */
@@ -55,8 +58,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.stderr.write(`policypack: ${message}\nRun policypack --help for usage.\n`);
     } else if (error instanceof EnvironmentError) {
       io.stderr.write(`policypack: ${message}\n`);
-    } else if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      io.stderr.write(`policypack: ${message}\nCheck --policies, --orgs and --out.\n`);
+    } else if (systemErrorMessage(error)) {
+      io.stderr.write(`policypack: ${systemErrorMessage(error)}\n`);
     } else {
       io.stderr.write(`policypack: internal error: ${message}\nPlease report this with the command you ran.\n`);
     }

@@ -1,15 +1,23 @@
+import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 
-/** Writes to a temporary file beside the target, then renames: a reader never sees half a file. */
+/**
+ * Writes to a temporary file beside the target, then renames: a reader never sees half a file,
+ * and a full disk or a killed build leaves the old file in place. An error names the target, not
+ * the temporary file, so the message the user gets is about the file they know.
+ */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
+  // A fresh random name, created exclusively ("wx"): a planted file or symlink at a guessable
+  // temporary name is never written through.
+  const temporary = `${path}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
   try {
-    await writeFile(temporary, data);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(temporary, data, { flag: "wx" });
     await rename(temporary, path);
   } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
+    // EEXIST: the temporary name was somebody else's file, which stays.
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") await rm(temporary, { force: true }).catch(() => {});
+    throw Object.assign(error as Error, { path });
   }
 }

@@ -2,6 +2,7 @@ import { buildPacks, FORMATS, type Format } from "../../build/build.ts";
 import { parseShard, shardOf } from "../../build/shard.ts";
 import { hasErrors } from "../../diagnostics/report.ts";
 import { didYouMean } from "../../diagnostics/suggest.ts";
+import { checkOutFolder } from "../../write/output-folder.ts";
 import { type Command, type CommandContext, UsageError } from "../command.ts";
 
 function formats(context: CommandContext): Format[] {
@@ -38,11 +39,14 @@ function progressBar(context: CommandContext) {
 export const build: Command = {
   name: "build",
   summary: "check, then write every organisation's pack to --out (only what changed)",
-  help: `policypack build [--org ID ...] [--format LIST] [--out DIR] [--force] [--shard K/N] [options]
+  help: `policypack build [--org ID ...] [--format LIST] [--out DIR] [--force-out] [--force] [--shard K/N] [options]
 
   --org ID              only this organisation (repeatable; ID is the YAML file name)
   --format LIST         comma-separated: ${FORMATS.join(", ")} (default: all)
-  --out DIR             output folder (default: output/)
+  --out DIR             output folder (default: output/); not /, your home folder or the library's
+                        folders, and not a folder of other files unless --force-out
+  --force-out           build into a non-empty folder policypack did not make (files it did not
+                        write are still never overwritten or removed)
   --force               rebuild every file, even those whose inputs have not changed
   --shard K/N           build only the K-th of N slices of the organisations (for CI matrices;
                         an organisation stays in its slice when others are added)`,
@@ -51,6 +55,7 @@ export const build: Command = {
     format: { type: "string" },
     out: { type: "string", default: "output" },
     force: { type: "boolean", default: false },
+    "force-out": { type: "boolean", default: false },
     shard: { type: "string" },
   },
   async run(context) {
@@ -59,6 +64,9 @@ export const build: Command = {
     const shardText = context.string("shard");
     const shard = shardText === undefined ? undefined : parseShard(shardText);
     if (typeof shard === "string") throw new UsageError(shard);
+    const library = { policies: context.string("policies") as string, orgs: context.string("orgs") as string };
+    const problem = await checkOutFolder(out, library, context.io.env);
+    if (problem && !(problem.forcible && context.values["force-out"])) throw new UsageError(problem.message);
     const result = await context.check();
     const wanted = (context.values.org as string[] | undefined) ?? [];
     for (const id of wanted) {
