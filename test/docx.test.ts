@@ -13,7 +13,7 @@ import { picture } from "../src/render/docx/images.ts";
 import { renderDocx } from "../src/render/docx/index.ts";
 import { FONT_DIRECTORY } from "../src/render/fonts.ts";
 import type { CalendarDate, PolicyDocument } from "../src/types.ts";
-import { orgYaml, policyMd, REPO, workspace } from "./helpers.ts";
+import { orgYaml, policyMd, REPO, runCli, workspace } from "./helpers.ts";
 
 const BUILD_DATE: CalendarDate = { year: 2026, month: 11, day: 24 };
 const HOSTILE = "A & B <Care> Ltd";
@@ -502,6 +502,29 @@ describe("the logo in the Word header", () => {
       ]);
       expect(paragraphs(xml)).toEqual(["Test Care LtdRegistration Number: SIN-00000001-TEST"]);
     }
+  });
+});
+
+describe("a logo Word cannot show, in a build", () => {
+  it("is a docx-unsupported warning at the organisation's logo line; the Word file is still written", async () => {
+    const dir = await workspace(
+      {
+        "policies/TST1-test.md": policyMd({ code: "TST1", title: "Test Policy", version: '"1.0"' }, "\nText.\n"),
+        "orgs/test-care.yaml": orgYaml({ logo: "logos/broken.svg" }),
+        // An SVG by its first bytes, which the check accepts, but not one resvg can read.
+        "orgs/logos/broken.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="10"',
+      },
+      { examples: false },
+    );
+    const run = await runCli(["build", "--format", "docx", "--as-of", "2026-11-24"], dir);
+    expect(run.code).toBe(0);
+    expect(run.stdout + run.stderr).toMatch(
+      /orgs\/test-care\.yaml:13:7: warning docx-unsupported: TST1-test\.docx: the logo is left out: the SVG cannot be drawn/,
+    );
+    const parts = unzip(readFileSync(join(dir, "output", "test-care", "TST1-test.docx")));
+    expect(paragraphs(parts["word/header1.xml"] as string)).toEqual([
+      "Test Care LtdRegistration Number: SIN-00000001-TEST",
+    ]);
   });
 });
 

@@ -1,12 +1,12 @@
-import { createHash } from "node:crypto";
-import { strFromU8, strToU8, unzipSync, type Zippable, zipSync } from "fflate";
+import { deflateSync, strFromU8, strToU8, unzipSync } from "fflate";
 import type { CalendarDate } from "../../types.ts";
+import { embeddedFace } from "./fonts.ts";
 import { hasNonXml, xmlText } from "./text.ts";
 
-// docx's Packer stamps each zip entry and docProps/core.xml with the current time, names the
-// relationships of hyperlinks with random ids, and obfuscates each embedded font with a random
-// key. This rewrites the package so the same policy gives the same bytes: every time is the build
-// date, random relationship ids become numbered ones, and each font's key comes from its bytes.
+// docx's Packer stamps each zip entry and docProps/core.xml with the current time, and names the
+// relationships of hyperlinks with random ids. This rewrites the package so the same policy gives
+// the same bytes: every time is the build date, and random relationship ids become numbered ones.
+// It also puts in the files of the embedded fonts, obfuscated with keys made from their bytes.
 
 const CONTENT_TYPES = "[Content_Types].xml";
 const RANDOM_ID = /Id="(rId[a-z0-9_-]*[a-z_-][a-z0-9_-]*)"/g;
@@ -27,18 +27,20 @@ export function deterministicPackage(packed: Uint8Array, buildDate: CalendarDate
     );
   }
 
+  // Each embedded face's file, with its key in the font table (see fonts.ts).
   const fontTable = "word/fontTable.xml";
   if (files[fontTable]) {
     const rels = text("word/_rels/fontTable.xml.rels");
+    let font = "";
     files[fontTable] = strToU8(
       text(fontTable).replace(
-        /(r:id="([^"]+)" w:fontKey=")\{([0-9A-Fa-f-]{36})\}"/g,
-        (_m, head: string, id: string, key: string) => {
-          const path = `word/${new RegExp(`Id="${id}"[^>]*Target="([^"]+)"`).exec(rels)?.[1]}`;
-          const font = obfuscate(files[path] as Uint8Array, key);
-          const fixed = guid(font);
-          files[path] = obfuscate(font, fixed);
-          return `${head}{${fixed}}"`;
+        /<w:font w:name="([^"]*)">|(<w:(embed\w+) r:id="([^"]+)" w:fontKey=")\{[0-9A-Fa-f-]{36}\}"/g,
+        (match, name: string | undefined, head: string, element: string, id: string) => {
+          if (name !== undefined) font = name;
+          const face = name === undefined ? embeddedFace(font, element) : undefined;
+          if (!face) return match;
+          files[`word/${new RegExp(`Id="${id}"[^>]*Target="([^"]+)"`).exec(rels)?.[1]}`] = face.data;
+          return `${head}{${face.key}}"`;
         },
       ),
     );
@@ -65,32 +67,100 @@ export function deterministicPackage(packed: Uint8Array, buildDate: CalendarDate
     if (files[part]) files[part] = strToU8(partXml);
   }
 
-  // A zip entry's time is a local date and time without a zone: give a local Date so that the
-  // bytes do not depend on the machine's time zone.
-  const mtime = new Date(buildDate.year, buildDate.month - 1, buildDate.day);
   // [Content_Types].xml goes first, as Word writes it, for tools that sniff a zip's first entry.
   const paths = Object.keys(files).sort((a, b) => Number(b === CONTENT_TYPES) - Number(a === CONTENT_TYPES));
-  const entries: Zippable = {};
-  // The fastest level: the XML still shrinks about tenfold, at a third of the cost of level 6.
-  for (const path of paths) entries[path] = [files[path] as Uint8Array, { mtime, level: 1 }];
-  return zipSync(entries);
+  return zip(
+    paths.map((path) => [path, files[path] as Uint8Array]),
+    buildDate,
+  );
 }
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
-/** A GUID made from the bytes' hash, upper case as Word writes font keys. */
-function guid(bytes: Uint8Array): string {
-  const hex = createHash("sha256").update(bytes).digest("hex").slice(0, 32).toUpperCase();
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+// A zip written here rather than by fflate's zipSync, for one reason: the font files are the same
+// in every document, so each is compressed once per process, not once per document.
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(data: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of data) crc = (CRC_TABLE[(crc ^ byte) & 0xff] as number) ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
 }
 
-/**
- * ECMA-376 font obfuscation: the first 32 bytes XORed with the key's bytes in reverse order. XOR
- * twice with the same key gives the font back.
- */
-export function obfuscate(font: Uint8Array, key: string): Uint8Array<ArrayBuffer> {
-  const bytes = (key.replace(/-/g, "").match(/../g) ?? []).map((pair) => Number.parseInt(pair, 16)).reverse();
-  const out = font.slice();
-  for (let i = 0; i < Math.min(32, out.length); i++) out[i] = (out[i] as number) ^ (bytes[i % 16] as number);
+interface Compressed {
+  crc: number;
+  size: number;
+  data: Uint8Array;
+}
+
+/** Compressed files kept by identity: the font files, which fonts.ts hands out as the same arrays. */
+const compressedOnce = new WeakMap<Uint8Array, Compressed>();
+
+function compress(data: Uint8Array): Compressed {
+  let entry = compressedOnce.get(data);
+  if (!entry) {
+    // The fastest level: the XML still shrinks about tenfold, at a third of the cost of level 6.
+    entry = { crc: crc32(data), size: data.length, data: deflateSync(data, { level: 1 }) };
+    if (data.length > 65536) compressedOnce.set(data, entry);
+  }
+  return entry;
+}
+
+/** A zip of the files, in order, each deflated and dated the build date at midnight (zip times have no zone). */
+function zip(files: [string, Uint8Array][], date: CalendarDate): Uint8Array {
+  const dosDate = ((date.year - 1980) << 9) | (date.month << 5) | date.day;
+  const locals: Uint8Array[] = [];
+  const centrals: Uint8Array[] = [];
+  let offset = 0;
+  for (const [path, data] of files) {
+    const name = strToU8(path);
+    const { crc, size, data: deflated } = compress(data);
+    // The fields a local header and a central directory entry share, from "version needed" on.
+    const common = (view: DataView, at: number) => {
+      view.setUint16(at, 20, true); // version needed: deflate
+      view.setUint16(at + 2, 0x800, true); // names are UTF-8
+      view.setUint16(at + 4, 8, true); // deflate
+      view.setUint16(at + 6, 0, true); // 00:00
+      view.setUint16(at + 8, dosDate, true);
+      view.setUint32(at + 10, crc, true);
+      view.setUint32(at + 14, deflated.length, true);
+      view.setUint32(at + 18, size, true);
+      view.setUint16(at + 22, name.length, true);
+    };
+    const local = new Uint8Array(30 + name.length);
+    const localView = new DataView(local.buffer);
+    localView.setUint32(0, 0x04034b50, true);
+    common(localView, 4);
+    local.set(name, 30);
+    const central = new Uint8Array(46 + name.length);
+    const centralView = new DataView(central.buffer);
+    centralView.setUint32(0, 0x02014b50, true);
+    centralView.setUint16(4, 20, true); // made by: version 2.0
+    common(centralView, 6);
+    centralView.setUint32(42, offset, true);
+    central.set(name, 46);
+    locals.push(local, deflated);
+    centrals.push(central);
+    offset += local.length + deflated.length;
+  }
+  const directorySize = centrals.reduce((sum, part) => sum + part.length, 0);
+  const end = new Uint8Array(22);
+  const endView = new DataView(end.buffer);
+  endView.setUint32(0, 0x06054b50, true);
+  endView.setUint16(8, files.length, true);
+  endView.setUint16(10, files.length, true);
+  endView.setUint32(12, directorySize, true);
+  endView.setUint32(16, offset, true);
+  const out = new Uint8Array(offset + directorySize + end.length);
+  let at = 0;
+  for (const part of [...locals, ...centrals, end]) {
+    out.set(part, at);
+    at += part.length;
+  }
   return out;
 }
