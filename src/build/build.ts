@@ -426,7 +426,7 @@ export async function buildPacks(
       return PdfEngine.launch({
         executablePath: browser.path,
         pages: availableParallelism(),
-        timeoutMs: 60_000, // per document; a healthy one takes well under a second
+        timeoutMs: 20_000, // per browser call; a healthy one takes well under a second
       });
     })();
     return engine;

@@ -1,4 +1,5 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { rmSync } from "node:fs";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import puppeteer, { type Browser, type Page, type PDFOptions } from "puppeteer-core";
@@ -19,8 +20,10 @@ export interface EngineOptions {
   executablePath: string;
   /** Pages printing at once (default: number of CPUs). */
   pages: number;
-  /** Milliseconds one document may take before Chromium counts as hung. */
+  /** Milliseconds one browser call (opening a page, loading a document, printing it) may take. */
   timeoutMs: number;
+  /** Milliseconds the browser may take to answer a heartbeat before it counts as frozen. */
+  heartbeatMs?: number;
 }
 
 const ARGS = [
@@ -33,6 +36,11 @@ const ARGS = [
   "--disable-sync",
 ];
 
+/** The first browser and one replacement: a browser that dies twice ends the build's PDFs. */
+const MAX_LAUNCHES = 2;
+const HEARTBEAT_INTERVAL_MS = 2_000;
+const PROFILE_PREFIX = "policypack-chromium-";
+
 // Chromium sees only the project's own fonts: the header and footer templates cannot use web
 // fonts, and output must not depend on what fonts the machine has.
 const fontsConf = (cacheDir: string) => `<?xml version="1.0"?>
@@ -40,57 +48,161 @@ const fontsConf = (cacheDir: string) => `<?xml version="1.0"?>
 <fontconfig><dir>${FONT_DIRECTORY}</dir><cachedir>${cacheDir}</cachedir></fontconfig>
 `;
 
-class Timeout extends Error {}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Timeout(`${what} took longer than ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
 /**
- * One Chromium per build and a pool of pages. A document that fails or hangs restarts the
- * browser and is tried once more; a second failure is the caller's to report.
+ * Settles like `work`, or rejects when `ms` pass or one of `failures` rejects first. The timeout
+ * waits one more turn of the event loop: after a long synchronous stretch in the build, an answer
+ * already waiting in the pipe wins over a timer that fired late.
  */
-export class PdfEngine {
-  private browser!: Browser;
-  private profile = "";
-  private generation = 0;
+function within<T>(work: Promise<T>, ms: number, what: string, ...failures: Promise<never>[]): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => setImmediate(() => reject(new Error(`${what} took longer than ${seconds(ms)}`))), ms);
+  });
+  return Promise.race([work, timeout, ...failures]).finally(() => clearTimeout(timer));
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+/** Profile folders carry their build's pid: those of builds that were killed are removed here. */
+async function removeStaleProfiles(): Promise<void> {
+  const dir = tmpdir();
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = Number(new RegExp(`^${PROFILE_PREFIX}(\\d+)-`).exec(name)?.[1]);
+    if (pid && pid !== process.pid && !alive(pid)) {
+      await rm(join(dir, name), { recursive: true, force: true }).catch(() => {});
+    }
+  }
+}
+
+/** One running Chromium: its profile folder, a pool of idle pages, and how it ended. */
+class Session {
+  /** Why the browser is gone; undefined while it runs. */
+  reason: string | undefined;
+  /** Rejects as soon as the browser is gone, so every call waiting on it fails at once. */
+  readonly died: Promise<never>;
+  private fail!: (error: Error) => void;
   private idle: Page[] = [];
-  private open = 0;
-  private waiting: (() => void)[] = [];
-  private restarting: Promise<void> | undefined;
+  private readonly crashed = new WeakMap<Page, Promise<never>>();
   private readonly blocked = new WeakMap<Page, string[]>();
+  private heartbeat: NodeJS.Timeout | undefined;
+  private readonly exited: Promise<void>;
 
-  private constructor(private readonly options: EngineOptions) {}
-
-  static async launch(options: EngineOptions): Promise<PdfEngine> {
-    const engine = new PdfEngine(options);
-    await engine.start();
-    return engine;
+  private constructor(
+    private readonly browser: Browser,
+    private readonly profile: string,
+    private readonly options: EngineOptions,
+  ) {
+    this.died = new Promise<never>((_, reject) => (this.fail = reject));
+    this.died.catch(() => {});
+    const child = browser.process();
+    this.exited = new Promise((resolve) => {
+      if (!child || child.exitCode !== null || child.signalCode !== null) resolve();
+      else child.once("exit", () => resolve());
+    });
+    browser.once("disconnected", () => this.end("the browser process exited"));
+    // A frozen browser answers nothing: a cheap call every few seconds finds it out.
+    let waiting = false;
+    this.heartbeat = setInterval(() => {
+      if (waiting) return;
+      waiting = true;
+      within(browser.version(), options.heartbeatMs ?? 8_000, "answering", this.died)
+        .catch(() => this.kill("the browser stopped answering"))
+        .finally(() => (waiting = false));
+    }, HEARTBEAT_INTERVAL_MS).unref();
+    process.once("exit", this.onExit);
   }
 
-  private async start(): Promise<void> {
-    this.profile = await mkdtemp(join(tmpdir(), "policypack-chromium-"));
-    await writeFile(join(this.profile, "fonts.conf"), fontsConf(join(this.profile, "fontconfig-cache")));
-    this.browser = await puppeteer.launch({
-      executablePath: this.options.executablePath,
-      headless: "shell",
-      args: ARGS,
-      userDataDir: join(this.profile, "user-data"),
-      env: { ...process.env, FONTCONFIG_FILE: join(this.profile, "fonts.conf") },
-      protocolTimeout: this.options.timeoutMs * 2,
-    });
-    this.idle = [];
-    this.open = 0;
+  static async start(options: EngineOptions, signal: AbortSignal): Promise<Session> {
+    const profile = await mkdtemp(join(tmpdir(), `${PROFILE_PREFIX}${process.pid}-`));
+    try {
+      await writeFile(join(profile, "fonts.conf"), fontsConf(join(profile, "fontconfig-cache")));
+      const browser = await puppeteer.launch({
+        executablePath: options.executablePath,
+        headless: "shell",
+        args: ARGS,
+        // Over a pipe, Chromium exits when this process does, even after kill -9.
+        pipe: true,
+        userDataDir: join(profile, "user-data"),
+        env: { ...process.env, FONTCONFIG_FILE: join(profile, "fonts.conf") },
+        timeout: options.timeoutMs,
+        protocolTimeout: options.timeoutMs * 2,
+        // The build handles signals itself (src/build/signals.ts): puppeteer's handlers would
+        // exit mid-write on SIGINT and swallow SIGTERM.
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+        signal,
+      });
+      return new Session(browser, profile, options);
+    } catch (error) {
+      await rm(profile, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  get pid(): number | undefined {
+    return this.browser.process()?.pid;
+  }
+
+  /** At exit, however the build ends, the browser and its profile go with it. */
+  private readonly onExit = () => {
+    this.killProcess();
+    rmSync(this.profile, { recursive: true, force: true, maxRetries: 3 });
+  };
+
+  private killProcess(): void {
+    const child = this.browser.process();
+    const pid = child?.pid;
+    if (pid === undefined || child?.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-pid, "SIGKILL"); // Chromium leads its own process group: renderers go too
+    } catch {
+      this.browser.process()?.kill("SIGKILL");
+    }
+  }
+
+  private end(reason: string): void {
+    if (this.reason !== undefined) return;
+    this.reason = reason;
+    clearInterval(this.heartbeat);
+    this.fail(new Error(reason));
+  }
+
+  /** Ends a browser that misbehaves; whoever was waiting on it fails at once. */
+  kill(reason: string): void {
+    this.end(reason);
+    this.killProcess();
+  }
+
+  private guard<T>(work: Promise<T>, what: string, page?: Page): Promise<T> {
+    const failures = [this.died];
+    const crash = page && this.crashed.get(page);
+    if (crash) failures.push(crash);
+    return within(work, this.options.timeoutMs, what, ...failures);
   }
 
   private async newPage(): Promise<Page> {
     // A context of its own gives each page its own renderer process: pages in one context
     // share a renderer and print one at a time.
     const page = await (await this.browser.createBrowserContext()).newPage();
+    const crash = new Promise<never>((_, reject) =>
+      page.once("error", (error: Error) => {
+        this.idle = this.idle.filter((other) => other !== page);
+        reject(new Error(`the page's renderer crashed (${error.message})`));
+      }),
+    );
+    crash.catch(() => {});
+    this.crashed.set(page, crash);
     await page.setJavaScriptEnabled(false);
     await page.setRequestInterception(true);
     // Documents carry everything as data: URIs; anything else is blocked and reported.
@@ -103,81 +215,122 @@ export class PdfEngine {
     return page;
   }
 
-  private async acquire(): Promise<Page> {
-    for (;;) {
-      const page = this.idle.pop();
-      if (page) return page;
-      if (this.open < this.options.pages) {
-        this.open++;
-        try {
-          return await this.newPage();
-        } catch (error) {
-          this.open--;
-          throw error;
-        }
-      }
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+  async print(job: PdfJob): Promise<PdfOutput> {
+    const page = this.idle.pop() ?? (await this.guard(this.newPage(), "opening a page"));
+    const blocked: string[] = [];
+    this.blocked.set(page, blocked);
+    try {
+      await this.guard(page.setContent(job.html, { waitUntil: "load", timeout: 0 }), "loading the document", page);
+      const data = await this.guard(page.pdf({ ...job.options, timeout: 0 }), "printing", page);
+      this.idle.push(page);
+      return { data, blocked };
+    } catch (error) {
+      // The page may be stuck or crashed: its context goes, and its renderer with it.
+      void within(page.browserContext().close(), this.options.timeoutMs, "closing a page", this.died).catch(() => {});
+      throw error;
     }
   }
 
-  private release(page: Page, generation: number, healthy: boolean): void {
-    if (generation === this.generation && healthy) this.idle.push(page);
-    else if (generation === this.generation) this.open--;
+  async close(): Promise<void> {
+    this.end("the browser was closed");
+    await within(this.browser.close(), 5_000, "closing the browser").catch(() => this.killProcess());
+    await within(this.exited, 5_000, "the browser's exit").catch(() => this.killProcess());
+    await rm(this.profile, { recursive: true, force: true, maxRetries: 3 });
+    process.off("exit", this.onExit);
+  }
+}
+
+/**
+ * One Chromium per build and a pool of pages. A browser that exits or stops answering is noticed
+ * within seconds and replaced once; a document that fails is tried once more. Nothing waits on a
+ * browser without a time limit.
+ */
+export class PdfEngine {
+  private current!: Promise<Session>;
+  private latest: Session | undefined;
+  private readonly sessions: Session[] = [];
+  private launches = 0;
+  /** Set when no more documents can be printed: the browser died twice, or the engine closed. */
+  private failure: Error | undefined;
+  private readonly closing = new AbortController();
+  private active = 0;
+  private waiting: (() => void)[] = [];
+
+  private constructor(private readonly options: EngineOptions) {}
+
+  static async launch(options: EngineOptions): Promise<PdfEngine> {
+    await removeStaleProfiles();
+    const engine = new PdfEngine(options);
+    engine.current = engine.start();
+    await engine.current;
+    return engine;
+  }
+
+  private async start(): Promise<Session> {
+    this.launches++;
+    const session = await Session.start(this.options, this.closing.signal);
+    this.sessions.push(session);
+    this.latest = session;
+    if (this.failure) await session.close(); // closed while it launched
+    return session;
+  }
+
+  /** The running browser, replacing a dead one while launches remain. */
+  private async session(): Promise<Session> {
+    for (;;) {
+      if (this.failure) throw this.failure;
+      const pending = this.current;
+      const session = await pending;
+      if (session.reason === undefined) return session;
+      if (this.current !== pending) continue; // another document already replaced it
+      if (this.launches >= MAX_LAUNCHES) {
+        this.failure = new Error(`Chromium stopped again after a restart: ${session.reason}`);
+      } else {
+        void session.close();
+        this.current = this.start();
+      }
+    }
+  }
+
+  private async slot(): Promise<void> {
+    while (this.active >= this.options.pages && !this.failure) {
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    this.active++;
+  }
+
+  private free(): void {
+    this.active--;
     this.waiting.shift()?.();
   }
 
-  private async renderOnce(job: PdfJob): Promise<PdfOutput> {
-    const generation = this.generation;
-    const page = await this.acquire();
-    const blocked: string[] = [];
-    this.blocked.set(page, blocked);
-    let healthy = false;
-    try {
-      const print = async () => {
-        await page.setContent(job.html, { waitUntil: "load", timeout: this.options.timeoutMs });
-        return page.pdf({ ...job.options, timeout: this.options.timeoutMs });
-      };
-      const data = await withTimeout(print(), this.options.timeoutMs, "printing");
-      healthy = true;
-      return { data, blocked };
-    } finally {
-      this.release(page, generation, healthy);
-    }
-  }
-
-  /** Replaces the browser, once per failure, however many documents saw that failure. */
-  private restart(failedGeneration: number): Promise<void> {
-    if (failedGeneration !== this.generation) return this.restarting ?? Promise.resolve();
-    this.generation++;
-    const old = { browser: this.browser, profile: this.profile };
-    this.restarting = (async () => {
-      old.browser.process()?.kill("SIGKILL");
-      await old.browser.close().catch(() => {});
-      await rm(old.profile, { recursive: true, force: true });
-      await this.start();
-      for (const wake of this.waiting.splice(0)) wake();
-    })();
-    return this.restarting;
-  }
-
   async render(job: PdfJob): Promise<PdfOutput> {
-    const generation = this.generation;
+    await this.slot();
     try {
-      return await this.renderOnce(job);
-    } catch {
-      await this.restart(generation);
-      return this.renderOnce(job);
+      for (let attempt = 1; ; attempt++) {
+        const session = await this.session();
+        try {
+          return await session.print(job);
+        } catch (error) {
+          if (this.failure || attempt === 2) throw error;
+        }
+      }
+    } finally {
+      this.free();
     }
   }
 
   /** The running browser's process id (tests kill it to check recovery). */
   get pid(): number | undefined {
-    return this.browser.process()?.pid;
+    return this.latest?.pid;
   }
 
+  /** Stops the browser: documents still printing fail at once. */
   async close(): Promise<void> {
-    await this.restarting;
-    await this.browser.close().catch(() => {});
-    await rm(this.profile, { recursive: true, force: true });
+    this.failure ??= new Error("PDF printing was stopped");
+    this.closing.abort();
+    for (const wake of this.waiting.splice(0)) wake();
+    await this.current.catch(() => {});
+    await Promise.all(this.sessions.map((session) => session.close()));
   }
 }
