@@ -31,6 +31,8 @@ export interface BuildOptions {
   force?: boolean;
   /** Called after each document rendered, for progress bars. */
   onProgress?: (progress: { org: string; done: number; total: number }) => void;
+  /** Aborted by SIGINT/SIGTERM (src/build/signals.ts): the build stops before its next pack write. */
+  signal?: AbortSignal;
 }
 
 export interface OrgBuild {
@@ -252,6 +254,7 @@ async function buildPack(
       diagnostics.push(...docxDiagnostics(docOf(item), name, warnings));
     }
     if (format !== "pdf") progress();
+    options.signal?.throwIfAborted();
   }
   const pdfJobs = jobs.filter((job) => job.format === "pdf");
   if (pdfJobs.length > 0) {
@@ -279,6 +282,7 @@ async function buildPack(
         progress();
       }),
     );
+    options.signal?.throwIfAborted();
   }
 
   // The manual is assembled from the printed policies: without all of them it would be incomplete.
@@ -308,6 +312,8 @@ async function buildPack(
     }
   }
 
+  // Past this point the pack is written whole, manifest included: a stop waits for it.
+  options.signal?.throwIfAborted();
   const zip = `${org.id}-policy-pack.zip`;
   const entries: PackEntry[] = items.map((item) => ({
     policy: item.policy,
@@ -431,6 +437,8 @@ export async function buildPacks(
     })();
     return engine;
   };
+  // A stop closes Chromium at once, so documents still printing fail instead of finishing.
+  options.signal?.addEventListener("abort", () => void engine?.then((e) => e.close()).catch(() => {}), { once: true });
   try {
     const top = await claimOutFolder(options.out);
     result.diagnostics.push(...ignoredEntries(options.out, top.ignored));

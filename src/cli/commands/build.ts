@@ -1,5 +1,6 @@
 import { buildPacks, FORMATS, type Format } from "../../build/build.ts";
 import { parseShard, shardOf } from "../../build/shard.ts";
+import { Interrupted, removeTemporaryFiles, stoppable } from "../../build/signals.ts";
 import { hasErrors } from "../../diagnostics/report.ts";
 import { didYouMean } from "../../diagnostics/suggest.ts";
 import { checkOutFolder } from "../../write/output-folder.ts";
@@ -86,14 +87,21 @@ export const build: Command = {
     const toBuild = result.buildable.filter((org) => selected.includes(org));
     const skipped = selected.filter((org) => !toBuild.includes(org)).map((org) => org.id);
     context.report(result.diagnostics);
-    const { packs, diagnostics: rendering } = await buildPacks(result, toBuild, {
-      out,
-      formats: chosen,
-      buildDate: context.buildDate,
-      env: context.io.env,
-      force: Boolean(context.values.force),
-      ...(progressBar(context) ? { onProgress: progressBar(context) } : {}),
-    });
+    const outcome = await stoppable(
+      (signal) =>
+        buildPacks(result, toBuild, {
+          out,
+          formats: chosen,
+          buildDate: context.buildDate,
+          env: context.io.env,
+          force: Boolean(context.values.force),
+          ...(progressBar(context) ? { onProgress: progressBar(context) } : {}),
+          signal,
+        }),
+      () => removeTemporaryFiles(out),
+    );
+    if (outcome instanceof Interrupted) return outcome.report(context.io.stderr);
+    const { packs, diagnostics: rendering } = outcome;
     const diagnostics = [...result.diagnostics, ...rendering];
     const { io } = context;
     const total = (key: "built" | "skipped" | "removed") => packs.reduce((sum, pack) => sum + pack[key].length, 0);

@@ -52,13 +52,15 @@ const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
 /**
  * Settles like `work`, or rejects when `ms` pass or one of `failures` rejects first. The timeout
- * waits one more turn of the event loop: after a long synchronous stretch in the build, an answer
- * already waiting in the pipe wins over a timer that fired late.
+ * waits two more turns of the event loop (puppeteer hands on each message in a setImmediate):
+ * after a long synchronous stretch in the build, an answer already waiting in the pipe wins over a
+ * timer that fired late.
  */
 function within<T>(work: Promise<T>, ms: number, what: string, ...failures: Promise<never>[]): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => setImmediate(() => reject(new Error(`${what} took longer than ${seconds(ms)}`))), ms);
+    const late = () => reject(new Error(`${what} took longer than ${seconds(ms)}`));
+    timer = setTimeout(() => setImmediate(() => setImmediate(late)), ms);
   });
   return Promise.race([work, timeout, ...failures]).finally(() => clearTimeout(timer));
 }
@@ -105,6 +107,9 @@ class Session {
     this.died = new Promise<never>((_, reject) => (this.fail = reject));
     this.died.catch(() => {});
     const child = browser.process();
+    // Writes to a browser that has just died fail with EPIPE after puppeteer stops listening:
+    // without a listener of our own, that error would end the build.
+    for (const stream of child?.stdio ?? []) stream?.on("error", () => {});
     this.exited = new Promise((resolve) => {
       if (!child || child.exitCode !== null || child.signalCode !== null) resolve();
       else child.once("exit", () => resolve());
