@@ -9,7 +9,7 @@ import { reviewOf } from "../dates/review.ts";
 import type { DocxWarning } from "../render/docx/index.ts";
 import { type OverviewRow, type PackEntry, renderOverview, renderPackPage } from "../render/html/pack-page.ts";
 import { packFontFiles, renderHtml, type SiblingFiles } from "../render/html/page.ts";
-import { findBrowser } from "../render/pdf/browser.ts";
+import { findBrowser, INSTALL_HINT } from "../render/pdf/browser.ts";
 import type { PdfEngine } from "../render/pdf/engine.ts";
 import type { CalendarDate, Diagnostic, Org, Policy, PolicyDocument, Review } from "../types.ts";
 import { writeFileAtomic } from "../write/atomic.ts";
@@ -433,6 +433,9 @@ export async function buildPacks(
         executablePath: browser.path,
         pages: availableParallelism(),
         timeoutMs: 20_000, // per browser call; a healthy one takes well under a second
+      }).catch((error: Error) => {
+        const reason = error.message.split("\n")[0];
+        throw new EnvironmentError(`Chromium (${browser.path}) did not start, twice: ${reason}; ${INSTALL_HINT}`);
       });
     })();
     return engine;

@@ -267,7 +267,7 @@ export class PdfEngine {
     await removeStaleProfiles();
     const engine = new PdfEngine(options);
     engine.current = engine.start();
-    await engine.current;
+    await engine.session();
     return engine;
   }
 
@@ -280,19 +280,21 @@ export class PdfEngine {
     return session;
   }
 
-  /** The running browser, replacing a dead one while launches remain. */
+  /** The running browser, replacing a dead one (or one that failed to start) while launches remain. */
   private async session(): Promise<Session> {
     for (;;) {
       if (this.failure) throw this.failure;
       const pending = this.current;
-      const session = await pending;
-      if (session.reason === undefined) return session;
+      const session = await pending.catch((error: Error) => error);
+      if (session instanceof Session && session.reason === undefined) return session;
       if (this.current !== pending) continue; // another document already replaced it
-      if (this.launches >= MAX_LAUNCHES) {
+      if (this.launches < MAX_LAUNCHES) {
+        if (session instanceof Session) void session.close();
+        this.current = this.start();
+      } else if (session instanceof Session) {
         this.failure = new Error(`Chromium stopped again after a restart: ${session.reason}`);
       } else {
-        void session.close();
-        this.current = this.start();
+        this.failure = session;
       }
     }
   }
