@@ -161,6 +161,13 @@ describe("the pack page in Chromium", () => {
     }
   });
 
+  it("serves pages with a CSP header that allows no inline script but the filter's hash", async () => {
+    const csp = (await fetch(`${server.url}afon-homecare/index.html`)).headers.get("content-security-policy") ?? "";
+    const scriptSrc = csp.split(";").find((part) => part.trim().startsWith("script-src"));
+    expect(scriptSrc?.trim()).toMatch(/^script-src 'sha256-[\w+/=]+'$/);
+    expect(csp).toContain("default-src 'none'");
+  });
+
   it("publishes no script but the filter, no javascript: or data: link, and no remote resource; every page has a CSP", async () => {
     for (const path of pages) {
       const tree = fromHtml(await readFile(join(dir, "output", path), "utf8"));

@@ -36,7 +36,6 @@ main > h1 { margin-top: 1.5rem; }
 #policies tr.row-due > * { background: #fdf3e1; }
 #policies tr.row-overdue > th { box-shadow: inset 5px 0 #8a1c1c; }
 #policies tr.row-due > th { box-shadow: inset 5px 0 #b86e00; }
-.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .summary { display: flex; flex-wrap: wrap; gap: 0.5rem 2rem; padding: 0; list-style: none; }
 .downloads a { font-weight: 600; }
 #filter-form { margin: 1rem 0; }
