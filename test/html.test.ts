@@ -6,6 +6,7 @@ import { fromHtml } from "hast-util-from-html";
 import { selectAll } from "hast-util-select";
 import { toText } from "hast-util-to-text";
 import { h } from "hastscript";
+import { HtmlValidate } from "html-validate";
 import type { Root } from "mdast";
 import puppeteer, { type Browser } from "puppeteer-core";
 import remarkGfm from "remark-gfm";
@@ -154,6 +155,45 @@ describe("published HTML: values are data, links and images are safe", () => {
   });
 });
 
+describe("every Markdown construct makes valid HTML", () => {
+  it("footnotes, aligned tables, task lists, code, quotes, images and breaks pass html-validate", async () => {
+    const markdown = [
+      "## 1. Section",
+      "",
+      "Text with a note[^1], `code`, *emphasis*, ~~struck~~ and a hard  ",
+      "break. A link: https://example.org.",
+      "",
+      "| Left | Centre | Right |",
+      "| :--- | :----: | ----: |",
+      "| a | b | c |",
+      "",
+      "- [ ] to do",
+      "- [x] done",
+      "",
+      "1. one",
+      "2. two",
+      "",
+      "> A quote",
+      "",
+      "```",
+      "a block",
+      "```",
+      "",
+      "---",
+      "",
+      "![alt](https://example.org/x.png)",
+      "",
+      "[^1]: The note.",
+    ].join("\n");
+    const validator = new HtmlValidate({ extends: ["html-validate:recommended"] });
+    const report = await validator.validateString(renderHtml(doc(markdown), { pdf: "a.pdf" }));
+    const errors = report.results.flatMap((r) =>
+      r.messages.filter((m) => m.severity === 2).map((m) => `${m.ruleId}: ${m.message}`),
+    );
+    expect(errors).toEqual([]);
+  });
+});
+
 describe("urgency on the pack page", () => {
   const entry = (code: string, next: CalendarDate, status: Review["status"]): PackEntry => ({
     policy: { ...POLICY, code },
@@ -271,6 +311,29 @@ describe("a hostile organisation's pack in Chromium, with JavaScript on", () => 
     const page = await browser.newPage();
     await page.goto(`${server.url}hostile/index.html`);
     expect(await page.$eval("#filter-form", (form) => (form as HTMLElement).hidden)).toBe(false);
+    await page.close();
+  });
+
+  it("fits a policy page with wide content into 320 px: long words and links, a wide table, a long code line", async () => {
+    const wide = [
+      `A ${"very".repeat(40)}longword and https://example.org/${"path/".repeat(30)}`,
+      "",
+      `| ${Array.from({ length: 9 }, (_, i) => `Column heading ${i}`).join(" | ")} |`,
+      `|${" --- |".repeat(9)}`,
+      `| ${Array.from({ length: 9 }, () => "cell text here").join(" | ")} |`,
+      "",
+      "```",
+      "x".repeat(300),
+      "```",
+    ].join("\n");
+    const page = await browser.newPage();
+    await page.setViewport({ width: 320, height: 800 });
+    await page.setContent(renderHtml(doc(wide), { pdf: "a.pdf", docx: "a.docx" }));
+    const { scrollWidth, clientWidth } = await page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      clientWidth: document.documentElement.clientWidth,
+    }));
+    expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
     await page.close();
   });
 
