@@ -356,6 +356,46 @@ describe("links, images and nodes Word cannot show", () => {
     expect(parts["word/_rels/document.xml.rels"]).not.toContain(".html");
   });
 
+  it("links only to web, mail and phone addresses and relative files; any other link is its text, with a warning", async () => {
+    const safe = ["https://example.org/a", "mailto:office@test.example", "tel:+442920000000", "DCW13-x.docx"];
+    const unsafe = [
+      "javascript:alert(1)",
+      " JaVaScRiPt:alert(1)",
+      "java\tscript:x",
+      "data:text/html,<b>",
+      "file:///etc/passwd",
+      "\\\\host\\share\\x.docx",
+      "//host/share",
+      "/etc/passwd",
+      "C:\\x.docx",
+    ];
+    const tree = {
+      type: "root",
+      children: [...safe, ...unsafe].map((url, i) => ({
+        type: "paragraph",
+        position: at(i + 1, 1),
+        children: [{ type: "link", url, position: at(i + 1, 3), children: [{ type: "text", value: `link ${i}` }] }],
+      })),
+    } as Root;
+    const { data, warnings } = await renderDocx(withTree(tree));
+    const parts = unzip(data);
+    const targets = [
+      ...(parts["word/_rels/document.xml.rels"] as string).matchAll(/Target="([^"]+)" TargetMode="External"/g),
+    ];
+    expect(targets.map((m) => decode(m[1] as string))).toEqual(safe);
+    expect(warnings).toEqual(
+      unsafe.map((url, i) => ({
+        line: safe.length + i + 1,
+        column: 3,
+        message: expect.stringContaining(`the link to "${url}" is written as plain text`),
+      })),
+    );
+    // The text stays.
+    expect(paragraphs(parts["word/document.xml"] as string)).toEqual(
+      expect.arrayContaining([`link ${safe.length}`, `link ${safe.length + unsafe.length - 1}`]),
+    );
+  });
+
   it("draws an SVG image in a policy as a PNG at print resolution, at its own size", async () => {
     const tree = {
       type: "root",
@@ -474,6 +514,19 @@ describe("the logo in the Word header", () => {
     // resvg leaves out text it has no font for: with no font the two drawings would be the same.
     const withText = draw(svg('<text x="4" y="30" font-family="Arial, sans-serif" font-size="24">Afon</text>'));
     expect(withText.equals(draw(svg("")))).toBe(false);
+  });
+
+  it("turns SVG bombs into a warning, quickly: an entity loop, 5,000 nested groups, an absurd size", () => {
+    const entities = Array.from({ length: 7 }, (_, i) => `<!ENTITY e${i + 1} "${`&e${i};`.repeat(10)}">`).join("");
+    const bombs = [
+      `<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY e0 "lol">${entities}]><svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"><text>&e7;</text></svg>`,
+      `<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9">${"<g>".repeat(5000)}<rect width="5" height="5"/>${"</g>".repeat(5000)}</svg>`,
+      `<svg xmlns="http://www.w3.org/2000/svg" width="1e9" height="1"><rect width="5" height="1"/></svg>`,
+    ];
+    const start = performance.now();
+    for (const svg of bombs)
+      expect(picture(dataUri("image/svg+xml", svg), 132, 34, true)).toMatch(/^the SVG cannot be drawn/);
+    expect(performance.now() - start).toBeLessThan(5000);
   });
 
   it("never reads a file an SVG logo points to", async () => {

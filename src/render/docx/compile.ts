@@ -423,7 +423,27 @@ function link(state: State, node: Md.Link | Md.LinkReference, url: string, marks
     warn(state, node, `the in-page link "${target}" is written as plain text`);
     return inlines(state, node.children, marks);
   }
+  if (!wordSafeLink(target)) {
+    warn(
+      state,
+      node,
+      `the link to "${target}" is written as plain text: Word files link only to web, mail and phone addresses and the pack's own files`,
+    );
+    return inlines(state, node.children, marks);
+  }
   return [new ExternalHyperlink({ link: target, children: inlines(state, node.children, { ...marks, link: true }) })];
+}
+
+/**
+ * http, https, mailto and tel addresses, and paths relative to the document. Not a script, a
+ * data: URL or a file, and not a path from the root or a "//host" or "\\host" share, which Word
+ * would open over the network, sending the reader's Windows credentials.
+ */
+function wordSafeLink(url: string): boolean {
+  // Spaces and controls around a URL, and tabs and newlines inside it, are ignored when it is followed.
+  const bare = url.replace(/[\t\n\r]/g, "").replace(/^[\0- ]+/, "");
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(bare)?.[1]?.toLowerCase();
+  return scheme ? ["http", "https", "mailto", "tel"].includes(scheme) : !/^[/\\]/.test(bare);
 }
 
 function image(state: State, node: Md.Image | Md.ImageReference, url: string, alt: string): ParagraphChild[] {
