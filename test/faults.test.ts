@@ -1,9 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import { Interrupted, removeTemporaryFiles, stoppable } from "../src/build/signals.ts";
 import { findBrowser } from "../src/render/pdf/browser.ts";
 import { PdfEngine } from "../src/render/pdf/engine.ts";
 import { REPO, workspace } from "./helpers.ts";
@@ -266,7 +267,7 @@ describe.skipIf(!chromium)("a build that is stopped or killed", () => {
       // Chromium reads its end of the pipe closing and exits, renderers with it.
       await until(
         () => (pids.some(alive) ? undefined : true),
-        5_000,
+        10_000,
         "every Chromium process of the killed build gone",
       );
       // Nobody was left to remove the profile folder: the next launch does.
@@ -317,3 +318,35 @@ test.skipIf(!SLOW || !chromium)(
   },
   120_000,
 );
+
+describe("stopping on a signal", () => {
+  test("SIGTERM aborts the work's signal and comes back as exit code 143; the process lives on", async () => {
+    const listeners = process.listenerCount("SIGTERM");
+    const outcome = await stoppable(async (signal) => {
+      process.kill(process.pid, "SIGTERM");
+      await new Promise((resolve) => signal.addEventListener("abort", resolve));
+      signal.throwIfAborted();
+    });
+    expect(outcome).toBeInstanceOf(Interrupted);
+    expect((outcome as Interrupted).exitCode).toBe(143);
+    expect(process.listenerCount("SIGTERM")).toBe(listeners);
+  });
+
+  test("work that ends on its own is returned as it is", async () => {
+    expect(await stoppable(async () => "built")).toBe("built");
+  });
+
+  test("only this process's temporary files are removed, in the output folder and its packs", async () => {
+    const out = await mkdtemp(join(tmpdir(), "policypack-out-"));
+    try {
+      await mkdir(join(out, "pack"));
+      const ours = [`index.html.${process.pid}-0a1b2c3d.tmp`, `pack/DCW13.pdf.${process.pid}-0a1b2c3d.tmp`];
+      const theirs = ["pack/DCW13.pdf", `pack/DCW13.pdf.${process.pid}7-0a1b2c3d.tmp`, "notes.tmp"];
+      for (const name of [...ours, ...theirs]) await writeFile(join(out, name), "x");
+      removeTemporaryFiles(out);
+      expect((await files(out)).sort()).toEqual(["pack", ...theirs].sort());
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+});

@@ -27,9 +27,10 @@ export class Interrupted extends Error {
   }
 }
 
-/** Temporary files of this process (src/write/atomic.ts names them `<file>.<pid>….tmp`) under `dir`. */
+/** Temporary files of this process (src/write/atomic.ts names them `<file>.<pid>-<random>.tmp`) under `dir`. */
 export function removeTemporaryFiles(dir: string): void {
-  const mine = (name: string) => name.endsWith(".tmp") && name.includes(`.${process.pid}`);
+  const pattern = new RegExp(`\\.${process.pid}(-[0-9a-f]+)?\\.tmp$`);
+  const mine = (name: string) => pattern.test(name);
   const sweep = (folder: string, depth: number) => {
     let entries: Dirent[];
     try {
