@@ -13,7 +13,7 @@ import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { byUrgency, FILTER_SCRIPT, type PackEntry, urgency } from "../src/render/html/pack-page.ts";
+import { byUrgency, FILTER_SCRIPT, type PackEntry, renderPackPage, urgency } from "../src/render/html/pack-page.ts";
 import { packFontFiles, policyPage, renderHtml, standalonePage, toHtml } from "../src/render/html/page.ts";
 import { findBrowser } from "../src/render/pdf/browser.ts";
 import { type RunningServer, startServer } from "../src/serve/server.ts";
@@ -219,6 +219,17 @@ describe("urgency on the pack page", () => {
       "54 days overdue",
     ]);
     expect(urgency(entry("X", { year: 2026, month: 11, day: 23 }, "overdue").review, BUILD_DATE)).toBe("1 day overdue");
+    // On the page: the overdue rows first, marked, with their countdown.
+    const page = fromHtml(renderPackPage(ORG, entries, {}, BUILD_DATE));
+    const rows = selectAll("#policies tbody tr", page).map((tr) => [
+      String((tr.properties.className as string[] | undefined)?.join(" ") ?? ""),
+      toText(selectAll("td", tr)[4] as Element).replace(/\s+/g, " "),
+    ]);
+    expect(rows.slice(0, 3)).toEqual([
+      ["row-overdue", "Overdue 54 days overdue"],
+      ["row-overdue", "Overdue 4 days overdue"],
+      ["row-due", "Due for review due in 7 days"],
+    ]);
     expect(urgency(entry("X", BUILD_DATE, "due").review, BUILD_DATE)).toBe("due today");
   });
 });

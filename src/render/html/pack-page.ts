@@ -54,6 +54,7 @@ a:focus-visible, input:focus-visible { outline: 3px solid #f2a900; outline-offse
   #policies tr.row-overdue { border-left: 5px solid #8a1c1c; }
   #policies tr.row-due { border-left: 5px solid #b86e00; }
 }
+@media screen and (min-width: 64rem) { #policies time, #policies .when { white-space: nowrap; } }
 @media print { #filter-form, .downloads { display: none; } tr[hidden] { display: table-row; } }
 `;
 
