@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRef, PDFString } from "pdf-lib";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -7,6 +7,16 @@ import { findBrowser } from "../src/render/pdf/browser.ts";
 import { PdfEngine } from "../src/render/pdf/engine.ts";
 import { bookmarks, bookmarkTitle } from "../src/render/pdf/layout.ts";
 import { orgYaml, policyMd, runCli, workspace } from "./helpers.ts";
+import {
+  linkAnnotations,
+  loadPdfFile,
+  markedCounts,
+  parentTreeMismatches,
+  structure,
+  text,
+  untagged,
+  xmp,
+} from "./pdf-read.ts";
 
 const pdftotext = (file: string, page: number) =>
   execFileSync("pdftotext", ["-layout", "-f", String(page), "-l", String(page), file, "-"], { encoding: "utf8" });
@@ -103,6 +113,88 @@ describe("PDF output", () => {
     }
     const marks = await outline(file);
     for (const entry of entries) expect(marks).toContainEqual([entry.title, entry.page]);
+  });
+
+  describe("PDF/UA-1 in every PDF of the example packs", () => {
+    let files: string[];
+    beforeAll(async () => {
+      files = (
+        await Promise.all(
+          ["afon-homecare", "gofal-tyr-ysgol"].map(async (org) =>
+            (await readdir(join(out, org))).filter((f) => f.endsWith(".pdf")).map((f) => join(out, org, f)),
+          ),
+        )
+      ).flat();
+      expect(files.length).toBe(14); // 6 + 6 policies, 2 manuals
+    });
+    const PAINTING = ["Tj", "TJ", "'", '"', "f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "Do", "sh", "BI"];
+
+    it("leaves no page content untagged: the running header and footer are artifacts", async () => {
+      for (const file of files) {
+        const doc = await loadPdfFile(file);
+        for (const page of untagged(doc)) {
+          expect(
+            page.ops.filter((op) => PAINTING.includes(op)),
+            `${file} page ${page.page}`,
+          ).toEqual([]);
+        }
+        const counts = markedCounts(doc);
+        // Every page has its running header and footer as an artifact, and real text tagged.
+        expect(counts.artifacts, file).toBeGreaterThanOrEqual(doc.getPageCount());
+        expect(counts.text, file).toBeGreaterThan(100);
+      }
+    });
+
+    it("declares itself: catalog /Lang, /MarkInfo, the title shown, XMP with pdfuaid:part 1 matching the Info dictionary", async () => {
+      for (const file of files) {
+        const doc = await loadPdfFile(file);
+        const catalog = doc.catalog;
+        expect(text(catalog.lookup(PDFName.of("Lang"))), file).toBe("en-GB");
+        expect(String(catalog.lookup(PDFName.of("MarkInfo"), PDFDict).get(PDFName.of("Marked")))).toBe("true");
+        const prefs = catalog.lookup(PDFName.of("ViewerPreferences"), PDFDict);
+        expect(String(prefs.get(PDFName.of("DisplayDocTitle")))).toBe("true");
+        expect(catalog.has(PDFName.of("StructTreeRoot"))).toBe(true);
+        const meta = xmp(doc) ?? "";
+        expect(meta, file).toContain("<pdfuaid:part>1</pdfuaid:part>");
+        const title = doc.getTitle() as string;
+        const escaped = title.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+        expect(meta).toContain(
+          `<dc:title><rdf:Alt><rdf:li xml:lang="x-default">${escaped}</rdf:li></rdf:Alt></dc:title>`,
+        );
+        expect(meta).toContain(`<pdf:Producer>${doc.getProducer()}</pdf:Producer>`);
+        const iso = (doc.getCreationDate() as Date).toISOString().replace(".000Z", "Z");
+        expect(meta).toContain(`<xmp:CreateDate>${iso}</xmp:CreateDate>`);
+      }
+      // An organisation name with "&" is escaped in the XML, not left to break it.
+      const manual = await loadPdfFile(join(out, "gofal-tyr-ysgol", "gofal-tyr-ysgol-policy-pack.pdf"));
+      expect(xmp(manual)).toContain("<rdf:li>Gofal Tŷ'r Ysgol &amp; Partners</rdf:li>");
+    });
+
+    it("gives every list item a label and a body, and keeps the parent tree pointing at the right elements", async () => {
+      for (const file of files) {
+        const doc = await loadPdfFile(file);
+        const elements = structure(doc);
+        const items = elements.filter((e) => e.role === "LI");
+        expect(items.length, file).toBeGreaterThan(5);
+        for (const item of items) expect(["Lbl,LBody", "LBody"]).toContain(item.kids.join());
+        expect(parentTreeMismatches(doc), file).toEqual([]);
+        for (const figure of elements.filter((e) => e.role === "Figure")) {
+          expect(text(figure.elem.lookup(PDFName.of("Alt"))), file).toBeTruthy();
+        }
+      }
+    });
+
+    it("describes every link annotation in /Contents, cross-references by where they go", async () => {
+      for (const file of files) {
+        const links = linkAnnotations(await loadPdfFile(file));
+        expect(links.length, file).toBeGreaterThan(3);
+        for (const link of links) expect(link.contents, `${file} page ${link.page}`).toMatch(/\S/);
+      }
+      const links = linkAnnotations(
+        await loadPdfFile(join(out, "afon-homecare", "DCW38-using-social-media-platforms.pdf")),
+      );
+      expect(links.map((l) => l.contents)).toContain("Go to DCW13");
+    });
   });
 });
 

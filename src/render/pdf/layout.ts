@@ -2,6 +2,7 @@ import { ParseSpeeds, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, typ
 import type { PDFOptions } from "puppeteer-core";
 import type { CalendarDate, Org } from "../../types.ts";
 import { FONT_FAMILY } from "../fonts.ts";
+import { setXmp } from "./accessibility.ts";
 
 /** A CSS string literal: an org value can never end the string, the rule or the <style> element. */
 export function cssString(text: string): string {
@@ -127,6 +128,9 @@ function renumberNodeIds(doc: PDFDocument): void {
   for (const object of objects) visit(object, renumbered);
 }
 
+const CREATOR = "policypack";
+const PRODUCER = "policypack with Chromium";
+
 /** Chromium sets only the title; the rest of the document properties are written here. */
 export function setProperties(doc: PDFDocument, properties: PdfProperties): void {
   mendBookmarks(doc, properties.headings);
@@ -136,10 +140,19 @@ export function setProperties(doc: PDFDocument, properties: PdfProperties): void
   doc.setAuthor(properties.author);
   doc.setSubject(properties.subject);
   doc.setKeywords(properties.keywords);
-  doc.setCreator("policypack");
-  doc.setProducer("policypack with Chromium");
+  doc.setCreator(CREATOR);
+  doc.setProducer(PRODUCER);
   doc.setCreationDate(date);
   doc.setModificationDate(date);
+  setXmp(doc, {
+    title: properties.title,
+    author: properties.author,
+    subject: properties.subject,
+    keywords: properties.keywords,
+    creator: CREATOR,
+    producer: PRODUCER,
+    date: date.toISOString().replace(".000Z", "Z"),
+  });
 }
 
 export const savePdf = (doc: PDFDocument) =>

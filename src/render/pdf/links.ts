@@ -6,6 +6,7 @@ import { PDFArray, PDFDict, type PDFDocument, PDFName, type PDFObject, PDFString
 const XREF_BASE = "https://xref.policypack.invalid/";
 
 export const xrefHref = ({ slug }: { slug: string }) => `${XREF_BASE}${slug}`;
+export const isXrefHref = (href: string) => href.startsWith(XREF_BASE);
 
 /** The slug a cross-reference link points at: a reserved address, or a sibling PDF (see siblingPdfAction). */
 function xrefTarget(action: PDFDict | undefined): string | undefined {

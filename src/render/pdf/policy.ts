@@ -2,9 +2,10 @@ import { toString as textOf } from "mdast-util-to-string";
 import type { PolicyDocument } from "../../types.ts";
 import { policyPage, toHtml } from "../html/page.ts";
 import { footerLine } from "../layout.ts";
+import { linkTexts, makeAccessible } from "./accessibility.ts";
 import type { PdfEngine, PdfOutput } from "./engine.ts";
 import { loadPdf, PDF_OPTIONS, printCss, savePdf, setProperties } from "./layout.ts";
-import { rewriteXrefLinks, siblingPdfAction, xrefHref } from "./links.ts";
+import { isXrefHref, rewriteXrefLinks, siblingPdfAction, xrefHref } from "./links.ts";
 
 /** The policy's title and section headings: what its bookmarks say. */
 export function headingTexts(doc: PolicyDocument): string[] {
@@ -22,8 +23,13 @@ export async function renderPolicyPdf(doc: PolicyDocument, engine: PdfEngine): P
     headerRight: `Registration Number: ${org.data.registration_no}`,
     footerLeft: footerLine(doc),
   });
-  const output = await engine.render({ html: toHtml(policyPage(doc, { css, href: xrefHref })), options: PDF_OPTIONS });
+  const page = policyPage(doc, { css, href: xrefHref });
+  const links = linkTexts(page);
+  const output = await engine.render({ html: toHtml(page), options: PDF_OPTIONS });
   const pdf = await loadPdf(output.data);
+  // Cross-references say where they go; other links say what they show.
+  const xrefs = new Set([...links.keys()].filter(isXrefHref));
+  makeAccessible(pdf, (target) => (xrefs.has(target) ? `Go to ${links.get(target)}` : links.get(target)));
   setProperties(pdf, {
     headings: headingTexts(doc),
     title: policy.title,

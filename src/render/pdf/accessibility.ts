@@ -1,0 +1,335 @@
+import {
+  decodePDFRawStream,
+  PDFArray,
+  PDFDict,
+  type PDFDocument,
+  PDFHexString,
+  PDFName,
+  type PDFObject,
+  PDFRawStream,
+  PDFRef,
+  PDFString,
+} from "pdf-lib";
+
+// What PDF/UA-1 asks of a PDF that Chromium's tagged output does not yet give: the running header
+// and footer marked as artifacts, list items with an LBody, a description on every link, and XMP
+// metadata that names the standard.
+
+/** One operator of a content stream with its operands, and where it sits in the stream's text. */
+export interface ContentOp {
+  op: string;
+  operands: string[];
+  start: number;
+  end: number;
+}
+
+const DELIMITER = /[\s()<>[\]{}/%]/;
+
+/** Splits a decoded content stream (as latin1 text) into operators with their operands. */
+export function contentOps(text: string): ContentOp[] {
+  const ops: ContentOp[] = [];
+  let operands: string[] = [];
+  let start = -1;
+  let i = 0;
+  const n = text.length;
+  const token = (from: number, to: number) => {
+    if (start < 0) start = from;
+    operands.push(text.slice(from, to));
+  };
+  while (i < n) {
+    const c = text[i] as string;
+    if (/\s/.test(c)) i++;
+    else if (c === "%") while (i < n && text[i] !== "\n" && text[i] !== "\r") i++;
+    else if (c === "(") {
+      const from = i;
+      let depth = 0;
+      for (; i < n; i++) {
+        if (text[i] === "\\") i++;
+        else if (text[i] === "(") depth++;
+        else if (text[i] === ")" && --depth === 0) break;
+      }
+      token(from, ++i);
+    } else if (c === "<" && text[i + 1] === "<") {
+      token(i, i + 2);
+      i += 2;
+    } else if (c === ">" && text[i + 1] === ">") {
+      token(i, i + 2);
+      i += 2;
+    } else if (c === "<") {
+      const from = i;
+      i = text.indexOf(">", i) + 1 || n;
+      token(from, i);
+    } else if (c === "[" || c === "]" || c === "{" || c === "}") {
+      token(i, ++i);
+    } else {
+      const from = i++;
+      while (i < n && !DELIMITER.test(text[i] as string)) i++;
+      const word = text.slice(from, i);
+      if (c === "/" || /^[+\-.\d]/.test(word) || word === "true" || word === "false" || word === "null") {
+        token(from, i);
+        continue;
+      }
+      ops.push({ op: word, operands, start: start < 0 ? from : start, end: i });
+      operands = [];
+      start = -1;
+      if (word === "BI") {
+        // An inline image: its data runs to "EI" and is not made of tokens.
+        const end = text.indexOf("EI", i);
+        i = end < 0 ? n : end + 2;
+        (ops.at(-1) as ContentOp).end = i;
+      }
+    }
+  }
+  return ops;
+}
+
+// Operators that put marks on the page: text, paths, images, shadings.
+const PAINTING = new Set(["Tj", "TJ", "'", '"', "f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "Do", "sh", "BI"]);
+export const TEXT_SHOWING = new Set(["Tj", "TJ", "'", '"']);
+
+/** Operators outside any marked-content sequence, i.e. content neither tagged nor an artifact. */
+export function unmarkedOps(ops: ContentOp[]): ContentOp[] {
+  let depth = 0;
+  const out: ContentOp[] = [];
+  for (const op of ops) {
+    if (op.op === "BDC" || op.op === "BMC") depth++;
+    else if (op.op === "EMC") depth--;
+    else if (depth === 0) out.push(op);
+  }
+  return out;
+}
+
+/** A page's content streams, decoded. */
+export function pageContents(page: PDFDict): { stream: PDFRawStream; ref?: PDFRef; text: string }[] {
+  const contents = page.get(PDFName.of("Contents"));
+  const refs = contents instanceof PDFArray ? contents.asArray() : contents ? [contents] : [];
+  return refs.flatMap((ref) => {
+    const stream = page.context.lookup(ref);
+    if (!(stream instanceof PDFRawStream)) return [];
+    const text = Buffer.from(decodePDFRawStream(stream).decode()).toString("latin1");
+    return [{ stream, ref: ref instanceof PDFRef ? ref : undefined, text }];
+  });
+}
+
+/**
+ * Chromium tags the document's own content but prints the CSS page-margin boxes (running header
+ * and footer, page numbers) and page backgrounds outside any marked content. Wraps every such
+ * run of operators that paints something in `/Artifact BMC … EMC`, leaving the rest byte for byte.
+ */
+export function markArtifacts(doc: PDFDocument): void {
+  for (const page of doc.getPages()) {
+    const streams = pageContents(page.node);
+    const rewritten = streams.map(({ text }) => {
+      const runs: [number, number][] = [];
+      let depth = 0;
+      let run: [number, number] | undefined;
+      let paints = false;
+      const close = () => {
+        if (run && paints) runs.push(run);
+        run = undefined;
+        paints = false;
+      };
+      for (const op of contentOps(text)) {
+        if (op.op === "BDC" || op.op === "BMC") {
+          if (depth === 0) close();
+          depth++;
+        } else if (op.op === "EMC") depth--;
+        else if (depth === 0) {
+          run = run ? [run[0], op.end] : [op.start, op.end];
+          paints ||= PAINTING.has(op.op);
+        }
+      }
+      close();
+      let out = text;
+      for (const [from, to] of runs.reverse()) {
+        out = `${out.slice(0, from)}/Artifact BMC\n${out.slice(from, to)}\nEMC${out.slice(to)}`;
+      }
+      return out;
+    });
+    if (rewritten.every((text, i) => text === streams[i]?.text)) continue;
+    // One stream per page: Chromium writes one anyway, and a run never spans two.
+    const stream = doc.context.flateStream(Buffer.from(rewritten.join("\n"), "latin1"));
+    page.node.set(PDFName.of("Contents"), doc.context.register(stream));
+  }
+}
+
+const kidsOf = (elem: PDFDict): PDFObject[] => {
+  const k = elem.get(PDFName.of("K"));
+  return k instanceof PDFArray ? k.asArray() : k ? [k] : [];
+};
+
+const roleOf = (elem: PDFDict) => elem.get(PDFName.of("S"))?.toString();
+
+/** Every structure element, depth first, with its parent. */
+export function* structElements(doc: PDFDocument): Generator<PDFDict> {
+  const root = doc.catalog.lookupMaybe(PDFName.of("StructTreeRoot"), PDFDict);
+  if (!root) return;
+  const stack = [...kidsOf(root)].reverse();
+  while (stack.length > 0) {
+    const kid = stack.pop() as PDFObject;
+    const elem = kid instanceof PDFRef ? doc.context.lookup(kid) : kid;
+    // Numbers are marked-content ids; dicts without /S are MCR or OBJR references.
+    if (!(elem instanceof PDFDict) || !elem.has(PDFName.of("S"))) continue;
+    yield elem;
+    stack.push(...[...kidsOf(elem)].reverse());
+  }
+}
+
+/** The /Nums arrays of a number tree (the ParentTree): key, value, key, value… */
+function* numberTreeLeaves(node: PDFDict | undefined): Generator<PDFArray> {
+  if (!node) return;
+  const nums = node.lookupMaybe(PDFName.of("Nums"), PDFArray);
+  if (nums) yield nums;
+  const kids = node.lookupMaybe(PDFName.of("Kids"), PDFArray);
+  for (let i = 0; kids && i < kids.size(); i++) yield* numberTreeLeaves(kids.lookup(i, PDFDict));
+}
+
+/**
+ * PDF/UA wants a list item to be a label (Lbl) and a body (LBody); Chromium puts the item's text,
+ * links and paragraphs straight into the LI. Moves everything but the label into a new LBody, and
+ * points the parent tree's entries for marked content that sat in the LI itself at the LBody.
+ */
+export function addListBodies(doc: PDFDocument): void {
+  const { context } = doc;
+  const moved = new Map<string, PDFRef>(); // LI ref → its new LBody, for the parent tree
+  const items: [PDFRef, PDFDict][] = [];
+  for (const [ref, object] of context.enumerateIndirectObjects()) {
+    if (object instanceof PDFDict && roleOf(object) === "/LI") items.push([ref, object]);
+  }
+  for (const [ref, item] of items) {
+    const kids = kidsOf(item);
+    const isLabel = (kid: PDFObject) => {
+      const elem = kid instanceof PDFRef ? context.lookup(kid) : kid;
+      return elem instanceof PDFDict && roleOf(elem) === "/Lbl";
+    };
+    const body = kids.filter((kid) => !isLabel(kid));
+    if (body.length === 0) continue;
+    const lbodyRef = context.nextRef();
+    const lbody = context.obj({ Type: "StructElem", S: "LBody", P: ref, K: body });
+    const pg = item.get(PDFName.of("Pg"));
+    if (pg) lbody.set(PDFName.of("Pg"), pg);
+    context.assign(lbodyRef, lbody);
+    for (const kid of body) {
+      const elem = kid instanceof PDFRef ? context.lookup(kid) : undefined;
+      if (elem instanceof PDFDict && elem.has(PDFName.of("S"))) elem.set(PDFName.of("P"), lbodyRef);
+    }
+    item.set(PDFName.of("K"), context.obj([...kids.filter(isLabel), lbodyRef]));
+    if (body.some((kid) => !(kid instanceof PDFRef))) moved.set(ref.toString(), lbodyRef);
+  }
+  if (moved.size === 0) return;
+  // Marked content and annotations that sat in an LI directly now belong to its LBody; a label's
+  // marked content is in the Lbl, so an entry still pointing at the LI is always the body's.
+  const root = doc.catalog.lookupMaybe(PDFName.of("StructTreeRoot"), PDFDict);
+  const parentTree = root?.lookupMaybe(PDFName.of("ParentTree"), PDFDict);
+  const remap = (array: PDFArray, from: number, step: number) => {
+    for (let i = from; i < array.size(); i += step) {
+      const to = moved.get(String(array.get(i)));
+      if (to) array.set(i, to);
+    }
+  };
+  for (const nums of numberTreeLeaves(parentTree)) {
+    remap(nums, 1, 2); // an annotation's entry is the element itself
+    for (let i = 1; i < nums.size(); i += 2) {
+      const value = nums.lookup(i);
+      if (value instanceof PDFArray) remap(value, 0, 1); // a page's entry: one element per marked-content id
+    }
+  }
+}
+
+/**
+ * A description on every link annotation (PDF/UA: screen readers announce it): `describe` gets
+ * the link's target (its URI, or "#name" for a named destination) and returns the text to use.
+ */
+export function describeLinks(doc: PDFDocument, describe: (target: string) => string | undefined): void {
+  for (const page of doc.getPages()) {
+    const annots = page.node.lookupMaybe(PDFName.of("Annots"), PDFArray);
+    for (let i = 0; annots && i < annots.size(); i++) {
+      const annot = annots.lookup(i, PDFDict);
+      if (annot.get(PDFName.of("Subtype")) !== PDFName.of("Link") || annot.has(PDFName.of("Contents"))) continue;
+      const action = annot.lookupMaybe(PDFName.of("A"), PDFDict);
+      const uri = action?.lookupMaybe(PDFName.of("URI"), PDFString, PDFHexString)?.decodeText();
+      const dest = annot.get(PDFName.of("Dest")) ?? action?.get(PDFName.of("D"));
+      const name = dest instanceof PDFString || dest instanceof PDFHexString ? dest.decodeText() : undefined;
+      const text = describe(uri ?? (name !== undefined ? `#${name}` : "")) ?? (uri ? `Link to ${uri}` : "Link");
+      annot.set(PDFName.of("Contents"), PDFHexString.fromText(text));
+    }
+  }
+}
+
+const xmlEscape = (text: string) =>
+  text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] as string);
+
+export interface XmpProperties {
+  title: string;
+  author: string;
+  subject: string;
+  keywords: string[];
+  creator: string;
+  producer: string;
+  /** ISO 8601, the same instant as the Info dictionary's dates. */
+  date: string;
+}
+
+/** The XMP metadata stream PDF/UA-1 requires, saying so (pdfuaid:part 1), and matching the Info dictionary. */
+export function setXmp(doc: PDFDocument, p: XmpProperties): void {
+  const alt = (text: string) => `<rdf:Alt><rdf:li xml:lang="x-default">${xmlEscape(text)}</rdf:li></rdf:Alt>`;
+  const xmp = `<?xpacket begin="\u{feff}" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about=""
+ xmlns:dc="http://purl.org/dc/elements/1.1/"
+ xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
+ xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+ xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+<dc:format>application/pdf</dc:format>
+<dc:title>${alt(p.title)}</dc:title>
+<dc:creator><rdf:Seq><rdf:li>${xmlEscape(p.author)}</rdf:li></rdf:Seq></dc:creator>
+<dc:description>${alt(p.subject)}</dc:description>
+<dc:language><rdf:Bag><rdf:li>en-GB</rdf:li></rdf:Bag></dc:language>
+<pdf:Keywords>${xmlEscape(p.keywords.join(" "))}</pdf:Keywords>
+<pdf:Producer>${xmlEscape(p.producer)}</pdf:Producer>
+<xmp:CreatorTool>${xmlEscape(p.creator)}</xmp:CreatorTool>
+<xmp:CreateDate>${p.date}</xmp:CreateDate>
+<xmp:ModifyDate>${p.date}</xmp:ModifyDate>
+<xmp:MetadataDate>${p.date}</xmp:MetadataDate>
+<pdfuaid:part>1</pdfuaid:part>
+</rdf:Description>
+</rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>`;
+  // Uncompressed, as the XMP specification recommends, so any tool can find it.
+  const stream = doc.context.stream(Buffer.from(xmp, "utf8"), { Type: "Metadata", Subtype: "XML" });
+  doc.catalog.set(PDFName.of("Metadata"), doc.context.register(stream));
+  doc.catalog.set(PDFName.of("Lang"), PDFString.of("en-GB"));
+  doc.catalog.set(PDFName.of("MarkInfo"), doc.context.obj({ Marked: true }));
+}
+
+type HastNode = {
+  type: string;
+  value?: string;
+  tagName?: string;
+  properties?: Record<string, unknown>;
+  children?: HastNode[];
+};
+
+const textOf = (node: HastNode): string =>
+  node.type === "text" ? (node.value ?? "") : (node.children ?? []).map(textOf).join("");
+
+/** The visible text of each link of a page, by its href (the first link wins when several share one). */
+export function linkTexts(tree: HastNode): Map<string, string> {
+  const texts = new Map<string, string>();
+  const visit = (node: HastNode) => {
+    const href = node.tagName === "a" ? node.properties?.href : undefined;
+    if (typeof href === "string" && !texts.has(href)) texts.set(href, textOf(node).replace(/\s+/g, " ").trim());
+    for (const child of node.children ?? []) visit(child);
+  };
+  visit(tree);
+  return texts;
+}
+
+/** Everything above but the XMP, which goes with the document properties. */
+export function makeAccessible(doc: PDFDocument, describe: (target: string) => string | undefined): void {
+  markArtifacts(doc);
+  addListBodies(doc);
+  describeLinks(doc, describe);
+}

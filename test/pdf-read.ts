@@ -1,0 +1,122 @@
+import { readFile } from "node:fs/promises";
+import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString } from "pdf-lib";
+import {
+  contentOps,
+  pageContents,
+  structElements,
+  TEXT_SHOWING,
+  unmarkedOps,
+} from "../src/render/pdf/accessibility.ts";
+
+// Reading PDFs back for the PDF/UA checks: what is untagged, the structure tree, the annotations.
+
+export const loadPdfFile = async (file: string) => PDFDocument.load(await readFile(file), { updateMetadata: false });
+
+/** Per page: operators outside any marked content, and how many of them show text. */
+export function untagged(doc: PDFDocument): { page: number; ops: string[]; text: number }[] {
+  return doc.getPages().map((page, i) => {
+    const ops = pageContents(page.node).flatMap(({ text }) => unmarkedOps(contentOps(text)));
+    return { page: i + 1, ops: ops.map((op) => op.op), text: ops.filter((op) => TEXT_SHOWING.has(op.op)).length };
+  });
+}
+
+/** Marked-content sequences and text-showing operators inside them, over all pages. */
+export function markedCounts(doc: PDFDocument): { sequences: number; artifacts: number; text: number } {
+  let sequences = 0;
+  let artifacts = 0;
+  let text = 0;
+  for (const page of doc.getPages()) {
+    for (const { text: stream } of pageContents(page.node)) {
+      let depth = 0;
+      for (const op of contentOps(stream)) {
+        if (op.op === "BDC" || op.op === "BMC") {
+          if (depth++ === 0) sequences++;
+          if (op.operands[0] === "/Artifact") artifacts++;
+        } else if (op.op === "EMC") depth--;
+        else if (depth > 0 && TEXT_SHOWING.has(op.op)) text++;
+      }
+    }
+  }
+  return { sequences, artifacts, text };
+}
+
+export const role = (elem: PDFDict) => elem.get(PDFName.of("S"))?.toString().slice(1) ?? "";
+
+/** The structure elements' roles with their children's roles. */
+export function structure(doc: PDFDocument): { role: string; kids: string[]; elem: PDFDict }[] {
+  return [...structElements(doc)].map((elem) => {
+    const k = elem.get(PDFName.of("K"));
+    const kids = (k instanceof PDFArray ? k.asArray() : k ? [k] : [])
+      .map((kid) => doc.context.lookup(kid))
+      .map((kid) => (kid instanceof PDFDict && kid.has(PDFName.of("S")) ? role(kid) : "content"));
+    return { role: role(elem), kids, elem };
+  });
+}
+
+export const text = (value: unknown) =>
+  value instanceof PDFString || value instanceof PDFHexString ? value.decodeText() : undefined;
+
+/** Every link annotation: its page, /Contents and action. */
+export function linkAnnotations(doc: PDFDocument): { page: number; contents?: string; action?: PDFDict }[] {
+  return doc.getPages().flatMap((page, i) => {
+    const annots = page.node.lookupMaybe(PDFName.of("Annots"), PDFArray);
+    return (annots?.asArray() ?? [])
+      .map((ref) => doc.context.lookup(ref, PDFDict))
+      .filter((annot) => annot.get(PDFName.of("Subtype")) === PDFName.of("Link"))
+      .map((annot) => ({
+        page: i + 1,
+        contents: text(annot.lookup(PDFName.of("Contents"))),
+        action: annot.lookupMaybe(PDFName.of("A"), PDFDict),
+      }));
+  });
+}
+
+export function xmp(doc: PDFDocument): string | undefined {
+  const stream = doc.catalog.lookup(PDFName.of("Metadata"));
+  return stream instanceof PDFRawStream ? Buffer.from(stream.contents).toString("utf8") : undefined;
+}
+
+/**
+ * Parent-tree entries that do not point back at the element holding that marked content or
+ * annotation: what a screen reader would read in the wrong place.
+ */
+export function parentTreeMismatches(doc: PDFDocument): string[] {
+  const { context } = doc;
+  const root = doc.catalog.lookup(PDFName.of("StructTreeRoot"), PDFDict);
+  const entries = new Map<number, unknown>();
+  const leaves = (node: PDFDict) => {
+    const nums = node.lookupMaybe(PDFName.of("Nums"), PDFArray);
+    for (let i = 0; nums && i + 1 < nums.size(); i += 2) entries.set(Number(String(nums.get(i))), nums.get(i + 1));
+    const kids = node.lookupMaybe(PDFName.of("Kids"), PDFArray);
+    for (let i = 0; kids && i < kids.size(); i++) leaves(kids.lookup(i, PDFDict));
+  };
+  leaves(root.lookup(PDFName.of("ParentTree"), PDFDict));
+  const holds = (elemRef: unknown, test: (kid: unknown) => boolean) => {
+    const elem = context.lookup(elemRef as never);
+    if (!(elem instanceof PDFDict)) return false;
+    const k = elem.get(PDFName.of("K"));
+    return (k instanceof PDFArray ? k.asArray() : k ? [k] : []).some((kid) => test(context.lookup(kid) ?? kid));
+  };
+  const problems: string[] = [];
+  doc.getPages().forEach((page, i) => {
+    const key = page.node.get(PDFName.of("StructParents"));
+    const array = key ? context.lookup(entries.get(Number(String(key))) as never) : undefined;
+    if (!(array instanceof PDFArray)) {
+      problems.push(`page ${i + 1}: no parent tree entry`);
+      return;
+    }
+    array.asArray().forEach((elemRef, mcid) => {
+      const isMcid = (kid: unknown) =>
+        String(kid) === String(mcid) ||
+        (kid instanceof PDFDict && String(kid.get(PDFName.of("MCID"))) === String(mcid));
+      if (!holds(elemRef, isMcid)) problems.push(`page ${i + 1} MCID ${mcid}`);
+    });
+    for (const ref of page.node.lookupMaybe(PDFName.of("Annots"), PDFArray)?.asArray() ?? []) {
+      const annot = context.lookup(ref, PDFDict);
+      const sp = annot.get(PDFName.of("StructParent"));
+      const isObjr = (kid: unknown) => kid instanceof PDFDict && kid.get(PDFName.of("Obj")) === ref;
+      if (!sp || !holds(entries.get(Number(String(sp))), isObjr)) problems.push(`page ${i + 1} annotation ${ref}`);
+    }
+  });
+  return problems;
+}
