@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRef, PDFString } from "pdf-lib";
+import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef, PDFString } from "pdf-lib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { findBrowser } from "../src/render/pdf/browser.ts";
 import { PdfEngine } from "../src/render/pdf/engine.ts";
@@ -91,28 +91,37 @@ describe("PDF output", () => {
     expect(marks).toContain("Referenced by");
   });
 
-  it("makes a combined manual whose contents give the page each policy starts on", async () => {
-    const file = join(out, "afon-homecare", "afon-homecare-policy-pack.pdf");
-    const cover = pdftotext(file, 1);
-    expect(cover).toContain("Policy pack");
-    expect(cover).toContain("SIN-00012345-WXYZ");
-    expect(cover).toContain("24 November 2026");
-    const contents = pdftotext(file, 2);
-    const entries = [...contents.matchAll(/^(DCW\d+)\s+(.+?)\s+(\d+)$/gm)].map((m) => ({
-      code: m[1],
-      title: m[2],
-      page: Number(m[3]),
-    }));
-    expect(entries.map((e) => e.code)).toEqual(["DCW13", "DCW28", "DCW30", "DCW31", "DCW34", "DCW38"]);
-    for (const entry of entries) {
-      const start = pdftotext(file, entry.page).replace(/\s+/g, " ");
-      expect(start, `${entry.code} on page ${entry.page}`).toContain(`${entry.code} · `);
-      expect(start).toContain(entry.title as string);
-      expect(start).toContain("DOCUMENT CONTROL");
-      expect(pdftotext(file, entry.page - 1)).not.toContain("DOCUMENT CONTROL");
+  it("makes a combined manual numbered Page N of M throughout, whose contents give the page each policy's title is on", async () => {
+    for (const org of ["afon-homecare", "gofal-tyr-ysgol"]) {
+      const file = join(out, org, `${org}-policy-pack.pdf`);
+      const pages = Number(pdfinfo(file).Pages);
+      const texts = Array.from({ length: pages }, (_, i) => pdftotext(file, i + 1));
+      const cover = texts[0] as string;
+      expect(cover).toContain("Policy pack");
+      expect(cover).toContain(org === "afon-homecare" ? "SIN-00012345-WXYZ" : "SIN-00067890-ABCD");
+      expect(cover).toContain("24 November 2026");
+      texts.forEach((text, i) => expect(text, `${org} page ${i + 1}`).toContain(`Page ${i + 1} of ${pages}`));
+      const entries = [...(texts[1] as string).matchAll(/^(DCW\d+)\s+(.+?)\s+(\d+)$/gm)].map((m) => ({
+        code: m[1] as string,
+        title: m[2] as string,
+        page: Number(m[3]),
+      }));
+      expect(entries.length).toBe(6);
+      const squashed = texts.map((text) => text.replace(/\s+/g, " "));
+      for (const entry of entries) {
+        // The policy's own title block is on that page, and on no other.
+        const starts = squashed.flatMap((text, i) =>
+          text.includes(`${entry.code} · `) && text.includes("DOCUMENT CONTROL") ? [i + 1] : [],
+        );
+        expect(starts, entry.code).toEqual([entry.page]);
+        expect(squashed[entry.page - 1]).toContain(entry.title);
+        // Each policy keeps its own footer: code, version and review date.
+        expect(texts[entry.page - 1]).toMatch(new RegExp(`${entry.code} · version \\S+ · next review`));
+      }
+      const marks = await outline(file);
+      for (const entry of entries) expect(marks).toContainEqual([entry.title, entry.page]);
+      expect(marks).toContainEqual(["1. Purpose", (entries[0] as { page: number }).page]);
     }
-    const marks = await outline(file);
-    for (const entry of entries) expect(marks).toContainEqual([entry.title, entry.page]);
   });
 
   describe("PDF/UA-1 in every PDF of the example packs", () => {
@@ -194,6 +203,10 @@ describe("PDF output", () => {
         await loadPdfFile(join(out, "afon-homecare", "DCW38-using-social-media-platforms.pdf")),
       );
       expect(links.map((l) => l.contents)).toContain("Go to DCW13");
+      const manual = linkAnnotations(await loadPdfFile(join(out, "afon-homecare", "afon-homecare-policy-pack.pdf")));
+      const contents = manual.filter((link) => link.page === 2).map((link) => link.contents);
+      expect(contents).toContain("Go to DCW13 Safeguarding Adults from Abuse and Improper Treatment Policy");
+      expect(manual.filter((link) => link.contents === "Link")).toEqual([]);
     });
   });
 });
@@ -253,19 +266,26 @@ describe("the PDF engine", () => {
 });
 
 describe("cross-references in PDFs", () => {
-  /** [page, action] of every link annotation. */
+  /** [page, action] of every link annotation; a jump inside the document (action or /Dest, by name or not) is "/GoTo page N". */
   async function links(file: string): Promise<[number, string][]> {
     const doc = await PDFDocument.load(await readFile(file));
+    const named = doc.catalog.lookupMaybe(PDFName.of("Dests"), PDFDict);
+    const pageOf = (dest: unknown) => {
+      const isName = dest instanceof PDFName || dest instanceof PDFString || dest instanceof PDFHexString;
+      const resolved = isName ? named?.lookup(PDFName.of(dest.decodeText())) : dest;
+      const ref = (resolved instanceof PDFRef ? doc.context.lookup(resolved) : resolved) as PDFArray | undefined;
+      const page = ref instanceof PDFArray ? ref.get(0) : undefined;
+      return doc.getPages().findIndex((p) => p.ref === page) + 1;
+    };
     return doc.getPages().flatMap((page, i) => {
       const annots = page.node.lookupMaybe(PDFName.of("Annots"), PDFArray);
       return Array.from({ length: annots?.size() ?? 0 }, (_, j): [number, string] => {
-        const action = annots?.lookup(j, PDFDict).lookupMaybe(PDFName.of("A"), PDFDict);
-        const dest = action?.lookupMaybe(PDFName.of("D"), PDFArray)?.get(0);
-        const target = dest instanceof PDFRef ? `page ${doc.getPages().findIndex((p) => p.ref === dest) + 1}` : "";
-        return [
-          i + 1,
-          `${action?.get(PDFName.of("S"))} ${action?.lookupMaybe(PDFName.of("F"), PDFString)?.decodeText() ?? target}`,
-        ];
+        const annot = annots?.lookup(j, PDFDict) as PDFDict;
+        const action = annot.lookupMaybe(PDFName.of("A"), PDFDict);
+        const file = action?.lookupMaybe(PDFName.of("F"), PDFString)?.decodeText();
+        if (file) return [i + 1, `${action?.get(PDFName.of("S"))} ${file}`];
+        const dest = annot.get(PDFName.of("Dest")) ?? action?.get(PDFName.of("D"));
+        return [i + 1, dest ? `/GoTo page ${pageOf(dest)}` : `${action?.get(PDFName.of("S"))}`];
       });
     });
   }

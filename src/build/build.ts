@@ -285,7 +285,7 @@ async function buildPack(
     options.signal?.throwIfAborted();
   }
 
-  // The manual is assembled from the printed policies: without all of them it would be incomplete.
+  // The manual is printed only with every policy's PDF in hand: their lengths place its contents.
   const manual = `${org.id}-policy-pack.pdf`;
   const pdfs = items.map((item) => `${item.policy.slug}.pdf`);
   const manualHash = sha256(
@@ -298,13 +298,13 @@ async function buildPack(
   if (!options.formats.includes("pdf")) pack.keepIfFresh(manual, manualHash);
   else if (pdfs.every((name) => pack.next[name]) && pack.wants(manual, manualHash)) {
     try {
+      const { renderManual, pageCount } = await manualRenderer();
       const parts = await Promise.all(
         items.map(async (item, i) => ({
-          policy: item.policy,
-          pdf: (await pack.bytes(pdfs[i] as string)) as Uint8Array,
+          doc: docOf(item),
+          pages: await pageCount((await pack.bytes(pdfs[i] as string)) as Uint8Array),
         })),
       );
-      const { renderManual } = await manualRenderer();
       pack.rendered.set(manual, (await renderManual(org, parts, buildDate, await engine())).data);
     } catch (error) {
       pack.drop(manual);

@@ -1,3 +1,4 @@
+import { deflateSync, inflateSync } from "node:zlib";
 import {
   decodePDFRawStream,
   PDFArray,
@@ -23,62 +24,70 @@ export interface ContentOp {
   end: number;
 }
 
-const DELIMITER = /[\s()<>[\]{}/%]/;
+// Character classes of a content stream's bytes: 0 regular, 1 white space, 2 delimiter.
+const CLASS = new Uint8Array(256);
+for (const c of [0, 9, 10, 12, 13, 32]) CLASS[c] = 1;
+for (const c of "()<>[]{}/%") CLASS[c.charCodeAt(0)] = 2;
 
-/** Splits a decoded content stream (as latin1 text) into operators with their operands. */
+/**
+ * Splits a decoded content stream (as latin1 text) into operators with their operands. A scanner
+ * over character codes: Chromium's pages have tens of thousands of operators (one per glyph run).
+ */
 export function contentOps(text: string): ContentOp[] {
   const ops: ContentOp[] = [];
+  const n = text.length;
   let operands: string[] = [];
   let start = -1;
   let i = 0;
-  const n = text.length;
-  const token = (from: number, to: number) => {
-    if (start < 0) start = from;
-    operands.push(text.slice(from, to));
+  const regular = () => {
+    while (i < n && CLASS[text.charCodeAt(i)] === 0) i++;
   };
   while (i < n) {
-    const c = text[i] as string;
-    if (/\s/.test(c)) i++;
-    else if (c === "%") while (i < n && text[i] !== "\n" && text[i] !== "\r") i++;
-    else if (c === "(") {
-      const from = i;
-      let depth = 0;
-      for (; i < n; i++) {
-        if (text[i] === "\\") i++;
-        else if (text[i] === "(") depth++;
-        else if (text[i] === ")" && --depth === 0) break;
+    const c = text.charCodeAt(i);
+    if (CLASS[c] === 1) {
+      i++;
+      continue;
+    }
+    const from = i;
+    if (c === 37 /* % */) {
+      while (i < n && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
+      continue;
+    }
+    if (c === 40 /* ( */) {
+      for (let depth = 0; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92 /* \ */) i++;
+        else if (d === 40) depth++;
+        else if (d === 41 && --depth === 0) break;
       }
-      token(from, ++i);
-    } else if (c === "<" && text[i + 1] === "<") {
-      token(i, i + 2);
-      i += 2;
-    } else if (c === ">" && text[i + 1] === ">") {
-      token(i, i + 2);
-      i += 2;
-    } else if (c === "<") {
-      const from = i;
-      i = text.indexOf(">", i) + 1 || n;
-      token(from, i);
-    } else if (c === "[" || c === "]" || c === "{" || c === "}") {
-      token(i, ++i);
+      i++;
+    } else if (c === 60 /* < */ || c === 62 /* > */) {
+      if (text.charCodeAt(i + 1) === c) i += 2;
+      else i = c === 60 ? text.indexOf(">", i) + 1 || n : i + 1;
+    } else if (c === 47 /* / */) {
+      i++;
+      regular();
+    } else if (CLASS[c] === 2) {
+      i++; // [ ] { }
     } else {
-      const from = i++;
-      while (i < n && !DELIMITER.test(text[i] as string)) i++;
+      regular();
       const word = text.slice(from, i);
-      if (c === "/" || /^[+\-.\d]/.test(word) || word === "true" || word === "false" || word === "null") {
-        token(from, i);
+      const isOperand = (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || word === "true" || word === "false";
+      if (!isOperand && word !== "null") {
+        ops.push({ op: word, operands, start: start < 0 ? from : start, end: i });
+        operands = [];
+        start = -1;
+        if (word === "BI") {
+          // An inline image: its data runs to "EI" and is not made of tokens.
+          const end = text.indexOf("EI", i);
+          i = end < 0 ? n : end + 2;
+          (ops.at(-1) as ContentOp).end = i;
+        }
         continue;
       }
-      ops.push({ op: word, operands, start: start < 0 ? from : start, end: i });
-      operands = [];
-      start = -1;
-      if (word === "BI") {
-        // An inline image: its data runs to "EI" and is not made of tokens.
-        const end = text.indexOf("EI", i);
-        i = end < 0 ? n : end + 2;
-        (ops.at(-1) as ContentOp).end = i;
-      }
     }
+    if (start < 0) start = from;
+    operands.push(text.slice(from, i));
   }
   return ops;
 }
@@ -106,7 +115,11 @@ export function pageContents(page: PDFDict): { stream: PDFRawStream; ref?: PDFRe
   return refs.flatMap((ref) => {
     const stream = page.context.lookup(ref);
     if (!(stream instanceof PDFRawStream)) return [];
-    const text = Buffer.from(decodePDFRawStream(stream).decode()).toString("latin1");
+    // Node's zlib for Chromium's FlateDecode streams: pdf-lib's own decoder is several times slower.
+    const filter = stream.dict.get(PDFName.of("Filter"));
+    const bytes =
+      filter === PDFName.of("FlateDecode") ? inflateSync(stream.contents) : decodePDFRawStream(stream).decode();
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
     return [{ stream, ref: ref instanceof PDFRef ? ref : undefined, text }];
   });
 }
@@ -148,7 +161,9 @@ export function markArtifacts(doc: PDFDocument): void {
     });
     if (rewritten.every((text, i) => text === streams[i]?.text)) continue;
     // One stream per page: Chromium writes one anyway, and a run never spans two.
-    const stream = doc.context.flateStream(Buffer.from(rewritten.join("\n"), "latin1"));
+    const stream = doc.context.stream(deflateSync(Buffer.from(rewritten.join("\n"), "latin1")), {
+      Filter: "FlateDecode",
+    });
     page.node.set(PDFName.of("Contents"), doc.context.register(stream));
   }
 }
@@ -249,7 +264,11 @@ export function describeLinks(doc: PDFDocument, describe: (target: string) => st
       const action = annot.lookupMaybe(PDFName.of("A"), PDFDict);
       const uri = action?.lookupMaybe(PDFName.of("URI"), PDFString, PDFHexString)?.decodeText();
       const dest = annot.get(PDFName.of("Dest")) ?? action?.get(PDFName.of("D"));
-      const name = dest instanceof PDFString || dest instanceof PDFHexString ? dest.decodeText() : undefined;
+      // Chromium names its destinations with a name object; a string is the other way to write one.
+      const name =
+        dest instanceof PDFName || dest instanceof PDFString || dest instanceof PDFHexString
+          ? dest.decodeText()
+          : undefined;
       const text = describe(uri ?? (name !== undefined ? `#${name}` : "")) ?? (uri ? `Link to ${uri}` : "Link");
       annot.set(PDFName.of("Contents"), PDFHexString.fromText(text));
     }

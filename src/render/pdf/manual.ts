@@ -1,12 +1,15 @@
-import type { ElementContent } from "hast";
+import type { Element, ElementContent, Root } from "hast";
 import { h } from "hastscript";
-import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, type PDFRef } from "pdf-lib";
+import { PDFArray, PDFDict, type PDFDocument, PDFName, type PDFObject, PDFRef } from "pdf-lib";
 import { formatLong } from "../../dates/calendar.ts";
-import type { CalendarDate, Org, Policy } from "../../types.ts";
-import { orgHeader, standalonePage, toHtml } from "../html/page.ts";
+import type { CalendarDate, Org, PolicyDocument } from "../../types.ts";
+import { orgHeader, policyArticle, standalonePage, toHtml } from "../html/page.ts";
+import { copyrightLine, footerLine } from "../layout.ts";
+import { linkTexts, makeAccessible } from "./accessibility.ts";
 import type { PdfEngine, PdfOutput } from "./engine.ts";
-import { bookmarkTitle, loadPdf, PDF_OPTIONS, printCss, savePdf, setProperties } from "./layout.ts";
-import { rewriteXrefLinks, xrefHref } from "./links.ts";
+import { cssString, loadPdf, PDF_OPTIONS, printCss, savePdf, setProperties } from "./layout.ts";
+import { isXrefHref, xrefHref } from "./links.ts";
+import { headingTexts } from "./policy.ts";
 
 const FRONT_CSS = `
 .cover { break-after: page; padding-top: 30mm; }
@@ -22,35 +25,75 @@ const FRONT_CSS = `
 .contents a { display: flex; gap: 0.6rem; color: inherit; text-decoration: none; }
 .contents .code { width: 4rem; font-weight: 600; color: var(--accent); }
 .contents .fill { flex: 1; border-bottom: 1px dotted var(--rule); margin-bottom: 0.3rem; }
+/* A fixed width, so the numbers of the second print cannot move anything from where the first put it. */
+.contents .page { width: 2.5rem; text-align: right; font-variant-numeric: tabular-nums; }
+.manual-policy { break-before: page; }
 `;
 
-/** A printed policy, ready to go into the manual. */
+/** A policy going into the manual, with the page count of its own PDF (where the next one starts). */
 export interface ManualPart {
-  policy: Policy;
-  pdf: Uint8Array;
+  doc: PolicyDocument;
+  pages: number;
 }
 
-interface LoadedPart {
-  policy: Policy;
-  source: PDFDocument;
+/** The id of a policy's title in the manual: what the contents and cross-references link to. */
+const titleId = (slug: string) => `${slug}--title`;
+
+/**
+ * A policy's article made fit to share one page with the others: its ids (footnotes, the title)
+ * prefixed with its slug so they stay unique, and cross-references pointed at the cited title.
+ */
+function manualArticle(doc: PolicyDocument): Element {
+  const prefix = `${doc.policy.slug}--`;
+  const article = policyArticle(doc, xrefHref, "title");
+  const prefixIds = (value: unknown) =>
+    typeof value === "string"
+      ? value
+          .split(" ")
+          .map((id) => prefix + id)
+          .join(" ")
+      : undefined;
+  const visit = (node: ElementContent) => {
+    if (node.type !== "element") return;
+    const props = node.properties;
+    for (const key of ["id", "ariaLabelledBy", "ariaDescribedBy"]) {
+      if (typeof props[key] === "string") props[key] = prefixIds(props[key]);
+    }
+    const href = props.href;
+    if (typeof href === "string" && href.startsWith("#")) props.href = `#${prefix}${href.slice(1)}`;
+    if (typeof href === "string" && isXrefHref(href)) props.href = `#${titleId(href.slice(href.lastIndexOf("/") + 1))}`;
+    for (const child of node.children) visit(child);
+  };
+  visit(article);
+  return article;
 }
 
-function frontHtml(org: Org, parts: LoadedPart[], buildDate: CalendarDate, frontPages: number): string {
+function manualPage(org: Org, parts: ManualPart[], buildDate: CalendarDate, starts: number[]): Root {
   const name = String(org.data.name);
-  let page = frontPages + 1;
-  const entries = parts.map(({ policy, source }) => {
-    const entry = h(
+  const entries = parts.map(({ doc: { policy } }, i) =>
+    h(
       "li",
-      h("a", { href: xrefHref(policy) }, [
+      h("a", { href: `#${titleId(policy.slug)}` }, [
         h("span.code", policy.code),
         h("span.title", policy.title),
         h("span.fill"),
-        h("span.page", String(page)),
+        h("span.page", String(starts[i])),
       ]),
-    );
-    page += source.getPageCount();
-    return entry;
-  });
+    ),
+  );
+  // Each policy prints on pages of its own name, which carry its own footer (code, version, review).
+  const policies = parts.map(({ doc }, i) =>
+    h(`div.manual-policy.p${i + 1}`, [
+      manualArticle(doc),
+      h("footer.doc-footer", [h("p", `${doc.policy.title} · ${footerLine(doc)}`), h("p", copyrightLine(doc))]),
+    ]),
+  );
+  const namedPages = parts
+    .map(
+      ({ doc }, i) =>
+        `.p${i + 1} { page: p${i + 1}; }\n@page p${i + 1} { @bottom-left { content: ${cssString(footerLine(doc))}; } }`,
+    )
+    .join("\n");
   const body: ElementContent[] = [
     h("section.cover", [
       orgHeader(org),
@@ -64,120 +107,84 @@ function frontHtml(org: Org, parts: LoadedPart[], buildDate: CalendarDate, front
         ].flatMap(([term, value]) => [h("dt", term), h("dd", value)]),
       ]),
     ]),
-    h("nav.contents", [h("h1", "Contents"), h("ol", entries)]),
+    h("nav.contents", { ariaLabelledBy: "contents" }, [h("h1#contents", "Contents"), h("ol", entries)]),
+    ...policies,
   ];
   const css =
     FRONT_CSS +
-    printCss(org, { headerRight: "Policy pack", footerLeft: `${name} · policy pack of ${formatLong(buildDate)}` });
-  return toHtml(standalonePage(`Policy pack – ${name}`, name, css, [h("main", body)], { embedFonts: false }));
+    printCss(org, {
+      headerRight: `Registration Number: ${org.data.registration_no}`,
+      footerLeft: `${name} · policy pack of ${formatLong(buildDate)}`,
+    }) +
+    namedPages;
+  return standalonePage(`Policy pack – ${name}`, name, css, [h("main", body)], { embedFonts: false });
 }
 
-interface Bookmark {
-  title: string;
-  page: PDFRef;
-  children: Bookmark[];
-}
-
-/** A PDF's bookmarks as a tree, with their pages mapped through `pageRef`. */
-function readBookmarks(doc: PDFDocument, pageRef: (index: number) => PDFRef): Bookmark[] {
-  const index = new Map(doc.getPages().map((page, i) => [page.ref.toString(), i]));
-  const read = (first: PDFDict | undefined): Bookmark[] => {
-    const out: Bookmark[] = [];
-    for (let item = first; item; item = item.lookupMaybe(PDFName.of("Next"), PDFDict)) {
-      const target = item.lookupMaybe(PDFName.of("Dest"), PDFArray)?.get(0);
-      out.push({
-        title: bookmarkTitle(item) ?? "",
-        page: pageRef(index.get(String(target)) ?? 0),
-        children: read(item.lookupMaybe(PDFName.of("First"), PDFDict)),
-      });
-    }
-    return out;
-  };
-  return read(doc.catalog.lookupMaybe(PDFName.of("Outlines"), PDFDict)?.lookupMaybe(PDFName.of("First"), PDFDict));
-}
-
-/** Writes `bookmarks` as the document's outline, open at the top level. */
-function writeBookmarks(doc: PDFDocument, bookmarks: Bookmark[]): void {
-  const { context } = doc;
-  const write = (items: Bookmark[], parent: PDFRef): { first: PDFRef; last: PDFRef; count: number } | undefined => {
-    const refs = items.map(() => context.nextRef());
-    let count = 0;
-    items.forEach((item, i) => {
-      const dict = context.obj({ Title: PDFHexString.fromText(item.title), Parent: parent, Dest: [item.page, "Fit"] });
-      if (i > 0) dict.set(PDFName.of("Prev"), refs[i - 1] as PDFRef);
-      if (i < items.length - 1) dict.set(PDFName.of("Next"), refs[i + 1] as PDFRef);
-      const children = write(item.children, refs[i] as PDFRef);
-      if (children) {
-        dict.set(PDFName.of("First"), children.first);
-        dict.set(PDFName.of("Last"), children.last);
-        dict.set(PDFName.of("Count"), context.obj(-children.count)); // negative: closed
-      }
-      context.assign(refs[i] as PDFRef, dict);
-      count++;
-    });
-    return refs.length > 0 ? { first: refs[0] as PDFRef, last: refs.at(-1) as PDFRef, count } : undefined;
-  };
-  const root = context.nextRef();
-  const top = write(bookmarks, root);
-  context.assign(
-    root,
-    context.obj({ Type: "Outlines", ...(top ? { First: top.first, Last: top.last, Count: top.count } : {}) }),
-  );
-  doc.catalog.set(PDFName.of("Outlines"), root);
-  doc.catalog.set(PDFName.of("PageMode"), PDFName.of("UseOutlines"));
+/** The page (from 1) each named destination of the document points at. */
+function destinationPages(doc: PDFDocument): Map<string, number> {
+  const pageOf = new Map(doc.getPages().map((page, i) => [page.ref.toString(), i + 1]));
+  const dests = doc.catalog.lookupMaybe(PDFName.of("Dests"), PDFDict);
+  const out = new Map<string, number>();
+  for (const [key, value] of dests?.entries() ?? []) {
+    const dest: PDFObject | undefined = value instanceof PDFRef ? doc.context.lookup(value) : value;
+    const page = dest instanceof PDFArray ? dest.get(0) : undefined;
+    if (page) out.set(key.decodeText(), pageOf.get(page.toString()) ?? 0);
+  }
+  return out;
 }
 
 /**
- * The combined manual: a cover, contents with the page each policy starts on, then every policy's
- * own PDF, so each keeps its footer (code, version, review date, its pages). Bookmarks for each
- * policy and its sections; cross-references jump to the cited policy's first page. Assembling
- * printed policies instead of printing one long document is what keeps a 60-policy pack fast.
+ * The combined manual, printed as one document: a cover, contents, then every policy on pages of
+ * its own (its own footer), numbered "Page N of M" throughout. Chromium cannot print a link's
+ * target page (no target-counter()), so the contents are printed with the pages each policy would
+ * start on from its own PDF's length, read back from the printed manual, and printed again in the
+ * rare case they differ. One document gives one structure tree, bookmarks and internal links.
  */
 export async function renderManual(
   org: Org,
-  printed: ManualPart[],
+  parts: ManualPart[],
   buildDate: CalendarDate,
   engine: PdfEngine,
 ): Promise<PdfOutput> {
   const name = String(org.data.name);
-  const options = PDF_OPTIONS;
-  const parts = await Promise.all(printed.map(async ({ policy, pdf }) => ({ policy, source: await loadPdf(pdf) })));
-  // The contents' page numbers depend on how many pages the cover and contents take: guess, then check.
-  let frontPages = 2;
-  let front = await engine.render({ html: frontHtml(org, parts, buildDate, frontPages), options });
-  let frontPdf = await loadPdf(front.data);
-  if (frontPdf.getPageCount() !== frontPages) {
-    frontPages = frontPdf.getPageCount();
-    front = await engine.render({ html: frontHtml(org, parts, buildDate, frontPages), options });
-    frontPdf = await loadPdf(front.data);
+  // A contents page holds about 30 entries, after the cover.
+  const front = 1 + Math.max(1, Math.ceil(parts.length / 30));
+  let starts = parts.map((_, i) => front + 1 + parts.slice(0, i).reduce((sum, part) => sum + part.pages, 0));
+  for (let attempt = 1; ; attempt++) {
+    const page = manualPage(org, parts, buildDate, starts);
+    const output = await engine.render({ html: toHtml(page), options: PDF_OPTIONS });
+    const pdf = await loadPdf(output.data);
+    const printed = destinationPages(pdf);
+    const actual = parts.map(({ doc }) => printed.get(titleId(doc.policy.slug)) ?? 0);
+    if (actual.some((page, i) => page !== starts[i])) {
+      if (attempt === 3) throw new Error(`the manual's contents did not settle: ${actual.join(", ")}`);
+      starts = actual;
+      continue;
+    }
+    // Contents entries and cross-references say which policy they go to; other links what they show.
+    const titles = new Map(
+      parts.map(({ doc: { policy } }) => [`#${titleId(policy.slug)}`, `Go to ${policy.code} ${policy.title}`]),
+    );
+    const texts = linkTexts(page);
+    makeAccessible(pdf, (target) => titles.get(target) ?? texts.get(target));
+    setProperties(pdf, {
+      headings: ["Policy pack", "Contents", ...parts.flatMap(({ doc }) => headingTexts(doc))],
+      title: `Policy pack – ${name}`,
+      author: name,
+      subject: `Policy pack of ${name}, ${parts.length} policies`,
+      keywords: parts.map(({ doc }) => doc.policy.code),
+      date: buildDate,
+    });
+    return { data: await savePdf(pdf), blocked: output.blocked };
   }
+}
 
-  const manual = await PDFDocument.create();
-  const frontCopies = await manual.copyPages(frontPdf, frontPdf.getPageIndices());
-  for (const page of frontCopies) manual.addPage(page);
-  const bookmarks: Bookmark[] = [
-    { title: "Policy pack", page: (frontCopies[0] as (typeof frontCopies)[0]).ref, children: [] },
-    { title: "Contents", page: (frontCopies[1] ?? frontCopies[0])?.ref as PDFRef, children: [] },
-  ];
-  const starts = new Map<string, PDFRef>();
-  for (const { policy, source } of parts) {
-    const copies = await manual.copyPages(source, source.getPageIndices());
-    for (const page of copies) manual.addPage(page);
-    starts.set(policy.slug, (copies[0] as (typeof copies)[0]).ref);
-    bookmarks.push(...readBookmarks(source, (i) => (copies[i] ?? copies[0])?.ref as PDFRef));
-  }
-  rewriteXrefLinks(manual, (slug) => {
-    const start = starts.get(slug);
-    return start ? manual.context.obj({ S: "GoTo", D: [start, "Fit"] }) : undefined;
-  });
-  writeBookmarks(manual, bookmarks);
-  setProperties(manual, {
-    headings: [],
-    title: `Policy pack – ${name}`,
-    author: name,
-    subject: `Policy pack of ${name}, ${parts.length} policies`,
-    keywords: parts.map((part) => part.policy.code),
-    date: buildDate,
-  });
-  return { data: await savePdf(manual), blocked: front.blocked };
+/**
+ * The page count of a PDF this tool wrote (pdf-lib, no object streams), read from its page tree
+ * without parsing the whole file; a full parse when that is not found.
+ */
+export async function pageCount(pdf: Uint8Array): Promise<number> {
+  const text = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength).toString("latin1");
+  const match = /<<\s*\/Type \/Pages\s*\/Count (\d+)/.exec(text);
+  return match ? Number(match[1]) : (await loadPdf(pdf)).getPageCount();
 }
