@@ -213,22 +213,18 @@ describe("PDF output", () => {
 
 describe("the PDF engine", () => {
   it("blocks and reports a request to the network, and still writes the PDF", async () => {
-    const policy = policyMd(
-      { code: "TST1", title: "Test Policy", version: '"1.0"' },
-      "\n![chart](https://example.com/chart.png)\n",
-    );
-    const dir = await workspace(
-      { "policies/TST1-test.md": policy, "orgs/test-care.yaml": orgYaml() },
-      { examples: false },
-    );
-    const run = await runCli(["build", "--format", "pdf", "--as-of", "2026-11-24"], dir, {
-      ...process.env,
-      NO_COLOR: "1",
-    });
-    expect(run.stderr).toContain(
-      "warning pdf-network: TST1-test.pdf tried to load https://example.com/chart.png; it was blocked",
-    );
-    expect(pdfinfo(join(dir, "output", "test-care", "TST1-test.pdf")).Pages).toBe("1");
+    // Policy pages no longer carry remote images (the HTML stage drops them); the engine is the last line.
+    const browser = findBrowser(process.env);
+    if ("error" in browser) throw new Error(browser.error);
+    const engine = await PdfEngine.launch({ executablePath: browser.path, pages: 1, timeoutMs: 20_000 });
+    try {
+      const html = '<!doctype html><title>t</title><p>Chart</p><img src="https://example.com/chart.png" alt="chart">';
+      const output = await engine.render({ html, options: { format: "A4" } });
+      expect(output.blocked).toEqual(["https://example.com/chart.png"]);
+      expect(Buffer.from(output.data).toString("latin1", 0, 5)).toBe("%PDF-");
+    } finally {
+      await engine.close();
+    }
   });
 
   it("prints a hostile organisation name literally in the running header", async () => {

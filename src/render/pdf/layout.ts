@@ -1,7 +1,9 @@
+import type { Element, Root } from "hast";
 import { ParseSpeeds, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, type PDFObject, PDFString } from "pdf-lib";
 import type { PDFOptions } from "puppeteer-core";
 import type { CalendarDate, Org } from "../../types.ts";
 import { FONT_FAMILY } from "../fonts.ts";
+import { toHtml } from "../html/page.ts";
 import { setXmp } from "./accessibility.ts";
 
 /** A CSS string literal: an org value can never end the string, the rule or the <style> element. */
@@ -48,6 +50,24 @@ export function printCss(org: Org, text: RunningText): string {
   @bottom-right { content: "Page " counter(page) " of " counter(pages); ${bottom} }
 }
 @media print { .org-header, .doc-footer p:first-child, .skip { display: none; } .doc-footer { margin-top: 1.5rem; } }`;
+}
+
+/**
+ * The page as Chromium prints it: without its Content-Security-Policy meta. The engine reuses a
+ * page for many documents, and a CSP set by one document's meta outlives setContent(): its
+ * hash-pinned style-src then blocks the next document's styles (no running header, no print CSS).
+ * The printing browser runs no script and blocks every request anyway.
+ */
+export function printable(tree: Root): string {
+  const strip = (node: Root | Element) => {
+    node.children = node.children.filter(
+      (child) =>
+        !(child.type === "element" && String(child.properties.httpEquiv).toLowerCase() === "content-security-policy"),
+    ) as typeof node.children;
+    for (const child of node.children) if (child.type === "element") strip(child);
+  };
+  strip(tree); // the tree is each caller's own, built for this print
+  return toHtml(tree);
 }
 
 export const PDF_OPTIONS: PDFOptions = {

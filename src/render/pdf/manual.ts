@@ -3,11 +3,11 @@ import { h } from "hastscript";
 import { PDFArray, PDFDict, type PDFDocument, PDFName, type PDFObject, PDFRef } from "pdf-lib";
 import { formatLong } from "../../dates/calendar.ts";
 import type { CalendarDate, Org, PolicyDocument } from "../../types.ts";
-import { orgHeader, policyArticle, standalonePage, toHtml } from "../html/page.ts";
+import { orgHeader, policyArticle, standalonePage } from "../html/page.ts";
 import { copyrightLine, footerLine } from "../layout.ts";
 import { linkTexts, makeAccessible } from "./accessibility.ts";
 import type { PdfEngine, PdfOutput } from "./engine.ts";
-import { cssString, loadPdf, PDF_OPTIONS, printCss, savePdf, setProperties } from "./layout.ts";
+import { cssString, loadPdf, PDF_OPTIONS, printable, printCss, savePdf, setProperties } from "./layout.ts";
 import { isXrefHref, xrefHref } from "./links.ts";
 import { headingTexts } from "./policy.ts";
 
@@ -152,7 +152,7 @@ export async function renderManual(
   let starts = parts.map((_, i) => front + 1 + parts.slice(0, i).reduce((sum, part) => sum + part.pages, 0));
   for (let attempt = 1; ; attempt++) {
     const page = manualPage(org, parts, buildDate, starts);
-    const output = await engine.render({ html: toHtml(page), options: PDF_OPTIONS });
+    const output = await engine.render({ html: printable(page), options: PDF_OPTIONS });
     const pdf = await loadPdf(output.data);
     const printed = destinationPages(pdf);
     const actual = parts.map(({ doc }) => printed.get(titleId(doc.policy.slug)) ?? 0);

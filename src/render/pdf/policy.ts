@@ -1,10 +1,10 @@
 import { toString as textOf } from "mdast-util-to-string";
 import type { PolicyDocument } from "../../types.ts";
-import { policyPage, toHtml } from "../html/page.ts";
+import { policyPage } from "../html/page.ts";
 import { footerLine } from "../layout.ts";
 import { linkTexts, makeAccessible } from "./accessibility.ts";
 import type { PdfEngine, PdfOutput } from "./engine.ts";
-import { loadPdf, PDF_OPTIONS, printCss, savePdf, setProperties } from "./layout.ts";
+import { loadPdf, PDF_OPTIONS, printable, printCss, savePdf, setProperties } from "./layout.ts";
 import { isXrefHref, rewriteXrefLinks, siblingPdfAction, xrefHref } from "./links.ts";
 
 /** The policy's title and section headings: what its bookmarks say. */
@@ -25,7 +25,7 @@ export async function renderPolicyPdf(doc: PolicyDocument, engine: PdfEngine): P
   });
   const page = policyPage(doc, { css, href: xrefHref });
   const links = linkTexts(page);
-  const output = await engine.render({ html: toHtml(page), options: PDF_OPTIONS });
+  const output = await engine.render({ html: printable(page), options: PDF_OPTIONS });
   const pdf = await loadPdf(output.data);
   // Cross-references say where they go; other links say what they show.
   const xrefs = new Set([...links.keys()].filter(isXrefHref));
