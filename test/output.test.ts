@@ -223,13 +223,16 @@ describe("errors from the machine are sentences", () => {
     );
     expect(systemErrorMessage(error("EACCES"))).toMatch(/^permission denied for output\/a\/x\.pdf; .*--out DIR/);
     expect(systemErrorMessage(error("EROFS"))).toMatch(/^output\/a\/x\.pdf is on a read-only file system; choose/);
+    expect(systemErrorMessage(error("EISDIR"))).toBe(
+      "output/a/x.pdf is a folder where a file was expected; rename or move the folder",
+    );
     expect(systemErrorMessage(error("EWHATEVER"))).toBe(
       "open output/a/x.pdf failed (EWHATEVER); check the file, its folder and the disk",
     );
     expect(systemErrorMessage(new TypeError("x is undefined"))).toBeUndefined();
   });
 
-  it("a file where a folder should be (ENOTDIR), and a folder where a file should be (EISDIR)", async () => {
+  it("a file where a folder should be (ENOTDIR), and a folder where the file should be", async () => {
     const dir = await workspace({ "plans.txt": "a file", "reviews.csv/keep.txt": "a folder" });
     const notDir = await runCli(
       ["reviews", "--as-of", "2026-11-24", "--format", "csv", "--out", "plans.txt/r.csv"],
@@ -241,9 +244,23 @@ describe("errors from the machine are sentences", () => {
     );
     const isDir = await runCli(["reviews", "--as-of", "2026-11-24", "--format", "csv", "--out", "reviews.csv"], dir);
     expect(isDir.code).toBe(2);
-    expect(isDir.stderr).toContain("policypack: reviews.csv is a folder where a file was expected");
+    expect(isDir.stderr).toContain("policypack: --out reviews.csv is a folder; give the file to write");
     expect(await readdir(join(dir, "reviews.csv"))).toEqual(["keep.txt"]);
   });
+
+  it.runIf(existsSync("/proc/self"))(
+    "a file system that allows no new folder (/proc): a sentence, not a hang",
+    async () => {
+      const run = await runCli(
+        ["build", ...HTML, "--org", "afon-homecare", "--out", "/proc/policypack-test"],
+        await workspace(),
+      );
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe(
+        "policypack: /proc/policypack-test cannot be made: this file system does not let a folder be made there; choose another --out folder\n",
+      );
+    },
+  );
 
   it.runIf(SLOW_AS_ROOT)(
     "a disk that fills up halfway: a sentence, no half-written file, and the next build finishes the pack",

@@ -34,6 +34,9 @@ export function systemErrorMessage(error: unknown): string | undefined {
     // No file named: still the machine's answer, not a bug.
     return syscall ? `the system refused ${syscall} (${code}); check the disk and the folders given` : undefined;
   }
+  if (code === "ENOENT" && syscall === "mkdir") {
+    return `${where} cannot be made: this file system does not let a folder be made there; choose another --out folder`;
+  }
   // mkdir's EEXIST: a file stands where a folder on the way was to be made.
   const fix = FIXES[code === "EEXIST" && syscall === "mkdir" ? "ENOTDIR" : code];
   return fix ? fix(where) : `${syscall ?? "access"} ${where} failed (${code}); check the file, its folder and the disk`;

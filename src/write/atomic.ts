@@ -1,6 +1,24 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+
+/**
+ * `mkdir -p`, by hand: Node's own recursive mkdir loops for ever where the file system refuses a
+ * new folder with ENOENT (under /proc or /sys).
+ */
+export async function makeFolder(path: string): Promise<void> {
+  try {
+    await mkdir(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST" && (await stat(path)).isDirectory()) return;
+    if (code !== "ENOENT" || dirname(path) === path) throw error;
+    await makeFolder(dirname(path));
+    await mkdir(path).catch(async (again: NodeJS.ErrnoException) => {
+      if (again.code !== "EEXIST" || !(await stat(path)).isDirectory()) throw again;
+    });
+  }
+}
 
 /**
  * Writes to a temporary file beside the target, then renames: a reader never sees half a file,
@@ -12,7 +30,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   // temporary name is never written through.
   const temporary = `${path}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
   try {
-    await mkdir(dirname(path), { recursive: true });
+    await makeFolder(dirname(path));
     await writeFile(temporary, data, { flag: "wx" });
     await rename(temporary, path);
   } catch (error) {

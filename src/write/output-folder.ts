@@ -1,6 +1,7 @@
-import { lstat, mkdir, readdir, realpath, stat } from "node:fs/promises";
+import { lstat, readdir, realpath, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, dirname, join, parse, relative, resolve, sep } from "node:path";
+import { makeFolder } from "./atomic.ts";
 import { MANIFEST, type ManifestRead, readManifest, writeManifest } from "./manifest.ts";
 
 // The output folder is policypack's: it is refused when it is (or holds) something of the
@@ -68,6 +69,7 @@ export async function checkOutFolder(
   env: NodeJS.ProcessEnv,
 ): Promise<OutFolderProblem | undefined> {
   const fix = "choose a folder of its own for the packs, e.g. --out output";
+  if (out === "") return { message: `--out is empty; ${fix}`, forcible: false };
   const { real, existing, missing } = await realPath(out);
   if (parse(real).root === real) return { message: `--out ${out} is the root folder; ${fix}`, forcible: false };
   const home = (await realPath(env.HOME || homedir())).real;
@@ -120,7 +122,7 @@ export interface OutFolder {
  * recognises it even if this one is killed. A folder from an older build keeps its overview.
  */
 export async function claimOutFolder(out: string): Promise<OutFolder> {
-  await mkdir(out, { recursive: true });
+  await makeFolder(out);
   const top: ManifestRead = await readManifest(out);
   if (top.notOurs) return { notOurs: top.notOurs, files: {}, ignored: [] };
   if (top.generator && top.ignored.length === 0) return { files: top.files, ignored: [] };

@@ -86,6 +86,12 @@ export const cases: HostileCase[] = [
     says: /output\/afon-homecare is not a folder policypack made/,
   },
   {
+    name: "--out where no folder can be made (/proc), which hangs Node's own recursive mkdir",
+    args: ["build", ...HTML, "--out", "/proc/policypack-hostile"],
+    exit: 2,
+    says: /cannot be made: this file system does not let a folder be made there/,
+  },
+  {
     name: "reviews --out under a file (ENOTDIR)",
     files: { "r.txt": "x" },
     args: ["reviews", "--out", "r.txt/reviews.csv"],
@@ -93,11 +99,11 @@ export const cases: HostileCase[] = [
     says: /part of that path is a file, not a folder/,
   },
   {
-    name: "reviews --out at a folder (EISDIR)",
+    name: "reviews --out at a folder",
     files: { "r/keep.txt": "x" },
     args: ["reviews", "--out", "r"],
     exit: 2,
-    says: /r is a folder where a file was expected/,
+    says: /--out r is a folder; give the file to write/,
   },
   {
     name: "--as-of 0000-01-01",

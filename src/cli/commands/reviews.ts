@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { hasErrors } from "../../diagnostics/report.ts";
 import { didYouMean } from "../../diagnostics/suggest.ts";
 import { formatSchedule, REVIEW_FORMATS } from "../../reviews/formats.ts";
@@ -34,6 +35,10 @@ export const reviews: Command = {
     // --json, which every command takes, asks for the JSON schedule unless --format says otherwise.
     const format = context.choice("format", REVIEW_FORMATS, context.values.json ? "json" : "table");
     const days = within(context);
+    const out = context.string("out");
+    if (out !== undefined && (await stat(out).catch(() => undefined))?.isDirectory()) {
+      throw new UsageError(`--out ${out} is a folder; give the file to write, e.g. --out reviews.${format}`);
+    }
     const result = await context.check();
     const wanted = (context.values.org as string[] | undefined) ?? [];
     const ids = result.orgs.map((o) => o.id);
@@ -51,7 +56,6 @@ export const reviews: Command = {
       diagnostics: result.diagnostics,
     });
     const { io } = context;
-    const out = context.string("out");
     if (out === undefined) io.stdout.write(text);
     else {
       await writeFileAtomic(out, text);
