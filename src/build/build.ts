@@ -122,15 +122,30 @@ function docxDiagnostics(doc: PolicyDocument, name: string, warnings: DocxWarnin
   );
 }
 
-function pdfFailure(file: string, name: string, error: unknown): Diagnostic {
+// The engine's error when Chromium died after its one restart (checked by name: importing the
+// engine would load puppeteer on builds that print nothing).
+const chromiumStopped = (error: unknown) => (error as Error).name === "ChromiumStopped";
+
+/** `names` were not written; one error for all of them when Chromium itself is gone. */
+function pdfFailure(file: string, names: string[], error: unknown): Diagnostic {
+  const reason = (error as Error).message.split("\n")[0];
+  const what = names.length === 1 ? `${names[0]} was` : `${names.length} PDFs were`;
+  const which = names.length === 1 ? "" : ` (${names.join(", ")})`;
   return {
     file,
     line: 1,
     column: 1,
     severity: "error",
     rule: "pdf-render",
-    message: `${name} was not written: Chromium failed twice (${(error as Error).message.split("\n")[0]})`,
-    hint: "the other files were written; build again, or try --format html to rule out the policy's content",
+    ...(chromiumStopped(error)
+      ? {
+          message: `${what} not written${which}: ${reason}`,
+          hint: "Chromium was killed or crashed twice during this build; build again, and if it keeps happening look on the machine for the cause (memory, `dmesg`) or set CHROME_PATH to another Chromium",
+        }
+      : {
+          message: `${what} not written${which}: Chromium failed twice (${reason})`,
+          hint: "the other files were written; build again, or try --format html to rule out the policy's content",
+        }),
   };
 }
 
@@ -260,6 +275,7 @@ async function buildPack(
   if (pdfJobs.length > 0) {
     const printer = await engine();
     const { renderPolicyPdf } = await pdfRenderer();
+    const unprinted: { names: string[]; error?: unknown } = { names: [] };
     await Promise.all(
       pdfJobs.map(async ({ item, name }) => {
         try {
@@ -277,11 +293,15 @@ async function buildPack(
           }
         } catch (error) {
           pack.drop(name);
-          diagnostics.push(pdfFailure(item.policy.file, name, error));
+          if (chromiumStopped(error)) {
+            unprinted.names.push(name);
+            unprinted.error = error;
+          } else diagnostics.push(pdfFailure(item.policy.file, [name], error));
         }
         progress();
       }),
     );
+    if (unprinted.names.length > 0) diagnostics.push(pdfFailure(org.file, unprinted.names.sort(), unprinted.error));
     options.signal?.throwIfAborted();
   }
 
@@ -308,7 +328,7 @@ async function buildPack(
       pack.rendered.set(manual, (await renderManual(org, parts, buildDate, await engine())).data);
     } catch (error) {
       pack.drop(manual);
-      diagnostics.push(pdfFailure(org.file, manual, error));
+      diagnostics.push(pdfFailure(org.file, [manual], error));
     }
   }
 

@@ -86,6 +86,15 @@ async function removeStaleProfiles(): Promise<void> {
   }
 }
 
+/** Chromium died after its one restart: no document of this build can be printed any more. */
+export class ChromiumStopped extends Error {
+  override name = "ChromiumStopped";
+
+  constructor(reason: string) {
+    super(`Chromium stopped again after a restart (${reason})`);
+  }
+}
+
 /** One running Chromium: its profile folder, a pool of idle pages, and how it ended. */
 class Session {
   /** Why the browser is gone; undefined while it runs. */
@@ -292,9 +301,11 @@ export class PdfEngine {
         if (session instanceof Session) void session.close();
         this.current = this.start();
       } else if (session instanceof Session) {
-        this.failure = new Error(`Chromium stopped again after a restart: ${session.reason}`);
+        this.failure = new ChromiumStopped(session.reason ?? "it stopped");
+      } else if (this.latest) {
+        this.failure = new ChromiumStopped(`the new one did not start: ${session.message.split("\n")[0]}`);
       } else {
-        this.failure = session;
+        this.failure = session; // it never started: the build reports that as a setup problem
       }
     }
   }
@@ -319,7 +330,11 @@ export class PdfEngine {
         try {
           return await session.print(job);
         } catch (error) {
-          if (this.failure || attempt === 2) throw error;
+          // A browser gone with no launch left, not this document, is why it failed.
+          const gone = session.reason;
+          if (gone !== undefined && this.launches >= MAX_LAUNCHES) this.failure ??= new ChromiumStopped(gone);
+          if (this.failure) throw this.failure;
+          if (attempt === 2) throw error;
         }
       }
     } finally {
