@@ -187,6 +187,38 @@ describe.skipIf(!chromium)("a browser that dies or freezes", () => {
   });
 
   test.skipIf(!SLOW)(
+    "Chromium killed, and its replacement too: one pdf-render error per pack, within 30 s",
+    async () => {
+      const dir = await workspace();
+      try {
+        const build = startBuild(dir, ["--org", "afon-homecare", "--format", "pdf", "--out", "out"]);
+        const first = await printing(build);
+        for (const pid of first) process.kill(pid, "SIGKILL");
+        const killed = Date.now();
+        const second = await until(
+          () => {
+            const found = chromiumUnder(build.child.pid as number).filter((p) => !first.includes(p.pid));
+            return found.length > 0 ? found.map((p) => p.pid) : undefined;
+          },
+          30_000,
+          "a new Chromium",
+        );
+        for (const pid of second) process.kill(pid, "SIGKILL");
+        const result = await build.done;
+        expect(result.at - killed).toBeLessThan(30_000);
+        expect(result.code, result.output).toBe(1);
+        expect(result.output).not.toMatch(STACK_FRAME);
+        const errors = result.output.match(/error pdf-render: .*/g) ?? [];
+        expect(errors).toHaveLength(1);
+        expect(errors[0]).toMatch(/PDFs? (were|was) not written.*Chromium stopped again after a restart/);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
+
+  test.skipIf(!SLOW)(
     "Chromium killed at several moments of a full build: each build ends within 30 s",
     async () => {
       for (const delay of [0, 600, 1_500, 2_500]) {
