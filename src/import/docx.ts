@@ -1,7 +1,10 @@
-// Word documents: mammoth turns the .docx into HTML, then the HTML reader makes the Markdown tree.
+// Word documents: the archive is checked (size, entries, DOCTYPE, nesting) before mammoth turns
+// it into HTML; then the HTML reader makes the Markdown tree.
 import mammoth from "mammoth";
 import { readHtml } from "./legacy-text.ts";
-import type { SourceTree } from "./types.ts";
+import { ImportProblem, LIMITS, megabytes } from "./limits.ts";
+import { type SourceTree, WORD_IMAGE } from "./types.ts";
+import { unzip, zipEntries } from "./zip.ts";
 
 /**
  * Word's Title style is the policy title (h1); Heading 1–3 are the policy's sections (## – ####),
@@ -14,8 +17,80 @@ const STYLE_MAP = [
   "p[style-name='Heading 3'] => h4:fresh",
 ];
 
-export async function readDocx(buffer: Buffer): Promise<SourceTree> {
-  const { value } = await mammoth.convertToHtml({ buffer }, { styleMap: STYLE_MAP });
+/** Pictures are never read (a policy body has none): each becomes a marker the image rule drops and reports. */
+const convertImage = mammoth.images.imgElement(async () => ({ src: WORD_IMAGE }));
+
+/** Other Office and OpenDocument files are zip archives too: say which one this is. */
+function otherZip(names: Set<string>): string {
+  if (names.has("mimetype") || names.has("content.xml")) return "an OpenDocument file (.odt, .ods…)";
+  if ([...names].some((name) => name.startsWith("xl/"))) return "an Excel workbook";
+  if ([...names].some((name) => name.startsWith("ppt/"))) return "a PowerPoint presentation";
+  return "a zip archive without word/document.xml";
+}
+
+/** The main document part, as _rels/.rels names it (word/document.xml in every Word file). */
+function mainPart(rels: Uint8Array | undefined): string {
+  const text = rels ? new TextDecoder().decode(rels) : "";
+  const target = /<Relationship\b[^>]*Type="[^"]*\/officeDocument"[^>]*Target="\/?([^"]+)"/.exec(text)?.[1];
+  return target ?? "word/document.xml";
+}
+
+/** How deeply the elements of an XML part nest, past `limit` answered as soon as it is reached. */
+export function xmlDepthExceeds(xml: string, limit: number): boolean {
+  let depth = 0;
+  for (const match of xml.matchAll(/<(\/?)[A-Za-z_][^>]*?(\/?)>/g)) {
+    if (match[1]) depth--;
+    else if (!match[2] && ++depth > limit) return true;
+  }
+  return false;
+}
+
+export async function readDocx(file: string, bytes: Buffer): Promise<SourceTree> {
+  const entries = zipEntries(file, bytes);
+  const names = new Set(entries.map((entry) => entry.name));
+  const parts = unzip(file, bytes, entries, (name) => /\.(xml|rels)$/i.test(name));
+  const main = mainPart(parts.get("_rels/.rels"));
+  if (!names.has(main)) {
+    throw new ImportProblem(
+      "import-format",
+      `${file} is not a Word document: it is ${otherZip(names)}`,
+      "open it in Word or LibreOffice and save it as .docx (Word Document)",
+    );
+  }
+  for (const [name, data] of parts) {
+    const xml = new TextDecoder().decode(data);
+    if (/<!DOCTYPE|<!ENTITY/i.test(xml)) {
+      throw new ImportProblem(
+        "import-unsafe",
+        `${file} is refused: its part ${name} declares a DOCTYPE${/<!ENTITY/i.test(xml) ? " with entities" : ""}, which Word never writes (entities can read other files or expand without end)`,
+        "if the document is genuine, open it in Word and save it again as .docx; otherwise treat it as hostile",
+      );
+    }
+    if (xmlDepthExceeds(xml, LIMITS.depth)) {
+      throw new ImportProblem(
+        "import-limit",
+        `${file}: its part ${name} nests elements more than ${LIMITS.depth} deep (tables inside tables?)`,
+        "open it in Word, flatten the nested tables or lists, and save it again",
+      );
+    }
+  }
+  let html: string;
+  try {
+    ({ value: html } = await mammoth.convertToHtml({ buffer: bytes }, { styleMap: STYLE_MAP, convertImage }));
+  } catch (error) {
+    throw new ImportProblem(
+      "import-format",
+      `${file} is not a readable Word document: ${(error as Error).message}`,
+      "open it in Word or LibreOffice and save it again as .docx",
+    );
+  }
+  if (html.length > LIMITS.textBytes) {
+    throw new ImportProblem(
+      "import-limit",
+      `${file} holds ${megabytes(html.length)} of text, more than the ${megabytes(LIMITS.textBytes)} a policy may (a policy is tens of kilobytes)`,
+      "split it into one document per policy",
+    );
+  }
   // mammoth writes one line; a line per block makes "line" in the guess report the paragraph number.
-  return readHtml(value.replace(/(<\/(?:p|h[1-6]|li|tr)>)/g, "$1\n"));
+  return readHtml(file, html.replace(/(<\/(?:p|h[1-6]|li|tr)>)/g, "$1\n"));
 }

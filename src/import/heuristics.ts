@@ -3,7 +3,7 @@
 import type { Heading, List, ListItem, Node, Paragraph, Parent, PhrasingContent, Root, RootContent, Text } from "mdast";
 import { toString as nodeText } from "mdast-util-to-string";
 import { COMPUTED_NAMES, ORG_PREFIX } from "../template/placeholders.ts";
-import type { Guess } from "./types.ts";
+import { type Guess, WORD_IMAGE } from "./types.ts";
 
 const lineOf = (node: Node | undefined) => node?.position?.start.line ?? 1;
 const oneLine = (text: string) => text.replace(/\s+/g, " ").trim();
@@ -39,13 +39,74 @@ export function convertPlaceholders(tree: Root): Guess[] {
   return guesses;
 }
 
+/** A URL's scheme as a browser reads it (control characters and spaces ignored, any case), if it has one. */
+export function urlScheme(url: string): string | undefined {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: browsers skip these inside a scheme
+  const cleaned = url.replace(/[\u0000-\u0020\u007f]/g, "").toLowerCase();
+  return /^([a-z][a-z0-9+.-]*):/.exec(cleaned)?.[1];
+}
+
+const SAFE_SCHEMES = ["http", "https", "mailto", "tel"];
+const safeUrl = (url: string) => {
+  const scheme = urlScheme(url);
+  return scheme === undefined || SAFE_SCHEMES.includes(scheme);
+};
+
+/**
+ * Links other than http:, https:, mailto:, tel: and relative ones (javascript:, data:,
+ * vbscript:, file:…) are never carried into a policy: the link goes, its text stays.
+ */
+export function dropUnsafeLinks(tree: Root): Guess[] {
+  const guesses: Guess[] = [];
+  const unsafeDefinitions = new Map<string, string | undefined>();
+  tree.children = tree.children.filter((node) => {
+    if (node.type !== "definition" || safeUrl(node.url)) return true;
+    unsafeDefinitions.set(node.identifier, urlScheme(node.url));
+    guesses.push({
+      line: lineOf(node),
+      kind: "link",
+      message: `dropped the link definition [${node.label ?? node.identifier}]: its ${urlScheme(node.url)}: address is never published`,
+    });
+    return false;
+  });
+  const visit = (node: Parent) => {
+    node.children = node.children.flatMap((child) => {
+      const unsafe =
+        (child.type === "link" && !safeUrl(child.url)) ||
+        (child.type === "linkReference" && unsafeDefinitions.has(child.identifier));
+      if (!unsafe) return [child];
+      const scheme = child.type === "link" ? urlScheme(child.url) : unsafeDefinitions.get(child.identifier);
+      guesses.push({
+        line: lineOf(child),
+        kind: "link",
+        message: `dropped a ${scheme}: link, kept its text ${quote(nodeText(child))} (only http:, https:, mailto:, tel: and relative links are published)`,
+      });
+      return (child as Parent).children;
+    }) as typeof node.children;
+    for (const child of node.children) if ("children" in child) visit(child);
+  };
+  visit(tree);
+  return guesses;
+}
+
+/** What kind of image an address points at, for the note saying it was dropped. */
+function imageNote(url: string): string {
+  if (url === WORD_IMAGE) return "dropped a picture from the Word document";
+  const scheme = urlScheme(url);
+  if (scheme === "http" || scheme === "https" || url.startsWith("//"))
+    return `dropped a remote image ${url.length > 80 ? `${url.slice(0, 79)}…` : url} (a pack never loads images from the web)`;
+  if (scheme === "data") return "dropped an image embedded in the page (data: address)";
+  return "dropped an image";
+}
+
 /** Images: the logo at the top is chrome, and a policy body has no others (documents print the logo). */
 export function dropImages(tree: Root): Guess[] {
   const guesses: Guess[] = [];
   const visit = (node: Parent) => {
     node.children = node.children.filter((child) => {
       if (child.type !== "image" && child.type !== "imageReference") return true;
-      guesses.push({ line: lineOf(child), kind: "chrome", message: "dropped an image (add it by hand if it matters)" });
+      const note = child.type === "image" ? imageNote(child.url) : "dropped an image";
+      guesses.push({ line: lineOf(child), kind: "image", message: `${note}: add it by hand if it matters` });
       return false;
     }) as typeof node.children;
     for (const child of node.children) if ("children" in child) visit(child);
@@ -410,7 +471,7 @@ export function normalise(
   tree: Root,
   statedTitle?: string,
 ): { title?: string; reviewMonths: number; guesses: Guess[] } {
-  const guesses = [...convertPlaceholders(tree), ...dropImages(tree), ...dropChrome(tree)];
+  const guesses = [...convertPlaceholders(tree), ...dropImages(tree), ...dropUnsafeLinks(tree), ...dropChrome(tree)];
   const { title, guess } = takeTitle(tree, statedTitle);
   if (guess) guesses.push(guess);
   guesses.push(...numberedHeadings(tree));

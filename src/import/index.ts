@@ -1,6 +1,6 @@
 // `policypack import`: a legacy page or Word document → a policy source, with every guess listed.
 // read (legacy-text.ts, docx.ts) → Markdown tree → normalise (heuristics.ts) → code (code.ts) → text (write.ts)
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { basename, extname } from "node:path";
 import { checkMarkdown } from "../check/markdown.ts";
 import { splitPolicy } from "../load/policies.ts";
@@ -8,12 +8,14 @@ import { scanPlaceholders } from "../template/placeholders.ts";
 import type { Diagnostic } from "../types.ts";
 import { codeFromLibrary } from "./code.ts";
 import { readDocx } from "./docx.ts";
+import { checkContent, EXTENSIONS, unsupported } from "./formats.ts";
 import { normalise } from "./heuristics.ts";
 import { readHtml, readMarkdown, readText } from "./legacy-text.ts";
+import { ImportProblem, LIMITS, megabytes } from "./limits.ts";
 import type { Guess, ImportedPolicy, SourceTree } from "./types.ts";
 import { outputPath, policySource } from "./write.ts";
 
-export const EXTENSIONS = [".txt", ".html", ".htm", ".md", ".docx"];
+export { EXTENSIONS };
 
 export interface ImportOptions {
   /** The code from --code; otherwise it is looked up in `policiesDir`. */
@@ -30,12 +32,38 @@ export interface ImportResult {
   output?: { path: string; code: string; title: string; text: string };
 }
 
+const unreadable = (file: string) => (error: NodeJS.ErrnoException) => {
+  const why = error.code === "EACCES" || error.code === "EPERM" ? "permission denied" : error.message;
+  throw new ImportProblem("import-format", `cannot read ${file}: ${why}`, "check the file's name and permissions");
+};
+
+/** The file read into a tree; a file that cannot be read is an ImportProblem saying why. */
 async function read(file: string): Promise<SourceTree> {
   const extension = extname(file).toLowerCase();
-  if (extension === ".docx") return readDocx(await readFile(file));
-  const text = await readFile(file, "utf8");
-  if (extension === ".html" || extension === ".htm") return readHtml(text);
-  if (extension === ".md") return readMarkdown(text);
+  if (!EXTENSIONS.includes(extension)) throw unsupported(file);
+  const info = await stat(file).catch(unreadable(file));
+  // Checked before opening: a FIFO or a device would never finish reading.
+  if (!info.isFile()) {
+    const what = info.isDirectory() ? "a folder" : "not a regular file";
+    throw new ImportProblem("import-format", `${file} is ${what}`, "name the policy file itself");
+  }
+  const docx = extension === ".docx";
+  const limit = docx ? LIMITS.docxBytes : LIMITS.textBytes;
+  if (info.size > limit) {
+    throw new ImportProblem(
+      "import-limit",
+      `${file} is ${megabytes(info.size)}, more than the ${megabytes(limit)} import reads (a policy is tens of kilobytes)`,
+      docx
+        ? "remove or compress its pictures in Word (File › Compress Pictures), or split it into one document per policy"
+        : "save only the policy's own text (not the whole site), or split it into one file per policy",
+    );
+  }
+  const bytes = await readFile(file).catch(unreadable(file));
+  checkContent(file, bytes);
+  if (docx) return readDocx(file, bytes);
+  const text = bytes.toString("utf8");
+  if (extension === ".html" || extension === ".htm") return readHtml(file, text);
+  if (extension === ".md") return readMarkdown(file, text);
   return readText(text);
 }
 
@@ -47,8 +75,28 @@ const titleFromFileName = (file: string) =>
     .map((word) => word[0]?.toUpperCase() + word.slice(1))
     .join(" ");
 
+/** The policy source a file becomes, or the diagnostic saying why it cannot be imported. */
 export async function importPolicy(file: string, options: ImportOptions): Promise<ImportResult> {
-  const { tree, statedTitle } = await read(file);
+  try {
+    return await convert(file, await read(file), options);
+  } catch (error) {
+    let problem = error;
+    // The readers bound nesting before converting; this catches a shape they do not measure.
+    if (error instanceof RangeError && /call stack/i.test(error.message)) {
+      problem = new ImportProblem(
+        "import-limit",
+        `${file} nests too deeply to convert (formatting or links inside each other thousands of times)`,
+        "remove the nesting (it is usually left over from repeated copying and pasting), then import it again",
+      );
+    }
+    if (!(problem instanceof ImportProblem)) throw error;
+    const { rule, message, hint, at } = problem;
+    return { source: file, guesses: [], diagnostics: [{ file, ...at, severity: "error", rule, message, hint }] };
+  }
+}
+
+async function convert(file: string, source: SourceTree, options: ImportOptions): Promise<ImportResult> {
+  const { tree, statedTitle } = source;
   const { title: found, reviewMonths, guesses } = normalise(tree, statedTitle);
   const title = found ?? titleFromFileName(file);
   if (!found) guesses.push({ line: 1, kind: "title", message: `"${title}" (from the file name: no title found)` });

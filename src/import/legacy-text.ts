@@ -1,13 +1,16 @@
 // Readers for legacy pages: plain text, Markdown and HTML, each into a Markdown tree with the
 // source's line numbers. No heuristics here: they run on the tree (heuristics.ts).
 import type { Element, Nodes as HastNodes, Root as HastRoot } from "hast";
-import type { List, Paragraph, Root } from "mdast";
+import type { List, Node, Paragraph, Parent, Root } from "mdast";
 import rehypeParse from "rehype-parse";
 import rehypeRemark from "rehype-remark";
 import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
 import { parse as parseYaml } from "yaml";
+import { positionsIn } from "../template/source-tree.ts";
+import { htmlTooDeepAt } from "./html-depth.ts";
+import { ImportProblem, LIMITS } from "./limits.ts";
 import type { SourceTree } from "./types.ts";
 
 const at = (line: number, column = 1) => ({ line, column });
@@ -56,7 +59,7 @@ export function readText(text: string): SourceTree {
  * Markdown: `<<x>>` is read as `{{x}}` (the heuristics turn both into `<<x>>`), so `<</if>>` is
  * never parsed as HTML; front matter is dropped, keeping its title.
  */
-export function readMarkdown(text: string): SourceTree {
+export function readMarkdown(file: string, text: string): SourceTree {
   let source = text.replace(/^\uFEFF/, "");
   let statedTitle: string | undefined;
   const front = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(source);
@@ -74,7 +77,20 @@ export function readMarkdown(text: string): SourceTree {
     source = "\n".repeat(front[0].split("\n").length - 1) + source.slice(front[0].length);
   }
   source = source.replace(/<<([^<>\n]*?)>>/g, "{{$1}}");
+  const deepLine = markdownTooDeepAt(source, LIMITS.depth);
+  if (deepLine !== undefined) throw tooDeep(file, { line: deepLine, column: 1 }, "quotes or lists");
+  const busyLine = tooManyDelimitersAt(source, LIMITS.delimiters);
+  if (busyLine !== undefined) {
+    throw new ImportProblem(
+      "import-limit",
+      `${file} has a paragraph with more than ${LIMITS.delimiters} emphasis and link marks (* _ [ ]); no policy does, and the Markdown parser slows down without end on them`,
+      "split the paragraph, or remove the stray marks",
+      { line: busyLine, column: 1 },
+    );
+  }
   const tree = unified().use(remarkParse).use(remarkGfm).parse(source);
+  const deep = deepestNode(tree, LIMITS.depth);
+  if (deep) throw tooDeep(file, deep.position?.start ?? { line: 1, column: 1 }, "Markdown");
   return statedTitle ? { tree, statedTitle } : { tree };
 }
 
@@ -102,8 +118,62 @@ function findElement(node: HastNodes, tagName: string): Element | undefined {
 const textOf = (node: HastNodes): string =>
   node.type === "text" ? node.value : "children" in node ? node.children.map(textOf).join("") : "";
 
+const tooDeep = (file: string, at: { line: number; column: number }, what: string) =>
+  new ImportProblem(
+    "import-limit",
+    `${file} nests ${what} more than ${LIMITS.depth} deep; no policy does, and deeper nesting cannot be converted`,
+    "remove the nesting (it is usually left over from repeated copying and pasting), then import it again",
+    { line: at.line, column: at.column },
+  );
+
+/**
+ * The first line whose quote and list markers and indentation (two columns a level) nest deeper
+ * than `limit`: measured before parsing, since the parser slows down and overflows on such input.
+ */
+function markdownTooDeepAt(text: string, limit: number): number | undefined {
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const prefix = /^(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*/.exec(lines[i] as string)?.[0] ?? "";
+    const markers = prefix.match(/>|[-*+]|\d{1,9}[.)]/g)?.length ?? 0;
+    const columns = prefix.replace(/\t/g, "    ").replace(/[^ ]/g, "").length;
+    if (markers + Math.floor(columns / 2) > limit) return i + 1;
+  }
+  return undefined;
+}
+
+/** The first line of a block (lines between blank lines) with more than `limit` of `* _ [ ]`. */
+function tooManyDelimitersAt(text: string, limit: number): number | undefined {
+  let count = 0;
+  let start = 1;
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (line.trim() === "") {
+      count = 0;
+      start = i + 2;
+      continue;
+    }
+    count += line.length - line.replace(/[*_[\]]/g, "").length;
+    if (count > limit) return start;
+  }
+  return undefined;
+}
+
+/** The first node nested deeper than `limit`, found without recursion. */
+function deepestNode(tree: Root, limit: number): Root["children"][number] | undefined {
+  const pending: [Node, number][] = [[tree, 0]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [node, depth] = next;
+    if (depth > limit) return node as Root["children"][number];
+    for (const child of (node as Parent).children ?? []) pending.push([child, depth + 1]);
+  }
+  return undefined;
+}
+
 /** HTML (a saved web page, or mammoth's output): navigation and forms dropped, `<title>` kept aside. */
-export async function readHtml(html: string): Promise<SourceTree> {
+export async function readHtml(file: string, html: string): Promise<SourceTree> {
+  const deepAt = htmlTooDeepAt(html, LIMITS.depth);
+  if (deepAt !== undefined) throw tooDeep(file, positionsIn(html, 1)(deepAt), "HTML elements");
   const hast = unified().use(rehypeParse).parse(html) as HastRoot;
   const titleElement = findElement(hast, "title");
   // "Policy title – Site name": the site name is chrome.

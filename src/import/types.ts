@@ -28,3 +28,6 @@ export interface ImportedPolicy {
   status: "draft" | "approved";
   tree: Root;
 }
+
+/** The address every picture of a Word document gets: its bytes are never read, and the image rule drops it. */
+export const WORD_IMAGE = "word-picture";

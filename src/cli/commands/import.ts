@@ -1,5 +1,4 @@
 import { existsSync } from "node:fs";
-import { extname } from "node:path";
 import { POLICY_CODE } from "../../check/policies.ts";
 import { hasErrors } from "../../diagnostics/report.ts";
 import type { Diagnostic } from "../../types.ts";
@@ -25,7 +24,7 @@ export const importCommand: Command = {
   positionals: true,
   async run(context) {
     // Loaded here: the importer pulls in mammoth and rehype, which other commands do not need.
-    const { EXTENSIONS, importPolicy } = await import("../../import/index.ts");
+    const { importPolicy } = await import("../../import/index.ts");
     const { otherFileWithCode, writePolicy } = await import("../../import/write.ts");
     const files = context.positionals;
     const code = context.string("code");
@@ -34,11 +33,7 @@ export const importCommand: Command = {
       throw new UsageError("--code names one policy: import one file with it");
     if (code !== undefined && !POLICY_CODE.test(code))
       throw new UsageError(`--code ${code} is not a policy code (capital letters then digits, e.g. DCW40)`);
-    for (const file of files) {
-      if (!EXTENSIONS.includes(extname(file).toLowerCase()))
-        throw new UsageError(`cannot import ${file}: policypack imports ${EXTENSIONS.join(", ")} files`);
-      if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
-    }
+    for (const file of files) if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
     const policiesDir = context.string("policies") as string;
     const out = context.string("out") ?? policiesDir;
 
