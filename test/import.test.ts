@@ -21,8 +21,10 @@ import remarkParse from "remark-parse";
 import { unified } from "unified";
 import { beforeAll, describe, expect, it } from "vitest";
 import { normalise } from "../src/import/heuristics.ts";
+import { htmlTooDeepAt } from "../src/import/html-depth.ts";
 import { readText } from "../src/import/legacy-text.ts";
 import { REPO, readHtml, runCli, workspace } from "./helpers.ts";
+import { documentXml, para, zipBomb } from "./import-files.ts";
 
 const SEED = join(REPO, "test", "fixtures", "seed-social-media-policy.txt");
 const DCW38 = "DCW38-using-social-media-platforms";
@@ -264,5 +266,112 @@ describe("the heuristics", () => {
     expect(cycle("This policy will be reviewed every two years.")).toBe(24);
     expect(cycle("We review this policy every 6 months.")).toBe(6);
     expect(cycle("Annual leave is taken annually.")).toBe(12);
+  });
+});
+
+describe("what a page may not carry into a policy", () => {
+  let dir: string;
+  let run: Awaited<ReturnType<typeof runCli>>;
+  let text: string;
+  beforeAll(async () => {
+    const html = `<h1>Links Policy</h1>
+<p>Read <a href="javascript:alert(1)">our guidance</a>, <a href=" JaVa&#x09;ScRiPt:alert(2)">this</a>,
+<a href="data:text/html,&lt;script&gt;alert(3)&lt;/script&gt;">that</a> and <a href="vbscript:msgbox">the form</a>.</p>
+<p>The law is at <a href="https://gov.wales/care">gov.wales</a>; write to <a href="mailto:office@example.org">the office</a>.</p>
+<p><img src="http://tracker.example/pixel.gif" alt="">Logo: <img src="//cdn.example/logo.png" alt="logo"></p>`;
+    dir = await workspace({ "links.html": html });
+    run = await runCli(["import", "links.html", "--code", "DCW62"], dir);
+    ({ text } = await readPolicy(join(dir, "policies", "DCW62-links.md")));
+  });
+
+  it("drops javascript:, data: and vbscript: links but keeps their text, and keeps web and mail links", () => {
+    expect(run.code).toBe(0);
+    expect(text).not.toMatch(/javascript|data:|vbscript|alert/i);
+    expect(text).toContain("Read our guidance, this, that and the form.");
+    expect(text).toContain("[gov.wales](https://gov.wales/care)");
+    expect(text).toContain("[the office](mailto:office@example.org)");
+  });
+
+  it("drops remote images, and says so for every link and image it dropped", () => {
+    expect(text).not.toMatch(/tracker|cdn\.example|!\[/);
+    expect(text).toMatch(/^Logo:$/m);
+    const lines = run.stdout.split("\n");
+    for (const [line, scheme, words] of [
+      [2, "javascript", "our guidance"],
+      [2, "javascript", "this"],
+      [3, "data", "that"],
+      [3, "vbscript", "the form"],
+    ]) {
+      expect(lines).toContain(
+        `links.html:${line}: link: dropped a ${scheme}: link, kept its text "${words}" (only http:, https:, mailto:, tel: and relative links are published)`,
+      );
+    }
+    expect(lines).toContain(
+      "links.html:5: image: dropped a remote image http://tracker.example/pixel.gif (a pack never loads images from the web): add it by hand if it matters",
+    );
+    expect(lines.filter((line) => line.includes("dropped a remote image //cdn.example/logo.png"))).toHaveLength(1);
+  });
+
+  it("checks clean once imported", async () => {
+    expect(run.stderr).toBe("");
+    expect((await runCli(["check", ...AS_OF], dir)).code).toBe(0);
+  });
+});
+
+describe("files that cannot be imported", () => {
+  it("are refused with a sentence naming the file and the fix, while the other files import", async () => {
+    const dir = await workspace({ "a-policy.txt": "Visiting Policy\n\nVisitors sign in.\n" }, { examples: false });
+    await writeFile(join(dir, "bomb.docx"), zipBomb(101));
+    await writeFile(join(dir, "scan.pdf"), "%PDF-1.4\n");
+    const run = await runCli(["import", "bomb.docx", "a-policy.txt", "scan.pdf", "--out", "new"], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      "bomb.docx:1:1: error import-limit: bomb.docx unpacks to 101 MB, more than the 100 MB a Word document may",
+    );
+    expect(run.stderr).toContain("hint: remove or compress its pictures in Word");
+    expect(run.stderr).toContain('hint: extract its text with poppler-utils: pdftotext -layout "scan.pdf" "scan.txt"');
+    // The text file had no code (no library): that is its own error; nothing at all was written.
+    expect(run.stderr).toContain('error missing-code: no code for "Visiting Policy"');
+    expect(run.stderr).not.toMatch(/internal error|\n\s+at /);
+  });
+
+  it("writes nothing for a Word file whose XML declares entities", async () => {
+    const dir = await workspace();
+    const xml = documentXml(para("&x;"), '<!DOCTYPE w:document [<!ENTITY x SYSTEM "file:///etc/hostname">]>');
+    const { docx } = await import("./import-files.ts");
+    await writeFile(join(dir, "x.docx"), docx(xml));
+    const run = await runCli(["import", "x.docx", "--code", "DCW63", "--out", "new"], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("x.docx is refused: its part word/document.xml declares a DOCTYPE with entities");
+    expect(await readdir(dir)).not.toContain("new");
+  });
+});
+
+describe("how deeply a page may nest", () => {
+  const nested = (depth: number) => `${"<div>".repeat(depth)}x${"</div>".repeat(depth)}`;
+
+  it("counts open elements, as a browser would nest them", () => {
+    expect(htmlTooDeepAt(nested(100), 100)).toBeUndefined();
+    expect(htmlTooDeepAt(nested(101), 100)).toBe(500);
+    expect(htmlTooDeepAt(`${"<b>".repeat(101)}x`, 100)).toBe(300);
+  });
+
+  it("does not count what closes itself: unclosed <p>, <li>, <td>, void elements, comments, scripts", () => {
+    const page = `${"<p>a".repeat(300)}<ul>${"<li>b".repeat(300)}</ul><table>${"<tr><td>c<td>d".repeat(300)}</table>${"<br><img src=x>".repeat(300)}${"<!-- <div> -->".repeat(300)}<script>${"<div>".repeat(300)}</script>`;
+    expect(htmlTooDeepAt(page, 100)).toBeUndefined();
+  });
+
+  it("imports a page nested to the limit, and refuses one past it at its line and column", async () => {
+    const dir = await workspace({
+      "ok.html": `<h1>Deep Policy</h1>\n${nested(99)}`,
+      "deep.html": `<h1>Deeper Policy</h1>\n${nested(101)}`,
+    });
+    const ok = await runCli(["import", "ok.html", "--code", "DCW64"], dir);
+    expect(ok.code).toBe(0);
+    const deep = await runCli(["import", "deep.html", "--code", "DCW65"], dir);
+    expect(deep.code).toBe(1);
+    expect(deep.stderr).toContain(
+      "deep.html:2:501: error import-limit: deep.html nests HTML elements more than 100 deep",
+    );
   });
 });

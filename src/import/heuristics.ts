@@ -99,16 +99,27 @@ function imageNote(url: string): string {
   return "dropped an image";
 }
 
+/** The spaces an image stood between stay behind: trimmed at the paragraph's ends. */
+function trimParagraph(paragraph: Paragraph): void {
+  const first = paragraph.children[0];
+  if (first?.type === "text") first.value = first.value.trimStart();
+  const last = paragraph.children.at(-1);
+  if (last?.type === "text") last.value = last.value.trimEnd();
+  paragraph.children = paragraph.children.filter((child) => child.type !== "text" || child.value !== "");
+}
+
 /** Images: the logo at the top is chrome, and a policy body has no others (documents print the logo). */
 export function dropImages(tree: Root): Guess[] {
   const guesses: Guess[] = [];
   const visit = (node: Parent) => {
+    const before = node.children.length;
     node.children = node.children.filter((child) => {
       if (child.type !== "image" && child.type !== "imageReference") return true;
       const note = child.type === "image" ? imageNote(child.url) : "dropped an image";
       guesses.push({ line: lineOf(child), kind: "image", message: `${note}: add it by hand if it matters` });
       return false;
     }) as typeof node.children;
+    if (node.type === "paragraph" && node.children.length < before) trimParagraph(node as Paragraph);
     for (const child of node.children) if ("children" in child) visit(child);
   };
   visit(tree);
