@@ -190,6 +190,18 @@ describe("a manifest is untrusted input", () => {
     expect(existsSync(join(dir, "output", "gofal-tyr-ysgol", "index.html"))).toBe(true);
   });
 
+  it("reports twenty bad entries of a huge poisoned manifest, and how many more", async () => {
+    const dir = await workspace();
+    await mkdir(join(dir, "output", "afon-homecare"), { recursive: true });
+    await writeFile(join(dir, "output", "manifest.json"), '{"generator":"policypack","version":1,"files":{}}');
+    const files = Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`../${i}.txt`, "x"]));
+    await writeFile(join(dir, "output", "afon-homecare", "manifest.json"), JSON.stringify({ version: 1, files }));
+    const run = await runCli(["build", ...HTML, "--org", "afon-homecare"], dir);
+    expect(run.code).toBe(0);
+    expect(run.stderr.match(/ignored the entry/g)).toHaveLength(20);
+    expect(run.stderr).toContain("(and 49980 more entries like it)");
+  });
+
   it("a plain file name is one name in the folder, and nothing else is", () => {
     for (const name of ["index.html", "DCW13-safeguarding-adults.pdf", "a..b", "..."])
       expect(isPlainFileName(name)).toBe(true);

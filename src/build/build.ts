@@ -164,13 +164,16 @@ function notOurs(dir: string, name: string, consequence: string): Diagnostic {
 
 /** Manifest entries that could name something outside their folder: never followed, never deleted. */
 function ignoredEntries(dir: string, ignored: readonly string[]): Diagnostic[] {
-  return ignored.map((entry) => ({
+  // Twenty are enough to see what happened; a manifest of a million bad entries is not a million lines.
+  const shown = ignored.slice(0, 20);
+  const more = ignored.length - shown.length;
+  return shown.map((entry, i) => ({
     file: join(dir, MANIFEST),
     line: 1,
     column: 1,
     severity: "warning",
     rule: "output-folder",
-    message: `ignored the entry ${entry}: it is not a plain file name in ${dir}/, so it was neither read nor removed`,
+    message: `ignored the entry ${entry.length > 200 ? `${entry.slice(0, 200)}…` : entry}: it is not a plain file name in ${dir}/, so it was neither read nor removed${i === shown.length - 1 && more > 0 ? ` (and ${more} more entries like it)` : ""}`,
     hint: "policypack never writes such an entry; if this folder came from a cache or an artifact, it may have been tampered with",
   }));
 }
