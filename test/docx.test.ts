@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DOMParser } from "@xmldom/xmldom";
@@ -140,13 +140,13 @@ const decode = (xml: string) =>
 
 /** The text of each paragraph of a part, decoded. */
 const paragraphs = (xml: string) =>
-  [...xml.matchAll(/<w:p[ >].*?<\/w:p>/g)].map((p) =>
+  [...xml.matchAll(/<w:p[ >].*?<\/w:p>/gs)].map((p) =>
     decode([...p[0].matchAll(/<w:t[^>]*>([^<]*)<\/w:t>/g)].map((t) => t[1]).join("")),
   );
 
 /** The XML of the first paragraph whose text contains `text`. */
 const paragraphWith = (xml: string, text: string) =>
-  [...xml.matchAll(/<w:p[ >].*?<\/w:p>/g)].map((p) => p[0]).find((p) => paragraphs(p)[0]?.includes(text)) ?? "";
+  [...xml.matchAll(/<w:p[ >].*?<\/w:p>/gs)].map((p) => p[0]).find((p) => paragraphs(p)[0]?.includes(text)) ?? "";
 
 describe("the DOCX of a policy", () => {
   let doc: PolicyDocument;
@@ -581,6 +581,56 @@ describe("a logo Word cannot show, in a build", () => {
   });
 });
 
+describe("a hostile organisation's Word files, built by the command", () => {
+  // Values that are markup in XML, HTML or Markdown, or that a Word field or a careless escaper
+  // would take for something else; all of them pass the checks.
+  const PAYLOADS = {
+    name: `A & B <Care> ]]></w:t></w:r><w:r><w:t>Ltd`,
+    registration_no: `"><w:fldSimple w:instr="INCLUDETEXT c:\\x"/>`,
+    registered_manager_first_name: "&amp;&#0;&lt;",
+    registered_manager_last_name: "{ PAGE } 😀 \u2028 \u0085 \u202e",
+    responsible_individual_name: "[x](javascript:alert(1)) **bold** DCW31",
+    local_authority: `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>&e;`,
+  };
+
+  it("writes every value as typed, in parts that all parse, with no link but the policy's own", async () => {
+    const yaml = orgYaml({
+      ...Object.fromEntries(Object.entries(PAYLOADS).map(([key, value]) => [key, JSON.stringify(value)])),
+      // Two policies that between them print every one of these fields.
+      policies: "[DCW13, DCW34]",
+    });
+    const dir = await workspace({ "orgs/hostile.yaml": yaml });
+    const args = ["build", "--format", "docx", "--org", "hostile", "--as-of", "2026-11-24"];
+    const run = await runCli([...args, "--references-outside-pack", "warning"], dir);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const names = (await readdir(join(dir, "output", "hostile"))).filter((name) => name.endsWith(".docx"));
+    expect(names).toHaveLength(2);
+    const texts: string[] = [];
+    for (const name of names) {
+      const data = readFileSync(join(dir, "output", "hostile", name));
+      const files = unzipSync(data);
+      for (const path of Object.keys(files).filter((path) => /\.(xml|rels)$/.test(path)))
+        expectWellFormed(`${name}/${path}`, files[path] as Uint8Array);
+      const parts = unzip(data);
+      expect(paragraphs(parts["word/header1.xml"] as string)).toEqual([
+        `${PAYLOADS.name}Registration Number: ${PAYLOADS.registration_no}`,
+      ]);
+      texts.push(paragraphs(parts["word/document.xml"] as string).join("\n"));
+      expect(parts["word/document.xml"]).not.toContain("<w:fldSimple");
+      const links = [
+        ...(parts["word/_rels/document.xml.rels"] as string).matchAll(/Target="([^"]+)" TargetMode="External"/g),
+      ];
+      for (const [, target] of links) expect(target).toMatch(/^(https?:|mailto:|DCW\d+-[a-z-]+\.docx$)/);
+    }
+    // Each value is printed by some policy of the pack.
+    for (const value of Object.values(PAYLOADS))
+      expect(
+        texts.some((text) => text.includes(value)),
+        value,
+      ).toBe(true);
+  }, 120_000);
+});
+
 describe("the house font in Word files", () => {
   it("embeds IBM Plex Sans, regular and bold, and italic only when the text has italics", async () => {
     const dir = await workspace(
@@ -746,5 +796,5 @@ describe("the example library", () => {
     }
     expect(count).toBe(12);
     expect(withLogo).toBe(6);
-  });
+  }, 120_000);
 });
