@@ -375,3 +375,65 @@ describe("how deeply a page may nest", () => {
     );
   });
 });
+
+describe("the encoding of a page", () => {
+  const TEXT = "Visiting Policy\n\nVisitors’ names are recorded – every visit costs £0.\n";
+  const BODY = "Visitors’ names are recorded – every visit costs £0.\n";
+  /** Windows-1252 bytes of a string that has only Latin-1 letters and ’ – £. */
+  const cp1252 = (text: string) =>
+    Uint8Array.from([...text].map((c) => ({ "’": 0x92, "–": 0x96 })[c] ?? (c.codePointAt(0) as number)));
+  const utf16le = (text: string) =>
+    Uint8Array.from([...text].flatMap((c) => [c.charCodeAt(0) & 0xff, c.charCodeAt(0) >> 8]));
+
+  async function importBytes(name: string, bytes: Uint8Array) {
+    const dir = await workspace();
+    await writeFile(join(dir, name), bytes);
+    const run = await runCli(["import", name, "--code", "DCW66"], dir);
+    const [file = ""] = (await readdir(join(dir, "policies"))).filter((f) => f.startsWith("DCW66-"));
+    return { run, ...(await readPolicy(join(dir, "policies", file))) };
+  }
+
+  it("reads a Windows-1252 text file as Windows-1252, with a warning at its first non-UTF-8 byte", async () => {
+    const { run, text } = await importBytes("visiting.txt", cp1252(TEXT));
+    expect(run.code).toBe(0);
+    expect(text).toBe(BODY);
+    expect(run.stderr).toContain(
+      'visiting.txt:3:9: warning import-encoding: visiting.txt is not UTF-8: read as Windows-1252, where byte 0x92 here is "’"',
+    );
+  });
+
+  it("reads UTF-16 with or without a byte-order mark", async () => {
+    const withBom = await importBytes("bom.txt", Uint8Array.from([0xff, 0xfe, ...utf16le(TEXT)]));
+    expect(withBom.text).toBe(BODY);
+    expect(withBom.run.stderr).toBe("");
+    const without = await importBytes("nobom.txt", utf16le(TEXT));
+    expect(without.text).toBe(BODY);
+    expect(without.run.stderr).toContain("read as UTF-16 (little-endian), which its bytes show");
+  });
+
+  it("honours an HTML page's <meta charset>, and warns when the page is not what it declares", async () => {
+    const page = (charset: string) =>
+      cp1252(
+        `<html><head><meta charset="${charset}"><title>Visiting Policy</title></head><body><p>${BODY}</p></body></html>`,
+      );
+    const declared = await importBytes("page.html", page("windows-1252"));
+    expect(declared.text).toBe(BODY);
+    expect(declared.run.stderr).toBe("");
+    const wrong = await importBytes("page.html", page("utf-8"));
+    expect(wrong.text).toBe(BODY);
+    expect(wrong.run.stderr).toContain(
+      "page.html is not UTF-8 (though its <meta charset> says so): read as Windows-1252",
+    );
+  });
+
+  it("warns about every replacement character (U+FFFD) the source already has", async () => {
+    const { run, text } = await importBytes(
+      "lost.txt",
+      new TextEncoder().encode("Lost Policy\n\nService users\uFFFD care \uFFFD.\n"),
+    );
+    expect(text).toContain("\uFFFD");
+    expect(run.stderr).toContain(
+      "lost.txt:3:14: warning import-encoding: lost.txt contains 2 replacement characters (U+FFFD",
+    );
+  });
+});

@@ -1,6 +1,7 @@
 // Word documents: the archive is checked (size, entries, DOCTYPE, nesting) before mammoth turns
 // it into HTML; then the HTML reader makes the Markdown tree.
 import mammoth from "mammoth";
+import { lostCharacters } from "./decode.ts";
 import { readHtml } from "./legacy-text.ts";
 import { ImportProblem, LIMITS, megabytes } from "./limits.ts";
 import { type SourceTree, WORD_IMAGE } from "./types.ts";
@@ -92,5 +93,6 @@ export async function readDocx(file: string, bytes: Buffer): Promise<SourceTree>
     );
   }
   // mammoth writes one line; a line per block makes "line" in the guess report the paragraph number.
-  return readHtml(file, html.replace(/(<\/(?:p|h[1-6]|li|tr)>)/g, "$1\n"));
+  const lines = html.replace(/(<\/(?:p|h[1-6]|li|tr)>)/g, "$1\n");
+  return { ...(await readHtml(file, lines)), warnings: lostCharacters(file, lines) };
 }

@@ -1,6 +1,7 @@
 // Which files import reads, and what a file really is: a .doc renamed .docx, a text file named
 // .docx or a Word file named .txt gets a sentence saying so, not a parser's error.
 import { basename, extname } from "node:path";
+import { utf16WithoutBom } from "./decode.ts";
 import { ImportProblem } from "./limits.ts";
 
 export const EXTENSIONS = [".txt", ".html", ".htm", ".md", ".docx"];
@@ -40,7 +41,7 @@ export function sniff(bytes: Uint8Array): Kind {
   if (starts(bytes, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) return "doc";
   if (starts(bytes, [0x25, 0x50, 0x44, 0x46, 0x2d])) return "pdf"; // %PDF-
   if (starts(bytes, [0x7b, 0x5c, 0x72, 0x74, 0x66])) return "rtf"; // {\rtf
-  const utf16 = starts(bytes, [0xff, 0xfe]) || starts(bytes, [0xfe, 0xff]);
+  const utf16 = starts(bytes, [0xff, 0xfe]) || starts(bytes, [0xfe, 0xff]) || utf16WithoutBom(bytes);
   if (!utf16 && bytes.subarray(0, 8192).includes(0)) return "binary";
   return "text";
 }

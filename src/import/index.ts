@@ -7,6 +7,7 @@ import { splitPolicy } from "../load/policies.ts";
 import { scanPlaceholders } from "../template/placeholders.ts";
 import type { Diagnostic } from "../types.ts";
 import { codeFromLibrary } from "./code.ts";
+import { decode, lostCharacters } from "./decode.ts";
 import { readDocx } from "./docx.ts";
 import { checkContent, EXTENSIONS, unsupported } from "./formats.ts";
 import { normalise } from "./heuristics.ts";
@@ -61,10 +62,10 @@ async function read(file: string): Promise<SourceTree> {
   const bytes = await readFile(file).catch(unreadable(file));
   checkContent(file, bytes);
   if (docx) return readDocx(file, bytes);
-  const text = bytes.toString("utf8");
-  if (extension === ".html" || extension === ".htm") return readHtml(file, text);
-  if (extension === ".md") return readMarkdown(file, text);
-  return readText(text);
+  const html = extension === ".html" || extension === ".htm";
+  const { text, warnings } = decode(file, bytes, html);
+  const source = html ? await readHtml(file, text) : extension === ".md" ? readMarkdown(file, text) : readText(text);
+  return { ...source, warnings: [...warnings, ...lostCharacters(file, text)] };
 }
 
 /** "old-safeguarding_policy.docx" → "Old Safeguarding Policy": the title of last resort. */
@@ -96,7 +97,7 @@ export async function importPolicy(file: string, options: ImportOptions): Promis
 }
 
 async function convert(file: string, source: SourceTree, options: ImportOptions): Promise<ImportResult> {
-  const { tree, statedTitle } = source;
+  const { tree, statedTitle, warnings = [] } = source;
   const { title: found, reviewMonths, guesses } = normalise(tree, statedTitle);
   const title = found ?? titleFromFileName(file);
   if (!found) guesses.push({ line: 1, kind: "title", message: `"${title}" (from the file name: no title found)` });
@@ -136,7 +137,8 @@ async function convert(file: string, source: SourceTree, options: ImportOptions)
   const policy: ImportedPolicy = { code, title, version: "1.0", reviewMonths, status: "draft", tree };
   const path = outputPath(options.out, code, title);
   const text = policySource(policy);
-  return { source: file, guesses, diagnostics: checkWritten(text, path), output: { path, code, title, text } };
+  const diagnostics = [...warnings, ...checkWritten(text, path)];
+  return { source: file, guesses, diagnostics, output: { path, code, title, text } };
 }
 
 /** What `check` would say about the body on its own (leftover {{tokens}}, raw HTML…), at the output file's lines. */

@@ -1,5 +1,6 @@
 // Plain data passed between the import stages: read → Markdown tree → normalise → source file.
 import type { Root } from "mdast";
+import type { Diagnostic } from "../types.ts";
 
 /**
  * One decision the importer made that an editor should review, at the line of the source it
@@ -15,6 +16,8 @@ export interface Guess {
 /** A document read into a Markdown tree, before any heuristic has run. */
 export interface SourceTree {
   tree: Root;
+  /** What reading it found worth a warning (an encoding guessed, a character lost). */
+  warnings?: Diagnostic[];
   /** A title the format states outright (HTML `<title>`, Markdown front matter), if any. */
   statedTitle?: string;
 }

@@ -109,6 +109,21 @@ export const cases: HostileCase[] = [
     setup: (dir) => mkdir(join(dir, "folder.html")).then(() => undefined),
   },
   importing(
+    "utf16.txt",
+    Uint8Array.from([
+      0xff,
+      0xfe,
+      ...[..."Visiting Policy\n\nVisitors sign in.\n"].flatMap((c) => [c.charCodeAt(0), 0]),
+    ]),
+    /wrote policies\/DCW90-visiting\.md/,
+    0,
+  ),
+  importing(
+    "charset.html",
+    '<meta charset="klingon"><h1>Charset Policy</h1>',
+    /charset\.html declares the character set "klingon", which is not one browsers know/,
+  ),
+  importing(
     "links.html",
     `<h1>Links Policy</h1><p>Read <a href="JaVa&#x09;ScRiPt:alert(1)">the guidance</a> and <a href="data:text/html,x">this</a>.</p>`,
     /dropped a javascript: link, kept its text "the guidance"[\s\S]*dropped a data: link/,
