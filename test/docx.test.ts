@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Resvg } from "@resvg/resvg-js";
 import { DOMParser } from "@xmldom/xmldom";
 import { strFromU8, unzipSync } from "fflate";
 import type { Link, Paragraph, Root } from "mdast";
@@ -501,6 +502,25 @@ describe("the logo in the Word header", () => {
       // 12 × 4 and 60 × 20 pixels, both 3:1, grow to the box's height.
       expect(extent(xml)).toEqual({ width: 102, height: 34 });
     }
+  });
+
+  it("draws a logo far larger than it is shown again at 300 dpi, so each Word file carries less", async () => {
+    // A 4000 × 1000 PNG with detail that does not compress away.
+    const stripes = Array.from(
+      { length: 400 },
+      (_, i) =>
+        `<rect x="${i * 10}" width="5" height="${300 + ((i * 37) % 700)}" fill="#${((i * 2654435761) % 0xffffff).toString(16).padStart(6, "0")}"/>`,
+    ).join("");
+    const big = new Resvg(`<svg xmlns="http://www.w3.org/2000/svg" width="4000" height="1000">${stripes}</svg>`)
+      .render()
+      .asPng();
+    expect(pngSize(big)).toEqual({ width: 4000, height: 1000 });
+    const { xml, image, warnings } = await header(withLogo("image/png", big));
+    expect(warnings).toEqual([]);
+    // Shown 132 × 33 pixels at 96 to the inch: 413 × 103 at 300 dpi.
+    expect(extent(xml)).toEqual({ width: 132, height: 33 });
+    expect(pngSize(image as Uint8Array)).toEqual({ width: 413, height: 103 });
+    expect((image as Uint8Array).length).toBeLessThan(big.length / 4);
   });
 
   it("sets text in an SVG in the house font, whatever the machine has", () => {

@@ -84,11 +84,27 @@ export function picture(url: string, maxWidth: number, maxHeight: number, grow =
   const type = match[1]?.toLowerCase();
   if (type === "image/svg+xml") return svgPicture(payload(match), maxWidth, maxHeight, grow);
   const image = rasterImage(url);
-  if (image) return { image, size: fitInto(image, maxWidth, maxHeight, grow) };
+  if (image) {
+    const size = fitInto(image, maxWidth, maxHeight, grow);
+    return { image: atPrintResolution(image, url, size), size };
+  }
   return type === "image/png" || type === "image/jpeg"
     ? `it is not a readable ${type === "image/png" ? "PNG" : "JPEG"} file`
     : `Word shows PNG, JPEG and SVG images, not ${type}`;
 }
+
+/**
+ * A picture far larger than print resolution needs for the size it is shown at (a 4000-pixel logo
+ * in a 35 mm header) is drawn again at 300 dpi: every Word file of the pack carries it.
+ */
+function atPrintResolution(image: RasterImage, url: string, size: { width: number; height: number }): RasterImage {
+  if (image.width <= 2 * Math.round((size.width * SVG_DPI) / 96)) return image;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${image.width}" height="${image.height}"><image href="${url.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;")}" width="${image.width}" height="${image.height}"/></svg>`;
+  const smaller = svgPicture(strToBytes(svg), size.width, size.height, true);
+  return typeof smaller !== "string" && smaller.image.data.length < image.data.length ? smaller.image : image;
+}
+
+const strToBytes = (text: string) => new Uint8Array(Buffer.from(text));
 
 // The same logo is drawn for every policy of a pack: keep the last few drawings.
 const drawn = new Map<string, Picture | string>();
