@@ -6,7 +6,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { findBrowser } from "../src/render/pdf/browser.ts";
 import { PdfEngine } from "../src/render/pdf/engine.ts";
 import { bookmarks, bookmarkTitle } from "../src/render/pdf/layout.ts";
-import { orgYaml, policyMd, runCli, workspace } from "./helpers.ts";
+import { orgYaml, policyMd, REPO, runCli, workspace } from "./helpers.ts";
+import { lastBodyLine, pageLines } from "./pdf-pages.ts";
 import {
   linkAnnotations,
   loadPdfFile,
@@ -122,6 +123,27 @@ describe("PDF output", () => {
       for (const entry of entries) expect(marks).toContainEqual([entry.title, entry.page]);
       expect(marks).toContainEqual(["1. Purpose", (entries[0] as { page: number }).page]);
     }
+  });
+
+  it("ends no page of the example packs with a heading or a line that introduces a list", async () => {
+    const headings = new Set(["Referenced by", "Contents"]);
+    for (const name of await readdir(join(REPO, "policies"))) {
+      for (const line of (await readFile(join(REPO, "policies", name), "utf8")).split("\n")) {
+        if (/^#{2,4} /.test(line)) headings.add(line.replace(/^#+ /, "").trim());
+      }
+    }
+    let pages = 0;
+    for (const org of ["afon-homecare", "gofal-tyr-ysgol"]) {
+      for (const file of (await readdir(join(out, org))).filter((f) => f.endsWith(".pdf"))) {
+        for (const [i, page] of pageLines(join(out, org, file)).entries()) {
+          const last = lastBodyLine(page)?.text ?? "";
+          expect(headings.has(last), `${org}/${file} page ${i + 1} ends with heading "${last}"`).toBe(false);
+          expect(last, `${org}/${file} page ${i + 1}`).not.toMatch(/:$/);
+          pages++;
+        }
+      }
+    }
+    expect(pages).toBeGreaterThan(100);
   });
 
   describe("PDF/UA-1 in every PDF of the example packs", () => {

@@ -49,7 +49,9 @@ export function printCss(org: Org, text: RunningText): string {
   @bottom-left { content: ${cssString(text.footerLeft)}; ${bottom} }
   @bottom-right { content: "Page " counter(page) " of " counter(pages); ${bottom} }
 }
-@media print { .org-header, .doc-footer p:first-child, .skip { display: none; } .doc-footer { margin-top: 1.5rem; } }`;
+@media print { .org-header, .doc-footer p:first-child, .skip { display: none; } .doc-footer { margin-top: 1.5rem; } }
+/* A line that introduces a list ("This means:") stays on the page of the list's first item. */
+p:has(+ ul, + ol) { break-after: avoid; }`;
 }
 
 /**
