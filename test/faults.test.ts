@@ -89,13 +89,17 @@ async function profiles(build: Build): Promise<string[]> {
   return names.filter((name) => name.startsWith(`policypack-chromium-${build.child.pid}-`));
 }
 
-/** Waits until the build's Chromium has a renderer, i.e. pages are printing; returns its processes. */
+/**
+ * Waits until the build's Chromium has two renderers (the blank start page's and a document's),
+ * i.e. PDFs are printing; returns its processes.
+ */
 async function printing(build: Build): Promise<number[]> {
   const pid = build.child.pid as number;
   return until(
     () => {
       const found = chromiumUnder(pid);
-      return found.some((p) => p.cmdline.includes("--type=renderer")) ? found.map((p) => p.pid) : undefined;
+      const renderers = found.filter((p) => p.cmdline.includes("--type=renderer"));
+      return renderers.length >= 2 ? found.map((p) => p.pid) : undefined;
     },
     60_000,
     "Chromium printing",

@@ -134,6 +134,7 @@ class Session {
         .finally(() => (waiting = false));
     }, HEARTBEAT_INTERVAL_MS).unref();
     process.once("exit", this.onExit);
+    if (!browser.connected) this.end("the browser process exited"); // before we listened
   }
 
   static async start(options: EngineOptions, signal: AbortSignal): Promise<Session> {
