@@ -437,3 +437,51 @@ describe("the encoding of a page", () => {
     );
   });
 });
+
+describe("placeholders in older templates' styles", () => {
+  let run: Awaited<ReturnType<typeof runCli>>;
+  let text: string;
+  beforeAll(async () => {
+    const page = [
+      "Legacy Policy",
+      "",
+      "This policy applies to [ORGANISATION] and «OrgName», run by [Name of Registered Manager].",
+      "",
+      "Contact {org_field_email} or {{ORG_FIELD_PHONE}} in {{CURRENT_YEAR}}; see [sic], [1], [NAME] and «Signature».",
+      "",
+      "The [Safeguarding Lead] reports to [Local Authority] quoting [Registration Number].",
+    ].join("\n");
+    const dir = await workspace({ "legacy.txt": page });
+    run = await runCli(["import", "legacy.txt", "--code", "DCW67"], dir);
+    ({ text } = await readPolicy(join(dir, "policies", "DCW67-legacy.md")));
+  });
+
+  it("turns the tokens that name one field into placeholders, each with a guess line", () => {
+    expect(text).toBe(
+      [
+        "This policy applies to <<org_field_name>> and <<org_field_name>>, run by <<org_field_registered_manager_first_name>> <<org_field_registered_manager_last_name>>.",
+        "",
+        "Contact <<org_field_email>> or <<org_field_phone>> in <<current_year>>; see \\[sic], \\[1], \\[NAME] and «Signature».",
+        "",
+        "The <<org_field_safeguarding_lead_name>> reports to <<org_field_local_authority>> quoting <<org_field_registration_no>>.",
+        "",
+      ].join("\n"),
+    );
+    const lines = run.stdout.split("\n");
+    expect(lines).toContain("legacy.txt:3: placeholder: «OrgName» → <<org_field_name>>");
+    expect(lines).toContain("legacy.txt:5: placeholder: {{ORG_FIELD_PHONE}} → <<org_field_phone>> (in lower case)");
+    expect(lines).toContain("legacy.txt:7: placeholder: [Registration Number] → <<org_field_registration_no>>");
+  });
+
+  it("leaves the others as written and warns at their line and column; [sic] and [1] are text", () => {
+    expect(run.code).toBe(0);
+    const warnings = run.stderr.split("\n").filter((line) => line.includes("legacy-placeholder"));
+    expect(warnings).toEqual([
+      "legacy.txt:5:87: warning legacy-placeholder: [NAME] looks like a placeholder from an old template; it was left as written",
+      "legacy.txt:5:98: warning legacy-placeholder: «Signature» looks like a placeholder from an old template; it was left as written",
+    ]);
+    expect(run.stderr).toContain(
+      "hint: replace it with <<org_field_X>> for the organisation field X it stands for (name,",
+    );
+  });
+});

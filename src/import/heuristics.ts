@@ -3,6 +3,7 @@
 import type { Heading, List, ListItem, Node, Paragraph, Parent, PhrasingContent, Root, RootContent, Text } from "mdast";
 import { toString as nodeText } from "mdast-util-to-string";
 import { COMPUTED_NAMES, ORG_PREFIX } from "../template/placeholders.ts";
+import { lowerCaseName } from "./legacy-placeholders.ts";
 import { type Guess, WORD_IMAGE } from "./types.ts";
 
 const lineOf = (node: Node | undefined) => node?.position?.start.line ?? 1;
@@ -21,10 +22,17 @@ function visitTexts(node: Node, visit: (text: Text) => void): void {
  * `{{x}}` → `<<x>>`, `{{#if x}}` → `<<#if x>>`. Only a name that is neither an org field nor
  * computed is worth a guess line.
  */
-export function convertPlaceholders(tree: Root): Guess[] {
+export function convertPlaceholders(tree: Root, fields: readonly string[] = []): Guess[] {
   const guesses: Guess[] = [];
   visitTexts(tree, (text) => {
-    text.value = text.value.replace(/\{\{\s*([^{}\n]+?)\s*\}\}/g, (_match, name: string) => {
+    text.value = text.value.replace(/\{\{\s*([^{}\n]+?)\s*\}\}/g, (_match, written: string) => {
+      const name = lowerCaseName(written, fields);
+      if (name !== written)
+        guesses.push({
+          line: lineOf(text),
+          kind: "placeholder",
+          message: `{{${written}}} → <<${name}>> (in lower case)`,
+        });
       const plainName = /^[\w.-]+$/.test(name) && name !== "else";
       if (plainName && !name.startsWith(ORG_PREFIX) && !(COMPUTED_NAMES as readonly string[]).includes(name)) {
         guesses.push({
@@ -481,8 +489,14 @@ export function tableHeaders(tree: Root): Guess[] {
 export function normalise(
   tree: Root,
   statedTitle?: string,
+  fields: readonly string[] = [],
 ): { title?: string; reviewMonths: number; guesses: Guess[] } {
-  const guesses = [...convertPlaceholders(tree), ...dropImages(tree), ...dropUnsafeLinks(tree), ...dropChrome(tree)];
+  const guesses = [
+    ...convertPlaceholders(tree, fields),
+    ...dropImages(tree),
+    ...dropUnsafeLinks(tree),
+    ...dropChrome(tree),
+  ];
   const { title, guess } = takeTitle(tree, statedTitle);
   if (guess) guesses.push(guess);
   guesses.push(...numberedHeadings(tree));

@@ -3,6 +3,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { basename, extname } from "node:path";
 import { checkMarkdown } from "../check/markdown.ts";
+import { loadOrgSchema } from "../load/orgs.ts";
 import { splitPolicy } from "../load/policies.ts";
 import { scanPlaceholders } from "../template/placeholders.ts";
 import type { Diagnostic } from "../types.ts";
@@ -11,6 +12,7 @@ import { decode, lostCharacters } from "./decode.ts";
 import { readDocx } from "./docx.ts";
 import { checkContent, EXTENSIONS, unsupported } from "./formats.ts";
 import { normalise } from "./heuristics.ts";
+import { legacyPlaceholders } from "./legacy-placeholders.ts";
 import { readHtml, readMarkdown, readText } from "./legacy-text.ts";
 import { ImportProblem, LIMITS, megabytes } from "./limits.ts";
 import type { Guess, ImportedPolicy, SourceTree } from "./types.ts";
@@ -22,6 +24,8 @@ export interface ImportOptions {
   /** The code from --code; otherwise it is looked up in `policiesDir`. */
   code?: string;
   policiesDir: string;
+  /** Where org.schema.json is: its fields are what legacy placeholders may become. */
+  orgsDir?: string;
   out: string;
 }
 
@@ -68,6 +72,15 @@ async function read(file: string): Promise<SourceTree> {
   return { ...source, warnings: [...warnings, ...lostCharacters(file, text)] };
 }
 
+/** The organisation fields a policy can print (not lists or maps); none when there is no schema to read. */
+async function orgFields(orgsDir: string): Promise<string[]> {
+  const schema = await loadOrgSchema(orgsDir);
+  const properties = typeof schema === "object" ? (schema as { properties?: object }).properties : undefined;
+  return Object.entries(properties ?? {})
+    .filter(([, definition]) => !["object", "array"].includes((definition as { type?: unknown }).type as string))
+    .map(([name]) => name);
+}
+
 /** "old-safeguarding_policy.docx" → "Old Safeguarding Policy": the title of last resort. */
 const titleFromFileName = (file: string) =>
   basename(file, extname(file))
@@ -98,7 +111,11 @@ export async function importPolicy(file: string, options: ImportOptions): Promis
 
 async function convert(file: string, source: SourceTree, options: ImportOptions): Promise<ImportResult> {
   const { tree, statedTitle, warnings = [] } = source;
-  const { title: found, reviewMonths, guesses } = normalise(tree, statedTitle);
+  const fields = options.orgsDir ? await orgFields(options.orgsDir) : [];
+  const legacy = legacyPlaceholders(tree, fields, file);
+  const { title: found, reviewMonths, guesses } = normalise(tree, statedTitle, fields);
+  guesses.push(...legacy.guesses);
+  warnings.push(...legacy.warnings);
   const title = found ?? titleFromFileName(file);
   if (!found) guesses.push({ line: 1, kind: "title", message: `"${title}" (from the file name: no title found)` });
   const titleLine = guesses.find((g) => g.kind === "title")?.line ?? 1;

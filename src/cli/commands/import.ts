@@ -40,7 +40,8 @@ export const importCommand: Command = {
     const diagnostics: Diagnostic[] = [];
     const imported = [];
     for (const file of files) {
-      const result = await importPolicy(file, { ...(code ? { code } : {}), policiesDir, out });
+      const orgsDir = context.string("orgs") as string;
+      const result = await importPolicy(file, { ...(code ? { code } : {}), policiesDir, orgsDir, out });
       diagnostics.push(...result.diagnostics);
       let written = false;
       if (result.output) {
