@@ -778,6 +778,44 @@ describe("characters XML forbids, in any value", () => {
   });
 });
 
+/** The characters a Word part sets in the house font: its text but in code, which has a font of its own. */
+function houseFontText(xml: string): string {
+  const prose = xml.replace(/<w:p>(?:(?!<\/w:p>).)*?<w:pStyle w:val="SourceCode"\/>.*?<\/w:p>/gs, "");
+  const runs = [...prose.matchAll(/<w:r>(.*?)<\/w:r>/gs)].map((m) => m[1] as string);
+  return runs
+    .filter((run) => !/<w:rFonts |<w:rStyle w:val="VerbatimChar"\/>/.test(run))
+    .flatMap((run) => [...run.matchAll(/<w:t[^>]*>([^<]*)<\/w:t>/g)].map((t) => decode(t[1] as string)))
+    .join("");
+}
+
+/** The code points a TrueType font maps to glyphs (its Unicode cmap subtables, formats 4 and 12). */
+function codePoints(font: Buffer): Set<number> {
+  const table = (tag: string) => {
+    for (let i = 0; i < font.readUInt16BE(4); i++)
+      if (font.toString("latin1", 12 + 16 * i, 16 + 16 * i) === tag) return font.readUInt32BE(20 + 16 * i);
+    throw new Error(`no ${tag} table`);
+  };
+  const cmap = table("cmap");
+  const found = new Set<number>();
+  for (let i = 0; i < font.readUInt16BE(cmap + 2); i++) {
+    const at = cmap + font.readUInt32BE(cmap + 8 + 8 * i);
+    const format = font.readUInt16BE(at);
+    if (format === 4) {
+      const segments = font.readUInt16BE(at + 6) / 2;
+      for (let s = 0; s < segments; s++) {
+        const end = font.readUInt16BE(at + 14 + 2 * s);
+        for (let c = font.readUInt16BE(at + 16 + 2 * segments + 2 * s); c <= end && c !== 0xffff; c++) found.add(c);
+      }
+    } else if (format === 12) {
+      for (let g = 0; g < font.readUInt32BE(at + 12); g++)
+        for (let c = font.readUInt32BE(at + 16 + 12 * g); c <= font.readUInt32BE(at + 20 + 12 * g); c++) found.add(c);
+    }
+  }
+  return found;
+}
+
+const PLEX = codePoints(readFileSync(join(FONT_DIRECTORY, "400Regular/IBMPlexSans_400Regular.ttf")));
+
 describe("the example library", () => {
   it("renders every policy of both packs without warnings, with real cross-reference links", async () => {
     const check = await loadAndCheck({
@@ -797,6 +835,19 @@ describe("the example library", () => {
         const parts = unzip(data);
         const header = parts["word/header1.xml"] as string;
         expect(paragraphs(header)[0]).toContain(`Registration Number: ${org.data.registration_no}`);
+        // Every character set in the house font is one the embedded font has: none falls back.
+        for (const part of ["word/document.xml", "word/header1.xml", "word/footer1.xml", "word/footnotes.xml"])
+          for (const char of houseFontText(parts[part] as string))
+            expect(PLEX.has(char.codePointAt(0) as number), `${policy.code} ${part}: "${char}"`).toBe(true);
+        // A bullet is either in the house font or set in Arial, which has them all.
+        const bullets = [
+          ...(parts["word/numbering.xml"] as string).matchAll(
+            /<w:lvlText w:val="([^"%]+)"\/>(?:(?!<\/w:lvl>).)*?<w:rFonts w:ascii="([^"]+)"/g,
+          ),
+        ];
+        expect(bullets.length).toBeGreaterThan(0);
+        for (const [, text, font] of bullets)
+          expect(PLEX.has((text as string).codePointAt(0) as number) || font === "Arial", `bullet ${text}`).toBe(true);
         expect(parts["word/fontTable.xml"]).toMatch(/<w:font w:name="IBM Plex Sans">.*<w:embedRegular /);
         // Afon Homecare's logo is an SVG; Gofal Tŷ'r Ysgol has none.
         if (org.logo) {

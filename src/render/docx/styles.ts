@@ -137,6 +137,9 @@ export const styles: IStylesOptions = {
 export const listIndent = (level: number) => 360 * (level + 1) + 60;
 export const HANGING = 300;
 const BULLETS = ["•", "◦", "▪"];
+// IBM Plex Sans has no ◦ or ▪: bullets are set in Arial, which every Word has (and LibreOffice
+// replaces with Liberation Sans), and which has all three.
+const BULLET_FONT = "Arial";
 
 /** Word's levels for a list: bullets, or decimal numbers from `start` (every list has its own instance). */
 export function listDefinition(reference: string, ordered: boolean, start = 1): NumberingDefinition {
@@ -150,7 +153,7 @@ export function listDefinition(reference: string, ordered: boolean, start = 1): 
       alignment: AlignmentType.LEFT,
       style: {
         paragraph: { indent: { left: listIndent(level), hanging: HANGING } },
-        ...(ordered ? {} : { run: { font: FONT, color: COLOR.accent } }),
+        ...(ordered ? {} : { run: { font: BULLET_FONT, color: COLOR.accent } }),
       },
     })),
   };
