@@ -32,6 +32,15 @@ export interface CalendarDate {
 
 export type PolicyStatus = "draft" | "approved";
 
+/** One version of a policy, from its front matter's `history` (what changed, who approved it). */
+export interface VersionEntry {
+  version: string;
+  date: CalendarDate;
+  changes: string;
+  approvedBy?: string;
+  role?: string;
+}
+
 export interface Policy {
   file: string;
   code: string;
@@ -40,6 +49,8 @@ export interface Policy {
   reviewMonths: number;
   status: PolicyStatus;
   category?: string;
+  /** Newest first, its first entry being `version`; empty when the front matter has no `history`. */
+  history: VersionEntry[];
   /** Output base name, e.g. "DCW13-safeguarding-adults". */
   slug: string;
   /** The Markdown body with its <<placeholders>>, exactly as in the file. */

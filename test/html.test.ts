@@ -39,6 +39,7 @@ const POLICY: Policy = {
   version: "1.0",
   reviewMonths: 12,
   status: "approved",
+  history: [],
   slug: "DCW1-test",
   body: "",
   bodyLine: 1,

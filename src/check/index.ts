@@ -43,6 +43,7 @@ export async function loadAndCheck(options: CheckOptions): Promise<CheckResult> 
   const { library, diagnostics: libraryDiagnostics } = checkLibrary(
     policySources.sources,
     placeholderFields(schema),
+    options.buildDate,
     cache,
   );
   if ([...cache.keys()].join() !== before) await writeBodyChecks(cache);

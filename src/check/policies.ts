@@ -4,9 +4,19 @@ import { sha256 } from "../hash.ts";
 import { fileStem, type PolicySource } from "../load/policies.ts";
 import { positionOf } from "../load/yaml.ts";
 import { COMPUTED_NAMES, ORG_PREFIX, scanPlaceholders } from "../template/placeholders.ts";
-import type { Diagnostic, Library, PlaceholderUse, Policy, PolicyStatus, Reference, Severity } from "../types.ts";
+import type {
+  CalendarDate,
+  Diagnostic,
+  Library,
+  PlaceholderUse,
+  Policy,
+  PolicyStatus,
+  Reference,
+  Severity,
+} from "../types.ts";
 import { checkReferences } from "../xref/check.ts";
 import { codePattern, extractReferences } from "../xref/extract.ts";
+import { checkHistory, DOTTED_VERSION } from "./history.ts";
 import { checkMarkdown } from "./markdown.ts";
 import { compileSchema, schemaDiagnostics } from "./schema.ts";
 
@@ -25,7 +35,28 @@ const frontMatterSchema = {
     },
     version: { type: "string", minLength: 1, description: 'e.g. "4.1" in quotes' },
     review_months: { type: "integer", minimum: 1, maximum: 60, description: "review cycle in months (default 12)" },
-    status: { enum: ["draft", "approved"] },
+    status: { enum: ["draft", "approved"], description: "draft policies go into no client pack" },
+    history: {
+      type: "array",
+      minItems: 1,
+      description: "the versions, newest first: version, date, changes, approved_by, role",
+      items: {
+        type: "object",
+        required: ["version", "date", "changes"],
+        additionalProperties: false,
+        properties: {
+          version: {
+            type: "string",
+            pattern: DOTTED_VERSION.source,
+            description: 'a dotted number in quotes, e.g. "3.2"',
+          },
+          date: { type: "string", format: "date", description: "when this version was approved, YYYY-MM-DD" },
+          changes: { type: "string", minLength: 1, description: "what changed in this version, in a sentence" },
+          approved_by: { type: "string", minLength: 1, description: "who approved this version" },
+          role: { type: "string", minLength: 1, description: "the approver's role, e.g. Responsible Individual" },
+        },
+      },
+    },
     category: { type: "string" },
     references_outside_pack: {
       enum: ["error", "warning"],
@@ -46,13 +77,16 @@ function slugify(title: string): string {
 }
 
 /** Front matter → Policy, or diagnostics. */
-function toPolicy(source: PolicySource): { policy?: Policy; diagnostics: Diagnostic[] } {
+function toPolicy(source: PolicySource, buildDate: CalendarDate): { policy?: Policy; diagnostics: Diagnostic[] } {
   validateFrontMatter ??= compileSchema(frontMatterSchema);
   if (source.frontMatter === undefined) return { diagnostics: [] }; // YAML errors already reported
   const diagnostics = schemaDiagnostics(validateFrontMatter, source.frontMatter ?? {}, source.positions, source.file);
   if (diagnostics.length > 0) return { diagnostics };
   const fm = source.frontMatter as Record<string, unknown>;
   const code = fm.code as string;
+  const status = (fm.status as PolicyStatus | undefined) ?? "approved";
+  const { history, diagnostics: historyProblems } = checkHistory(source, status, buildDate);
+  diagnostics.push(...historyProblems);
   const stem = fileStem(source.file);
   let slug = stem;
   if (!stem.startsWith(`${code}-`)) {
@@ -73,8 +107,9 @@ function toPolicy(source: PolicySource): { policy?: Policy; diagnostics: Diagnos
       title: fm.title as string,
       version: fm.version as string,
       reviewMonths: (fm.review_months as number | undefined) ?? 12,
-      status: (fm.status as PolicyStatus | undefined) ?? "approved",
+      status,
       ...(typeof fm.category === "string" ? { category: fm.category } : {}),
+      history,
       ...(fm.references_outside_pack ? { referencesOutsidePack: fm.references_outside_pack as Severity } : {}),
       slug,
       body: source.body,
@@ -110,6 +145,7 @@ function checkBody(policy: Policy, pattern: RegExp): BodyCheck {
 export function checkLibrary(
   sources: PolicySource[],
   orgFields: readonly string[],
+  buildDate: CalendarDate,
   cache: BodyCheckCache = new Map(),
 ): { library: Library; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
@@ -118,7 +154,7 @@ export function checkLibrary(
   const byCode = new Map<string, Policy>();
 
   for (const source of sources) {
-    const { policy, diagnostics: found } = toPolicy(source);
+    const { policy, diagnostics: found } = toPolicy(source, buildDate);
     diagnostics.push(...found);
     if (!policy) continue;
     const first = byCode.get(policy.code);

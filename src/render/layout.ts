@@ -27,3 +27,16 @@ export function documentControl(doc: PolicyDocument): [string, string][] {
     ["Review cycle", policy.reviewMonths === 12 ? "Annually" : `Every ${policy.reviewMonths} months`],
   ];
 }
+
+export const VERSION_HISTORY_CAPTION = "Version history";
+export const VERSION_HISTORY_COLUMNS = ["Version", "Date", "Changes", "Approved by"] as const;
+
+/** The version history table's rows, newest first; none when the policy has no history. */
+export function versionHistory(doc: PolicyDocument): string[][] {
+  return doc.policy.history.map((entry) => [
+    entry.version,
+    formatLong(entry.date),
+    entry.changes,
+    [entry.approvedBy, entry.role].filter(Boolean).join(", "),
+  ]);
+}

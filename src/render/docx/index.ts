@@ -22,7 +22,14 @@ import {
 } from "docx";
 import { positionOf } from "../../load/yaml.ts";
 import type { PolicyDocument } from "../../types.ts";
-import { copyrightLine, documentControl, footerLine } from "../layout.ts";
+import {
+  copyrightLine,
+  documentControl,
+  footerLine,
+  VERSION_HISTORY_CAPTION,
+  VERSION_HISTORY_COLUMNS,
+  versionHistory,
+} from "../layout.ts";
 import {
   blocks,
   CELL_MARGINS,
@@ -159,6 +166,46 @@ function frontMatter(doc: PolicyDocument): (Paragraph | Table)[] {
       rows: documentControl(doc).map(
         ([name, text]) => new TableRow({ cantSplit: true, children: [label(name), value(text, draft(name))] }),
       ),
+    }),
+    new Paragraph({ spacing: { after: 120 }, children: [] }),
+    ...historyTable(doc),
+  ];
+}
+
+const HISTORY_WIDTHS = [0.12, 0.2, 0.43, 0.25].map((share) => Math.round(TEXT_WIDTH * share));
+
+/** The version history, newest first, under the document control table (as on the web page). */
+function historyTable(doc: PolicyDocument): (Paragraph | Table)[] {
+  const rows = versionHistory(doc);
+  if (rows.length === 0) return [];
+  const cell = (text: string, i: number, header: boolean) =>
+    new TableCell({
+      width: { size: HISTORY_WIDTHS[i] as number, type: WidthType.DXA },
+      margins: CELL_MARGINS,
+      ...(header || i === 0 ? { shading: { type: ShadingType.CLEAR, fill: COLOR.tint, color: "auto" } } : {}),
+      children: [
+        new Paragraph({ spacing: { after: 0 }, children: [new TextRun({ text, bold: header || i === 0, size: 20 })] }),
+      ],
+    });
+  return [
+    new Paragraph({
+      keepNext: true,
+      spacing: { after: 80 },
+      children: [new TextRun({ text: VERSION_HISTORY_CAPTION, bold: true, color: COLOR.muted, size: 20 })],
+    }),
+    new Table({
+      width: { size: TEXT_WIDTH, type: WidthType.DXA },
+      columnWidths: HISTORY_WIDTHS,
+      layout: TableLayoutType.FIXED,
+      borders: TABLE_BORDERS,
+      rows: [
+        new TableRow({
+          tableHeader: true,
+          cantSplit: true,
+          children: VERSION_HISTORY_COLUMNS.map((text, i) => cell(text, i, true)),
+        }),
+        ...rows.map((row) => new TableRow({ cantSplit: true, children: row.map((text, i) => cell(text, i, false)) })),
+      ],
     }),
     new Paragraph({ spacing: { after: 120 }, children: [] }),
   ];

@@ -9,7 +9,14 @@ import remarkRehype from "remark-rehype";
 import { unified } from "unified";
 import type { Org, Policy, PolicyDocument } from "../../types.ts";
 import { fontFaceCss, fontFiles } from "../fonts.ts";
-import { copyrightLine, documentControl, footerLine } from "../layout.ts";
+import {
+  copyrightLine,
+  documentControl,
+  footerLine,
+  VERSION_HISTORY_CAPTION,
+  VERSION_HISTORY_COLUMNS,
+  versionHistory,
+} from "../layout.ts";
 import { serialize } from "./serialize.ts";
 import { safeUrlHandlers } from "./urls.ts";
 
@@ -130,10 +137,29 @@ export function policyArticle(doc: PolicyDocument, href?: XrefHref, id = "policy
       ),
     ),
   ]);
+  const history = versionHistory(doc);
   return h("article.policy", { ariaLabelledBy: id }, [
     h("p.kicker", [policy.code, policy.category ? ` · ${policy.category}` : ""]),
     h(`h1#${id}`, policy.title),
     control,
+    history.length > 0
+      ? h("table.version-history", [
+          h("caption", VERSION_HISTORY_CAPTION),
+          h(
+            "thead",
+            h(
+              "tr",
+              VERSION_HISTORY_COLUMNS.map((column) => h("th", { scope: "col" }, column)),
+            ),
+          ),
+          h(
+            "tbody",
+            history.map(([version, ...rest]) =>
+              h("tr", [h("th", { scope: "row" }, version), ...rest.map((cell) => h("td", cell))]),
+            ),
+          ),
+        ])
+      : null,
     ...(body.children as Element[]),
   ]);
 }

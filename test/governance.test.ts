@@ -1,0 +1,151 @@
+import { execFileSync } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { strFromU8, unzipSync } from "fflate";
+import { selectAll } from "hast-util-select";
+import { toString as hastText } from "hast-util-to-string";
+import { describe, expect, it } from "vitest";
+import { compareVersions } from "../src/check/history.ts";
+import { orgYaml, policyMd, readHtml, runCli, workspace } from "./helpers.ts";
+
+const AS_OF = ["--as-of", "2026-11-24"];
+
+const HISTORY = `
+  - version: "3.10"
+    date: 2026-03-01
+    changes: Updated for the Social Care Wales Code of Professional Practice (2026)
+    approved_by: Elin Wyn Hughes
+    role: Responsible Individual
+  - version: "3.9"
+    date: 2025-06-02
+    changes: Reporting to the local authority within 24 hours
+    approved_by: Gareth Lloyd
+    role: Policy Lead
+  - version: "1.0"
+    date: 2019-01-07
+    changes: First issue`;
+
+/** One policy with the given front matter and history, and one organisation. */
+function library(front: Record<string, string> = {}, history = HISTORY, org = orgYaml()) {
+  return workspace(
+    {
+      "policies/TST1-test.md": policyMd(
+        { code: "TST1", title: "Test Policy", version: '"3.10"', ...front, ...(history ? { history } : {}) },
+        "\n## 1. Purpose\n\nThis policy belongs to <<org_field_name>>.\n",
+      ),
+      "orgs/test-care.yaml": org,
+    },
+    { examples: false },
+  );
+}
+
+const wordParts = async (file: string) =>
+  Object.fromEntries(Object.entries(unzipSync(await readFile(file))).map(([name, bytes]) => [name, strFromU8(bytes)]));
+/** The text of a Word part, paragraph by paragraph. */
+const wordText = (xml: string) =>
+  [...xml.matchAll(/<w:p[ >].*?<\/w:p>/gs)].map((p) =>
+    [...p[0].matchAll(/<w:t[^>]*>([^<]*)<\/w:t>/g)].map((t) => t[1]).join(""),
+  );
+const pdfText = (file: string, page?: number) =>
+  execFileSync("pdftotext", ["-layout", ...(page ? ["-f", String(page), "-l", String(page)] : []), file, "-"], {
+    encoding: "utf8",
+  });
+
+describe("version history", () => {
+  it("compares dotted versions as numbers", () => {
+    expect(compareVersions("3.10", "3.9")).toBeGreaterThan(0);
+    expect(compareVersions("3.2", "3.2.0")).toBe(0);
+    expect(compareVersions("2", "10")).toBeLessThan(0);
+  });
+
+  it("is checked at file:line:column: version is the newest entry, versions go down, dates are real and in order", async () => {
+    const wrong = `
+  - version: "3.2"
+    date: 2026-03-01
+    changes: newest
+    approved_by: A
+  - version: "3.10"
+    date: 2026-01-01
+    changes: out of order
+  - version: "3.0"
+    date: 2026-02-01
+    changes: dated after the one above`;
+    let run = await runCli(["check", ...AS_OF], await library({ version: '"3.3"' }, wrong));
+    expect(run.stderr).toContain(
+      'policies/TST1-test.md:4:10: error history: version is "3.3", but the newest entry of `history` is "3.2"',
+    );
+    expect(run.stderr).toContain(
+      "policies/TST1-test.md:10:14: error history: `history` is newest first, but 3.10 is listed below 3.2",
+    );
+    expect(run.stderr).toContain(
+      "policies/TST1-test.md:11:11: error history: version 3.10 is dated 1 January 2026, before version 3.0 (1 February 2026)",
+    );
+    expect(run.code).toBe(1);
+
+    run = await runCli(["check", ...AS_OF], await library({}, HISTORY.replace("2025-06-02", "2025-02-29")));
+    expect(run.stderr).toContain(
+      'policies/TST1-test.md:12:11: error schema: `history.1.date` is "2025-02-29", which is not a calendar date',
+    );
+    run = await runCli(["check", ...AS_OF], await library({}, HISTORY.replace('"3.9"', "3.9")));
+    expect(run.stderr).toContain("policies/TST1-test.md:11:14: error schema: `history.1.version` must be a string");
+    run = await runCli(["check", ...AS_OF], await library({}, HISTORY.replace('"3.9"', '"3.9 beta"')));
+    expect(run.stderr).toContain("policies/TST1-test.md:11:14: error schema: `history.1.version` must match pattern");
+    run = await runCli(["check", ...AS_OF], await library({}, HISTORY.replace("    changes: First issue", "")));
+    expect(run.stderr).toContain("error schema: missing required key `changes`");
+  });
+
+  it("warns about a date after the build date, and about an approved policy with no history", async () => {
+    let run = await runCli(["check", "--as-of", "2026-02-01"], await library());
+    expect(run.stderr).toContain(
+      "policies/TST1-test.md:7:11: warning history-date-in-future: version 3.10 is dated 1 March 2026, after the build date 1 February 2026",
+    );
+    expect(run.code).toBe(0);
+    run = await runCli(["check", ...AS_OF], await library({}, ""));
+    expect(run.stderr).toContain("policies/TST1-test.md:4:1: warning history-missing: no version history");
+    expect(run.code).toBe(0);
+    run = await runCli(["check", ...AS_OF], await library({ status: "draft" }, ""));
+    expect(run.stderr).not.toContain("history-missing");
+  });
+
+  it("every format shows a Version history table after the document control block, newest first", async () => {
+    const dir = await library();
+    const run = await runCli(["build", ...AS_OF, "--out", "out"], dir);
+    expect(run.code, run.stderr).toBe(0);
+    const expected = [
+      [
+        "3.10",
+        "1 March 2026",
+        "Updated for the Social Care Wales Code of Professional Practice (2026)",
+        "Elin Wyn Hughes, Responsible Individual",
+      ],
+      ["3.9", "2 June 2025", "Reporting to the local authority within 24 hours", "Gareth Lloyd, Policy Lead"],
+      ["1.0", "7 January 2019", "First issue", ""],
+    ];
+
+    const html = await readHtml(join(dir, "out", "test-care", "TST1-test.html"));
+    const tables = selectAll("article table", html);
+    expect(tables[0]?.properties.className).toContain("doc-control");
+    expect(tables[1]?.properties.className).toContain("version-history");
+    expect(hastText(selectAll("caption", tables[1])[0] ?? tables[1])).toBe("Version history");
+    const rows = selectAll("tbody tr", tables[1]).map((tr) => selectAll("th, td", tr).map((cell) => hastText(cell)));
+    expect(rows).toEqual(expected);
+
+    const word = wordText(
+      (await wordParts(join(dir, "out", "test-care", "TST1-test.docx")))["word/document.xml"] as string,
+    );
+    const heading = word.indexOf("Version history");
+    expect(heading).toBeGreaterThan(word.indexOf("Document control"));
+    expect(word.slice(heading + 1, heading + 5)).toEqual(["Version", "Date", "Changes", "Approved by"]);
+    expect(word.slice(heading + 5, heading + 17)).toEqual(expected.flat());
+    expect(heading).toBeLessThan(word.indexOf("1. Purpose"));
+
+    const pdf = pdfText(join(dir, "out", "test-care", "TST1-test.pdf"), 1).replace(/\s+/g, " ");
+    const at = pdf.indexOf("VERSION HISTORY");
+    expect(at).toBeGreaterThan(pdf.indexOf("DOCUMENT CONTROL"));
+    expect(at).toBeLessThan(pdf.indexOf("1. Purpose"));
+    for (const text of ["3.10 1 March 2026", "3.9 2 June 2025", "1.0 7 January 2019 First issue"]) {
+      expect(pdf.indexOf(text), text).toBeGreaterThan(at);
+    }
+    expect(pdf.indexOf("3.10 1 March 2026")).toBeLessThan(pdf.indexOf("3.9 2 June 2025"));
+  });
+});
