@@ -135,4 +135,8 @@ export interface CrossReferenceLinkData {
 
 declare module "mdast" {
   interface LinkData extends Partial<CrossReferenceLinkData> {}
+  interface TextData {
+    /** Text that came from an organisation's value: never markup, never a cross-reference link. */
+    literal?: boolean;
+  }
 }

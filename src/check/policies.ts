@@ -18,6 +18,7 @@ import { checkReferences } from "../xref/check.ts";
 import { codePattern, extractReferences } from "../xref/extract.ts";
 import { checkHistory, DOTTED_VERSION } from "./history.ts";
 import { checkMarkdown } from "./markdown.ts";
+import { markdownNesting } from "./nesting.ts";
 import { compileSchema, schemaDiagnostics } from "./schema.ts";
 
 export const POLICY_CODE = /^[A-Z]{2,}[0-9]+$/;
@@ -27,13 +28,19 @@ const frontMatterSchema = {
   required: ["code", "title", "version"],
   additionalProperties: false,
   properties: {
-    code: { type: "string", pattern: POLICY_CODE.source, description: "letters then digits, e.g. DCW13" },
+    code: {
+      type: "string",
+      maxLength: 20,
+      pattern: POLICY_CODE.source,
+      description: "letters then digits, e.g. DCW13",
+    },
     title: {
       type: "string",
       minLength: 1,
+      maxLength: 200,
       description: "the policy's full title, e.g. Disciplinary and Grievance Policy",
     },
-    version: { type: "string", minLength: 1, description: 'e.g. "4.1" in quotes' },
+    version: { type: "string", minLength: 1, maxLength: 20, description: 'e.g. "4.1" in quotes' },
     review_months: { type: "integer", minimum: 1, maximum: 60, description: "review cycle in months (default 12)" },
     status: { enum: ["draft", "approved"], description: "draft policies go into no client pack" },
     history: {
@@ -51,13 +58,23 @@ const frontMatterSchema = {
             description: 'a dotted number in quotes, e.g. "3.2"',
           },
           date: { type: "string", format: "date", description: "when this version was approved, YYYY-MM-DD" },
-          changes: { type: "string", minLength: 1, description: "what changed in this version, in a sentence" },
-          approved_by: { type: "string", minLength: 1, description: "who approved this version" },
-          role: { type: "string", minLength: 1, description: "the approver's role, e.g. Responsible Individual" },
+          changes: {
+            type: "string",
+            minLength: 1,
+            maxLength: 2000,
+            description: "what changed in this version, in a sentence",
+          },
+          approved_by: { type: "string", minLength: 1, maxLength: 200, description: "who approved this version" },
+          role: {
+            type: "string",
+            minLength: 1,
+            maxLength: 200,
+            description: "the approver's role, e.g. Responsible Individual",
+          },
         },
       },
     },
-    category: { type: "string" },
+    category: { type: "string", maxLength: 100 },
     references_outside_pack: {
       enum: ["error", "warning"],
       description: "how citing a policy outside an organisation's pack is reported (default error)",
@@ -131,10 +148,16 @@ export type BodyCheckCache = Map<string, BodyCheck>;
 
 function checkBody(policy: Policy, pattern: RegExp): BodyCheck {
   const { uses, problems } = scanPlaceholders(policy.body, policy.bodyLine);
+  // Too deep to parse in reasonable time: report where, and leave the Markdown unparsed.
+  const nesting = markdownNesting(policy.body, policy.bodyLine);
+  if (nesting) return { uses, problems: [...problems, nesting], references: [] };
+  const markdown = checkMarkdown(policy.body, policy.bodyLine);
+  // A tree too deep to walk is not walked again for references.
+  const walkable = !markdown.some((d) => d.rule === "markdown-depth");
   return {
     uses,
-    problems: [...problems, ...checkMarkdown(policy.body, policy.bodyLine)],
-    references: extractReferences(policy.body, policy.bodyLine, pattern),
+    problems: [...problems, ...markdown],
+    references: walkable ? extractReferences(policy.body, policy.bodyLine, pattern) : [],
   };
 }
 

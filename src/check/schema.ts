@@ -68,6 +68,13 @@ function describe(error: ErrorObject): { pointer: string; at: "key" | "value"; m
         at: "value",
         message: `${label} is not a valid ${params.format}: ${JSON.stringify(error.data)}`,
       };
+    case "maxLength":
+      return {
+        pointer,
+        at: "value",
+        message: `${label} is ${String(error.data).length} characters long; at most ${String(params.limit)} are allowed`,
+        hint: schema?.description ? `shorten it (${schema.description})` : "shorten it",
+      };
     case "enum":
       return {
         pointer,

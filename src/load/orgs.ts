@@ -1,6 +1,8 @@
-import { readdir, readFile } from "node:fs/promises";
-import { basename, dirname, extname, join, resolve } from "node:path";
+import { readdir, realpath } from "node:fs/promises";
+import { dirname, extname, isAbsolute, join, relative, resolve } from "node:path";
 import type { Diagnostic, Logo, Org } from "../types.ts";
+import { forbiddenCharacters } from "./characters.ts";
+import { readRegularFile, readTextFile } from "./read.ts";
 import { parseYamlWithPositions, positionOf } from "./yaml.ts";
 
 export const ORG_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -11,56 +13,68 @@ const IMAGE_TYPES: Record<string, { mediaType: string; magic: (b: Buffer) => boo
     mediaType: "image/png",
     magic: (b) => b.subarray(0, 8).equals(Buffer.from([137, 80, 78, 71, 13, 10, 26, 10])),
   },
-  ".jpg": { mediaType: "image/jpeg", magic: (b) => b[0] === 0xff && b[1] === 0xd8 },
-  ".jpeg": { mediaType: "image/jpeg", magic: (b) => b[0] === 0xff && b[1] === 0xd8 },
+  ".jpg": { mediaType: "image/jpeg", magic: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
+  ".jpeg": { mediaType: "image/jpeg", magic: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
   ".svg": { mediaType: "image/svg+xml", magic: (b) => /<svg[\s>]/.test(b.subarray(0, 4096).toString("utf8")) },
 };
 
+/** A logo is a small picture; anything bigger is a mistake (or an attack on the build). */
+export const MAX_LOGO_BYTES = 5 * 1024 * 1024;
+
 async function loadLogo(org: Org, logoPath: string): Promise<{ logo?: Logo; diagnostic?: Diagnostic }> {
   const at = { file: org.file, ...positionOf(org.positions, "/logo"), severity: "error" as const, rule: "logo" };
+  const fail = (message: string, hint: string) => ({ diagnostic: { ...at, message, hint } });
   const type = IMAGE_TYPES[extname(logoPath).toLowerCase()];
-  if (!type) {
-    return {
-      diagnostic: {
-        ...at,
-        message: `logo ${logoPath} is not a PNG, JPEG or SVG file`,
-        hint: "use a .png, .jpg or .svg image",
-      },
-    };
-  }
-  const path = resolve(dirname(org.file), logoPath);
-  let bytes: Buffer;
+  if (!type) return fail(`logo ${logoPath} is not a PNG, JPEG or SVG file`, "use a .png, .jpg or .svg image");
+  const folder = dirname(org.file);
+  const path = resolve(folder, logoPath);
+  let real: string;
   try {
-    bytes = await readFile(path);
+    real = await realpath(path);
   } catch {
-    return {
-      diagnostic: {
-        ...at,
-        message: `logo file ${logoPath} not found (looked for ${path})`,
-        hint: "the path is relative to the organisation's YAML file",
-      },
-    };
+    return fail(
+      `logo file ${logoPath} not found (looked for ${path})`,
+      "the path is relative to the organisation's YAML file",
+    );
   }
+  // Only files of the organisations folder are embedded, wherever a path or a symlink points.
+  const root = await realpath(folder);
+  if (relative(root, real).startsWith("..") || isAbsolute(relative(root, real))) {
+    return fail(
+      `logo ${logoPath} is outside the organisations folder (it resolves to ${real})`,
+      `copy the image into ${folder}/ (e.g. ${folder}/logos/) and point \`logo\` at the copy`,
+    );
+  }
+  const read = await readRegularFile(real, MAX_LOGO_BYTES, at);
+  if ("diagnostic" in read) {
+    return fail(`logo ${logoPath}: ${read.diagnostic.message}`, read.diagnostic.hint ?? "use a regular image file");
+  }
+  const bytes = read.ok;
   if (!type.magic(bytes)) {
-    return {
-      diagnostic: {
-        ...at,
-        message: `logo ${logoPath} is not really a ${type.mediaType} image`,
-        hint: "re-export the image, or fix the file extension",
-      },
-    };
+    return fail(
+      `logo ${logoPath} is not really a ${type.mediaType} image`,
+      "re-export the image, or fix the file extension",
+    );
   }
   // A data URI: documents must never fetch anything, and PDF header templates cannot load files.
   return { logo: { mediaType: type.mediaType, dataUri: `data:${type.mediaType};base64,${bytes.toString("base64")}` } };
 }
 
+const ORG_FILE = /\.ya?ml$/;
+
 export async function loadOrgs(dir: string): Promise<{ orgs: Org[]; diagnostics: Diagnostic[] }> {
-  const names = (await readdir(dir)).filter((name) => /\.ya?ml$/.test(name)).sort();
+  const names = (await readdir(dir)).filter((name) => ORG_FILE.test(name)).sort();
   const orgs: Org[] = [];
   const diagnostics: Diagnostic[] = [];
+  // afon.yaml and afon.yml would be built into one folder, one client's name in the other's pack.
+  const filesById = new Map<string, string[]>();
+  for (const name of names) {
+    const id = name.replace(ORG_FILE, "");
+    filesById.set(id, [...(filesById.get(id) ?? []), name]);
+  }
   for (const name of names) {
     const file = join(dir, name);
-    const id = basename(name).replace(/\.ya?ml$/, "");
+    const id = name.replace(ORG_FILE, "");
     if (!ORG_ID.test(id)) {
       diagnostics.push({
         file,
@@ -76,7 +90,30 @@ export async function loadOrgs(dir: string): Promise<{ orgs: Org[]; diagnostics:
       });
       continue;
     }
-    const parsed = parseYamlWithPositions(await readFile(file, "utf8"), file);
+    const twins = (filesById.get(id) ?? []).filter((other) => other !== name);
+    if (twins.length > 0) {
+      diagnostics.push({
+        file,
+        line: 1,
+        column: 1,
+        severity: "error",
+        rule: "duplicate-org",
+        message: `${twins.map((t) => join(dir, t)).join(" and ")} also gives the organisation id "${id}"`,
+        hint: "one organisation, one file: merge them, or rename one of them",
+      });
+      continue;
+    }
+    const read = await readTextFile(file);
+    if ("diagnostic" in read) {
+      diagnostics.push(read.diagnostic);
+      continue;
+    }
+    const characters = forbiddenCharacters(read.ok, file);
+    if (characters.length > 0) {
+      diagnostics.push(...characters);
+      continue;
+    }
+    const parsed = parseYamlWithPositions(read.ok, file);
     diagnostics.push(...parsed.diagnostics);
     if (parsed.data === undefined) continue;
     const data = (parsed.data ?? {}) as Record<string, unknown>;
@@ -93,8 +130,13 @@ export async function loadOrgs(dir: string): Promise<{ orgs: Org[]; diagnostics:
 
 export async function loadOrgSchema(dir: string): Promise<object | string> {
   const file = join(dir, SCHEMA_FILE);
+  const read = await readTextFile(file);
+  if ("diagnostic" in read) {
+    const { message, hint } = read.diagnostic;
+    return `cannot read the organisation schema ${file}: ${message.replace(`${file} `, "")}${hint ? ` (${hint})` : ""}`;
+  }
   try {
-    return JSON.parse(await readFile(file, "utf8")) as object;
+    return JSON.parse(read.ok) as object;
   } catch (error) {
     return `cannot read the organisation schema ${file}: ${(error as Error).message}`;
   }

@@ -1,6 +1,8 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { Diagnostic, YamlPositions } from "../types.ts";
+import { forbiddenCharacters } from "./characters.ts";
+import { readTextFile } from "./read.ts";
 import { parseYamlWithPositions } from "./yaml.ts";
 
 /** A policy file split into front matter and body; the check stage validates the front matter. */
@@ -49,7 +51,17 @@ export async function loadPolicySources(dir: string): Promise<{ sources: PolicyS
   const diagnostics: Diagnostic[] = [];
   for (const name of names) {
     const file = join(dir, name);
-    const split = splitPolicy(await readFile(file, "utf8"), file);
+    const read = await readTextFile(file);
+    if ("diagnostic" in read) {
+      diagnostics.push(read.diagnostic);
+      continue;
+    }
+    const characters = forbiddenCharacters(read.ok, file);
+    if (characters.length > 0) {
+      diagnostics.push(...characters);
+      continue;
+    }
+    const split = splitPolicy(read.ok, file);
     diagnostics.push(...split.diagnostics);
     if (split.source) sources.push(split.source);
   }

@@ -1,5 +1,14 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { positionsIn } from "../template/source-tree.ts";
 import type { Diagnostic, Position, YamlPositions } from "../types.ts";
+import { forbiddenInValue } from "./characters.ts";
+
+/** Deeper than any organisation or front matter needs; deeper input is reported, never recursed into. */
+export const MAX_YAML_DEPTH = 32;
+/** Alias expansions allowed while building the data: a few hundred "billion laughs" aliases would need gigabytes. */
+export const MAX_YAML_ALIASES = 100;
+/** No field of an organisation or a policy needs more, whatever a schema allows. */
+export const MAX_VALUE_LENGTH = 10_000;
 
 export interface ParsedYaml {
   data: unknown;
@@ -19,12 +28,35 @@ export function pointerPart(key: unknown): string {
  */
 export function parseYamlWithPositions(text: string, file: string, firstLine = 1): ParsedYaml {
   const lineCounter = new LineCounter();
-  // YAML 1.2 core schema: dates stay strings, so an impossible date is a schema error, not a silent roll-over.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number): Position => {
     const { line, col } = lineCounter.linePos(offset);
     return { line: line + firstLine - 1, column: col };
   };
+  const tooDeep = (offset: number): ParsedYaml => ({
+    data: undefined,
+    positions: { keys: {}, values: { "": { line: firstLine, column: 1 } } },
+    diagnostics: [
+      {
+        file,
+        ...positionsIn(text, firstLine)(offset),
+        severity: "error",
+        rule: "yaml-depth",
+        message: `the YAML is nested more than ${MAX_YAML_DEPTH} levels deep`,
+        hint: "flatten it: no key needs more than a few levels",
+      },
+    ],
+  });
+  // The yaml parser recurses into flow collections ([ and {), slowly and then out of stack: count first.
+  const deepFlow = flowDepthExceeded(text);
+  if (deepFlow !== undefined) return tooDeep(deepFlow);
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    // YAML 1.2 core schema: dates stay strings, so an impossible date is a schema error, not a silent roll-over.
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return tooDeep(0);
+  }
   const diagnostics: Diagnostic[] = [...doc.errors, ...doc.warnings].map((e) => {
     const duplicate = e.code === "DUPLICATE_KEY";
     return {
@@ -37,25 +69,78 @@ export function parseYamlWithPositions(text: string, file: string, firstLine = 1
     };
   });
   const positions: YamlPositions = { keys: {}, values: {} };
-  const walk = (node: Node | null | undefined, pointer: string) => {
-    if (!node) return;
+  const problem = (offset: number, rule: string, message: string, hint: string) =>
+    diagnostics.push({ file, ...at(offset), severity: "error", rule, message, hint });
+  let firstAlias: number | undefined;
+  let nestedTooDeep = false;
+  const walk = (node: Node | null | undefined, pointer: string, depth: number) => {
+    if (!node || nestedTooDeep) return;
+    if (depth > MAX_YAML_DEPTH) {
+      nestedTooDeep = true;
+      problem(
+        node.range?.[0] ?? 0,
+        "yaml-depth",
+        `the YAML is nested more than ${MAX_YAML_DEPTH} levels deep`,
+        "flatten it: no key needs more than a few levels",
+      );
+      return;
+    }
     if (node.range) positions.values[pointer] = at(node.range[0]);
+    if (isAlias(node)) firstAlias ??= node.range?.[0];
+    if (isScalar(node) && typeof node.value === "string") {
+      const bad = forbiddenInValue(node.value);
+      if (bad) problem(node.range?.[0] ?? 0, "character", `this value holds ${bad.what}`, bad.hint);
+      if (node.value.length > MAX_VALUE_LENGTH) {
+        problem(
+          node.range?.[0] ?? 0,
+          "value-length",
+          `this value is ${node.value.length} characters long; at most ${MAX_VALUE_LENGTH} are allowed`,
+          "shorten it",
+        );
+      }
+    }
     const items = isMap(node) || isSeq(node) ? node.items : [];
     items.forEach((item, index) => {
       if (isPair(item)) {
         const key = isScalar(item.key) ? item.key.value : String(item.key);
         const child = `${pointer}/${pointerPart(key)}`;
         if (isScalar(item.key) && item.key.range) positions.keys[child] = at(item.key.range[0]);
-        walk(item.value as Node, child);
+        walk(item.value as Node, child, depth + 1);
       } else {
-        walk(item as Node, `${pointer}/${index}`);
+        walk(item as Node, `${pointer}/${index}`, depth + 1);
       }
     });
   };
-  walk(doc.contents as Node, "");
+  walk(doc.contents as Node, "", 0);
   positions.values[""] ??= { line: firstLine, column: 1 };
-  const hasErrors = diagnostics.some((d) => d.severity === "error");
-  return { data: hasErrors ? undefined : doc.toJS(), positions, diagnostics };
+  let data: unknown;
+  if (!diagnostics.some((d) => d.severity === "error")) {
+    try {
+      data = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+    } catch (error) {
+      // yaml throws for an alias bomb ("Excessive alias count …"); anything else is a real bug.
+      if (!/alias/i.test((error as Error).message)) throw error;
+      problem(
+        firstAlias ?? 0,
+        "yaml-alias",
+        `the YAML's aliases (*name) expand to more than ${MAX_YAML_ALIASES} copies`,
+        "write the values out instead of using anchors (&name) and aliases (*name)",
+      );
+    }
+  }
+  return { data, positions, diagnostics };
+}
+
+/** Offset of the first "[" or "{" nested more than MAX_YAML_DEPTH deep, counting brackets anywhere (a cheap over-estimate). */
+function flowDepthExceeded(text: string): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_YAML_DEPTH) return i;
+    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
+  }
+  return undefined;
 }
 
 /** The position of a JSON pointer, or of its nearest ancestor that has one. */

@@ -33,7 +33,10 @@ function restoreText(node: Text, context: LiteralContext): RootContent[] {
       const image: Image = { type: "image", url: context.logo.dataUri, alt: `${context.orgName} logo` };
       out.push(image);
     } else {
-      buffer += literalText(context, index);
+      // Its own node, marked: a value is text only, never a cross-reference (see xref/link.ts).
+      if (buffer) out.push({ type: "text", value: buffer });
+      buffer = "";
+      out.push({ type: "text", value: literalText(context, index), data: { literal: true } });
     }
   }
   buffer += node.value.slice(last);

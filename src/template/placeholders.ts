@@ -16,6 +16,8 @@ export const COMPUTED_NAMES = [
 ] as const;
 
 const BLOCK_HELPERS = new Set(["if", "unless"]);
+/** Conditions within conditions: a policy needs two or three; deeper ones are reported, not parsed. */
+export const MAX_BLOCK_NESTING = 16;
 const SUPPORTED = "supported forms: <<name>>, <<#if name>> … <<else>> … <</if>>, <<#unless name>> … <</unless>>";
 
 /**
@@ -32,7 +34,7 @@ type BodyDiagnostic = Omit<Diagnostic, "file">;
 function legacyTokens(body: string, firstLine: number): BodyDiagnostic[] {
   const found: BodyDiagnostic[] = [];
   const positionAt = positionsIn(body, firstLine);
-  for (const match of body.matchAll(/\{\{\s*([^}]*?)\s*\}\}|\[\s*INSERT[^\]]*\]/gi)) {
+  for (const match of body.matchAll(/\{\{\s*([^}\n]{0,200}?)\s*\}\}|\[\s*INSERT[^\]\n]{0,200}\]/gi)) {
     const inner = match[1];
     found.push({
       ...positionAt(match.index),
@@ -58,6 +60,17 @@ function blockBalance(body: string, firstLine: number): BodyDiagnostic[] {
     const at = positionAt(match.index);
     if (kind === "#") {
       open.push({ helper, name, at });
+      if (open.length > MAX_BLOCK_NESTING) {
+        // Handlebars parses nested blocks in quadratic time: stop before it sees them.
+        found.push({
+          ...at,
+          severity: "error",
+          rule: "block-depth",
+          message: `<<#${helper}>> blocks are nested more than ${MAX_BLOCK_NESTING} deep here`,
+          hint: "combine the conditions, or close each block before opening the next",
+        });
+        return found;
+      }
       continue;
     }
     const top = open.pop();
@@ -139,7 +152,7 @@ export function scanPlaceholders(
 ): { uses: PlaceholderUse[]; problems: BodyDiagnostic[] } {
   const problems = [...legacyTokens(body, firstLine), ...blockBalance(body, firstLine)];
   const uses: PlaceholderUse[] = [];
-  if (problems.some((p) => p.rule === "unbalanced-block")) return { uses, problems };
+  if (problems.some((p) => p.rule === "unbalanced-block" || p.rule === "block-depth")) return { uses, problems };
   try {
     walk(Handlebars.parse(toHandlebars(body)).body, [], firstLine, uses, problems);
   } catch (error) {

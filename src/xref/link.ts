@@ -34,7 +34,8 @@ function linkText(node: Text, options: LinkOptions): RootContent[] {
 
 function linkChildren(parent: Parent, options: LinkOptions): void {
   parent.children = parent.children.flatMap((child) => {
-    if (child.type === "text") return linkText(child, options);
+    // An organisation's value (say a name with "DCW31" in it) is text, not a citation.
+    if (child.type === "text") return child.data?.literal ? [child] : linkText(child, options);
     // Text already inside a link keeps its link; code is not prose.
     if (child.type !== "link" && child.type !== "linkReference" && "children" in child) linkChildren(child, options);
     return [child];

@@ -1,0 +1,82 @@
+import type { Diagnostic } from "../types.ts";
+
+type BodyDiagnostic = Omit<Diagnostic, "file">;
+
+/**
+ * Deeper than any policy needs (real ones nest three or four levels). The Markdown parser takes
+ * minutes on a few hundred nested lists and overflows its stack on thousands of nested quotes,
+ * so nesting is measured from the text before the parser ever sees it.
+ */
+export const MAX_MARKDOWN_NESTING = 32;
+
+const LIST_MARKER = /(?:[-*+]|\d{1,9}[.)])(?=[ \t]|$)/y;
+
+/**
+ * How many containers (quotes, list items) a line opens or continues, over-estimated cheaply: its
+ * `>` and list markers, plus one level per two columns of indentation before them (a nested list
+ * item is indented at least two columns per level). Returns the depth and the column that reached it.
+ */
+function lineDepth(line: string): { depth: number; column: number } {
+  let indent = 0;
+  let markers = 0;
+  let i = 0;
+  let column = 1;
+  for (;;) {
+    while (line[i] === " " || line[i] === "\t") {
+      if (markers === 0) indent += line[i] === "\t" ? 4 : 1;
+      i++;
+    }
+    if (line[i] === ">") {
+      markers++;
+      column = ++i;
+      continue;
+    }
+    LIST_MARKER.lastIndex = i;
+    if (LIST_MARKER.test(line)) {
+      markers++;
+      column = i + 1;
+      i = LIST_MARKER.lastIndex;
+      continue;
+    }
+    break;
+  }
+  return { depth: markers === 0 ? 0 : markers + Math.floor(indent / 2), column };
+}
+
+/**
+ * The first place a policy body nests too deeply, before it is parsed: quotes and lists (from
+ * line prefixes) and brackets within a paragraph (nested links and images, which the parser
+ * resolves in quadratic time).
+ */
+export function markdownNesting(body: string, firstLine: number): BodyDiagnostic | undefined {
+  const lines = body.split("\n");
+  let brackets = 0;
+  for (const [index, line] of lines.entries()) {
+    const at = (column: number) => ({ line: firstLine + index, column, severity: "error" as const });
+    const { depth, column } = lineDepth(line);
+    if (depth > MAX_MARKDOWN_NESTING) {
+      return {
+        ...at(column),
+        rule: "markdown-depth",
+        message: `quotes and lists are nested more than ${MAX_MARKDOWN_NESTING} levels deep here`,
+        hint: "flatten the structure: a policy needs a few levels of lists at most",
+      };
+    }
+    if (line.trim() === "") brackets = 0; // a blank line ends the paragraph, and any open bracket
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i];
+      if (c === "\\") i++;
+      else if (c === "[") {
+        if (++brackets > MAX_MARKDOWN_NESTING) {
+          return {
+            ...at(i + 1),
+            rule: "markdown-depth",
+            message: `more than ${MAX_MARKDOWN_NESTING} "[" are open at once in this paragraph`,
+            hint: "close each link's [text] before the next one, or write \\[ for a literal bracket",
+          };
+        }
+      } else if (c === "]" && brackets > 0) brackets--;
+    }
+  }
+  return undefined;
+}

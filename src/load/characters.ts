@@ -1,0 +1,61 @@
+import { positionsIn } from "../template/source-tree.ts";
+import type { Diagnostic } from "../types.ts";
+
+/**
+ * Characters no output can carry: XML (so Word) forbids C0 controls other than tab, newline and
+ * carriage return, U+FFFE, U+FFFF and lone surrogates; the Private Use Area holds the tool's own
+ * placeholder tokens (template/expand.ts), so a value must never contain them.
+ */
+const FORBIDDEN =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uE000-\uF8FF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** One finding is enough per file: a pasted binary blob would otherwise print thousands. */
+const REPORTED_PER_FILE = 3;
+
+function describe(char: string): { what: string; hint: string } {
+  const code = char.charCodeAt(0);
+  const hex = `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+  if (code < 0x20) {
+    return {
+      what: `the control character ${hex}`,
+      hint: "delete it (it is invisible in most editors; it often comes from copying out of Word or a PDF)",
+    };
+  }
+  if (code >= 0xd800 && code <= 0xdfff) {
+    return { what: `a lone surrogate ${hex}`, hint: "delete it, or retype the character it was part of" };
+  }
+  if (code >= 0xe000 && code <= 0xf8ff) {
+    return {
+      what: `the private-use character ${hex}`,
+      hint: "delete it; private-use characters show as boxes on other machines (often a symbol-font icon)",
+    };
+  }
+  return { what: `the non-character ${hex}`, hint: "delete it" };
+}
+
+/** Characters no output can carry, at their line and column in `text` (which starts at `firstLine`). */
+export function forbiddenCharacters(text: string, file: string, firstLine = 1): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  const positionAt = positionsIn(text, firstLine);
+  for (const match of text.matchAll(FORBIDDEN)) {
+    const { what, hint } = describe(match[0]);
+    found.push({
+      file,
+      ...positionAt(match.index),
+      severity: "error",
+      rule: "character",
+      message: `${what} cannot appear in a Word, web or PDF document`,
+      hint,
+    });
+    if (found.length === REPORTED_PER_FILE) break;
+  }
+  return found;
+}
+
+/** The same check for a value whose characters came from escapes (YAML "\u0000"), at the value's position. */
+export function forbiddenInValue(value: string): { what: string; hint: string } | undefined {
+  FORBIDDEN.lastIndex = 0;
+  const match = FORBIDDEN.exec(value);
+  return match ? describe(match[0]) : undefined;
+}
