@@ -12,35 +12,27 @@ export const MAX_MARKDOWN_NESTING = 32;
 const LIST_MARKER = /(?:[-*+]|\d{1,9}[.)])(?=[ \t]|$)/y;
 
 /**
- * How many containers (quotes, list items) a line opens or continues, over-estimated cheaply: its
- * `>` and list markers, plus one level per two columns of indentation before them (a nested list
- * item is indented at least two columns per level). Returns the depth and the column that reached it.
+ * Whether a line opens or continues more containers (quotes, list items) than allowed, over-
+ * estimated cheaply: its `>` and list markers, plus one level per two columns of indentation
+ * before them (a nested list item is indented at least two columns per level). Returns the
+ * column of the marker past the limit.
  */
-function lineDepth(line: string): { depth: number; column: number } {
+function tooDeepAt(line: string): number | undefined {
   let indent = 0;
   let markers = 0;
   let i = 0;
-  let column = 1;
   for (;;) {
     while (line[i] === " " || line[i] === "\t") {
       if (markers === 0) indent += line[i] === "\t" ? 4 : 1;
       i++;
     }
-    if (line[i] === ">") {
-      markers++;
-      column = ++i;
-      continue;
-    }
+    const column = i + 1;
     LIST_MARKER.lastIndex = i;
-    if (LIST_MARKER.test(line)) {
-      markers++;
-      column = i + 1;
-      i = LIST_MARKER.lastIndex;
-      continue;
-    }
-    break;
+    if (line[i] === ">") i++;
+    else if (LIST_MARKER.test(line)) i = LIST_MARKER.lastIndex;
+    else return undefined;
+    if (++markers + Math.floor(indent / 2) > MAX_MARKDOWN_NESTING) return column;
   }
-  return { depth: markers === 0 ? 0 : markers + Math.floor(indent / 2), column };
 }
 
 /**
@@ -53,8 +45,8 @@ export function markdownNesting(body: string, firstLine: number): BodyDiagnostic
   let brackets = 0;
   for (const [index, line] of lines.entries()) {
     const at = (column: number) => ({ line: firstLine + index, column, severity: "error" as const });
-    const { depth, column } = lineDepth(line);
-    if (depth > MAX_MARKDOWN_NESTING) {
+    const column = tooDeepAt(line);
+    if (column !== undefined) {
       return {
         ...at(column),
         rule: "markdown-depth",

@@ -1,7 +1,7 @@
 import type { ValidateFunction } from "ajv";
 import { compareDates, formatLong, parseIsoDate } from "../dates/calendar.ts";
 import { didYouMean } from "../diagnostics/suggest.ts";
-import { positionOf } from "../load/yaml.ts";
+import { pointerPart, positionOf } from "../load/yaml.ts";
 import { ORG_PREFIX } from "../template/placeholders.ts";
 import type { CalendarDate, Diagnostic, Library, Org, Policy, Severity } from "../types.ts";
 import { checkReferencesInPack } from "../xref/check.ts";
@@ -16,6 +16,9 @@ export const LAYOUT_FIELDS = [
   "registered_manager_last_name",
   "responsible_individual_name",
 ];
+/** No field needs more, whatever the schema allows; a megabyte-long name would stall the PDF build. */
+export const MAX_VALUE_LENGTH = 2_000;
+
 /** Keys that configure the pack rather than fill placeholders. */
 const PACK_KEYS = ["reviewed_on", "policy_reviews", "policies"];
 
@@ -48,6 +51,19 @@ export function checkOrg(
 ): Diagnostic[] {
   const { buildDate } = options;
   const diagnostics = schemaDiagnostics(validate, org.data, org.positions, org.file);
+  if (diagnostics.some((d) => d.severity === "error")) return diagnostics;
+  // The schema is the consultancy's to edit: a field added without maxLength still has a bound.
+  for (const [key, value] of Object.entries(org.data)) {
+    if (typeof value !== "string" || value.length <= MAX_VALUE_LENGTH) continue;
+    diagnostics.push({
+      file: org.file,
+      ...positionOf(org.positions, `/${pointerPart(key)}`),
+      severity: "error",
+      rule: "schema",
+      message: `\`${key}\` is ${value.length} characters long; at most ${MAX_VALUE_LENGTH} are allowed`,
+      hint: `shorten it, and give \`${key}\` a maxLength in the organisation schema`,
+    });
+  }
   if (diagnostics.some((d) => d.severity === "error")) return diagnostics;
   const at = (pointer: string, prefer: "key" | "value" = "value") => ({
     file: org.file,

@@ -149,6 +149,7 @@ export type BodyCheckCache = Map<string, BodyCheck>;
 function checkBody(policy: Policy, pattern: RegExp): BodyCheck {
   const { uses, problems } = scanPlaceholders(policy.body, policy.bodyLine);
   // Too deep to parse in reasonable time: report where, and leave the Markdown unparsed.
+  if (problems.some((p) => p.rule === "block-depth")) return { uses, problems, references: [] };
   const nesting = markdownNesting(policy.body, policy.bodyLine);
   if (nesting) return { uses, problems: [...problems, nesting], references: [] };
   const markdown = checkMarkdown(policy.body, policy.bodyLine);

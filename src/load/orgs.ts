@@ -2,7 +2,7 @@ import { readdir, realpath } from "node:fs/promises";
 import { dirname, extname, isAbsolute, join, relative, resolve } from "node:path";
 import type { Diagnostic, Logo, Org } from "../types.ts";
 import { forbiddenCharacters } from "./characters.ts";
-import { readRegularFile, readTextFile } from "./read.ts";
+import { MAX_ORG_BYTES, readRegularFile, readTextFile } from "./read.ts";
 import { parseYamlWithPositions, positionOf } from "./yaml.ts";
 
 export const ORG_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -103,7 +103,7 @@ export async function loadOrgs(dir: string): Promise<{ orgs: Org[]; diagnostics:
       });
       continue;
     }
-    const read = await readTextFile(file);
+    const read = await readTextFile(file, MAX_ORG_BYTES);
     if ("diagnostic" in read) {
       diagnostics.push(read.diagnostic);
       continue;

@@ -2,8 +2,13 @@ import { constants } from "node:fs";
 import { open } from "node:fs/promises";
 import type { Diagnostic } from "../types.ts";
 
-/** Bigger than any real policy or organisation file; keeps every later stage's work bounded. */
-export const MAX_TEXT_BYTES = 2 * 1024 * 1024;
+/**
+ * Far bigger than any real policy (tens of kilobytes) or organisation file; keeps every later
+ * stage's work bounded (the Markdown parser needs about a second per megabyte).
+ */
+export const MAX_TEXT_BYTES = 1024 * 1024;
+/** An organisation file may be larger, so that an over-long value is reported by the schema, at its line. */
+export const MAX_ORG_BYTES = 4 * 1024 * 1024;
 
 export type Read<T> = { ok: T } | { diagnostic: Diagnostic };
 

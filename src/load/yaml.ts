@@ -7,8 +7,6 @@ import { forbiddenInValue } from "./characters.ts";
 export const MAX_YAML_DEPTH = 32;
 /** Alias expansions allowed while building the data: a few hundred "billion laughs" aliases would need gigabytes. */
 export const MAX_YAML_ALIASES = 100;
-/** No field of an organisation or a policy needs more, whatever a schema allows. */
-export const MAX_VALUE_LENGTH = 10_000;
 
 export interface ParsedYaml {
   data: unknown;
@@ -90,14 +88,6 @@ export function parseYamlWithPositions(text: string, file: string, firstLine = 1
     if (isScalar(node) && typeof node.value === "string") {
       const bad = forbiddenInValue(node.value);
       if (bad) problem(node.range?.[0] ?? 0, "character", `this value holds ${bad.what}`, bad.hint);
-      if (node.value.length > MAX_VALUE_LENGTH) {
-        problem(
-          node.range?.[0] ?? 0,
-          "value-length",
-          `this value is ${node.value.length} characters long; at most ${MAX_VALUE_LENGTH} are allowed`,
-          "shorten it",
-        );
-      }
     }
     const items = isMap(node) || isSeq(node) ? node.items : [];
     items.forEach((item, index) => {

@@ -34,8 +34,9 @@ type BodyDiagnostic = Omit<Diagnostic, "file">;
 function legacyTokens(body: string, firstLine: number): BodyDiagnostic[] {
   const found: BodyDiagnostic[] = [];
   const positionAt = positionsIn(body, firstLine);
-  for (const match of body.matchAll(/\{\{\s*([^}\n]{0,200}?)\s*\}\}|\[\s*INSERT[^\]\n]{0,200}\]/gi)) {
-    const inner = match[1];
+  // Bounded, brace-free insides: a run of unclosed "{{" costs linear time, not quadratic.
+  for (const match of body.matchAll(/\{\{([^{}\n]{0,200})\}\}|\[\s*INSERT[^[\]\n]{0,200}\]/gi)) {
+    const inner = match[1]?.trim();
     found.push({
       ...positionAt(match.index),
       severity: "error",

@@ -34,8 +34,14 @@ export function positionsIn(text: string, firstLine: number): (offset: number) =
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text[i] === "\n") lineStarts.push(i + 1);
   return (offset) => {
-    let line = lineStarts.length - 1;
-    while ((lineStarts[line] as number) > offset) line--;
-    return { line: line + firstLine, column: offset - (lineStarts[line] as number) + 1 };
+    // Binary search: a body can have tens of thousands of lines and as many placeholders.
+    let low = 0;
+    let high = lineStarts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if ((lineStarts[mid] as number) <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return { line: low + firstLine, column: offset - (lineStarts[low] as number) + 1 };
   };
 }
