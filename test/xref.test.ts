@@ -171,6 +171,27 @@ describe("cross-references in the built packs", () => {
   });
 });
 
+describe("organisation values are never cross-references", () => {
+  it("a code inside an organisation's name stays text; the policy's own citation still links", async () => {
+    const body = "\n## 1. Purpose\n\n<<org_field_name>> follows the Disciplinary Policy (DCW31).\n";
+    const dir = await workspace(
+      {
+        "policies/DCW13-safeguarding.md": withBody("DCW13", "Safeguarding Adults Policy", body),
+        "policies/DCW31-disciplinary.md": DISCIPLINARY,
+        "orgs/test-care.yaml": orgYaml({ name: "Care DCW31 Ltd" }),
+      },
+      { examples: false },
+    );
+    const run = await runCli(["build", "--format", "html", "--as-of", "2026-11-24"], dir);
+    expect(run.code, run.stderr).toBe(0);
+    const html = await readHtml(join(dir, "output", "test-care", "DCW13-safeguarding.html"));
+    const paragraph = selectAll("main p", html).find((p) => toText(p).includes("follows the Disciplinary"));
+    expect(toText(paragraph ?? html)).toContain("Care DCW31 Ltd follows the Disciplinary Policy (DCW31).");
+    const links = selectAll("a", paragraph ?? html).map((a) => [toText(a), a.properties.href]);
+    expect(links).toEqual([["DCW31", "DCW31-disciplinary.html"]]);
+  });
+});
+
 describe("policypack xref", () => {
   it("prints the graph as a table, JSON or Graphviz dot, with the policies nobody cites", async () => {
     const orphan = withBody("DCW50", "Lone Working Policy", "\nSee the Safeguarding Adults Policy (DCW13).\n");
