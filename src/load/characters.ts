@@ -55,7 +55,7 @@ export function forbiddenCharacters(text: string, file: string, firstLine = 1): 
 
 /** The same check for a value whose characters came from escapes (YAML "\u0000"), at the value's position. */
 export function forbiddenInValue(value: string): { what: string; hint: string } | undefined {
-  FORBIDDEN.lastIndex = 0;
-  const match = FORBIDDEN.exec(value);
+  // matchAll, not exec: exec would move FORBIDDEN's lastIndex, and the next matchAll starts there.
+  const match = value.matchAll(FORBIDDEN).next().value;
   return match ? describe(match[0]) : undefined;
 }

@@ -90,7 +90,7 @@ const characterCases: HostileCase[] = [
     args: ["build", "--as-of", "2026-11-24", "--format", "html"],
     exit: 1,
     says: /afon-homecare\.yaml:2:7: error schema/,
-    seconds: 60,
+    seconds: 120,
   },
   {
     name: "a 201-character name",
@@ -388,7 +388,6 @@ const limitCases: HostileCase[] = [
     setup: appendToPolicy("<<#if org_field_website>>x<</if>>\n".repeat(10_000)),
     args: check,
     exit: 0,
-    seconds: 20,
   },
   {
     name: "a billion-laughs alias bomb in an organisation",
@@ -428,10 +427,11 @@ const limitCases: HostileCase[] = [
     setup: appendToPolicy("{{ ".repeat(300_000)),
     args: check,
     exit: 0,
-    seconds: 20,
   },
 ];
 
+// A spawned check takes 5-10 s on a busy two-core machine, and the runner runs five at once: the
+// limit is for catching hangs (which ran for minutes or for ever), not for timing; test/limits.test.ts times the limits.
 export const cases: HostileCase[] = [
   ...characterCases,
   ...encodingCases,
@@ -439,4 +439,4 @@ export const cases: HostileCase[] = [
   ...logoCases,
   ...fileCases,
   ...limitCases,
-];
+].map((hostile) => ({ ...hostile, seconds: Math.max(hostile.seconds ?? 0, 90) }));
