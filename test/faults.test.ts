@@ -303,6 +303,30 @@ describe.skipIf(!chromium)("a build that is stopped or killed", () => {
     );
   }
 
+  test.skipIf(!SLOW)(
+    "a second SIGTERM exits at once: exit 143, Chromium and its profile gone, no temporary file",
+    async () => {
+      const dir = await workspace();
+      try {
+        const build = startBuild(dir, ["--out", "out"]);
+        const pids = await printing(build);
+        build.child.kill("SIGTERM");
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        build.child.kill("SIGTERM");
+        const result = await build.done;
+        expect(result.code, result.output).toBe(143);
+        expect(result.output).toMatch(/stopped by SIGTERM/);
+        await until(() => (pids.some(alive) ? undefined : true), 5_000, "Chromium gone");
+        expect(await profiles(build)).toEqual([]);
+        expect((await files(join(dir, "out"))).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+        await expectCompleteFiles(join(dir, "out"));
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
+
   test("kill -9 while PDFs print leaves no Chromium; the next build removes its profile folder", async () => {
     const dir = await workspace();
     try {

@@ -60,6 +60,9 @@ export async function stoppable<T>(
   let grace: NodeJS.Timeout | undefined;
   const exitNow = (stop: Interrupted) => {
     cleanup();
+    process.stderr.write(
+      `policypack: ${stop.message}, at once; every file in the output is whole (the files being written were left out), and the next build writes the rest\n`,
+    );
     process.exit(stop.exitCode);
   };
   const onSignal = (signal: StopSignal) => {
