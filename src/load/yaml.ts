@@ -108,14 +108,18 @@ export function parseYamlWithPositions(text: string, file: string, firstLine = 1
     try {
       data = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
     } catch (error) {
-      // yaml throws for an alias bomb ("Excessive alias count …"); anything else is a real bug.
-      if (!/alias/i.test((error as Error).message)) throw error;
-      problem(
-        firstAlias ?? 0,
-        "yaml-alias",
-        `the YAML's aliases (*name) expand to more than ${MAX_YAML_ALIASES} copies`,
-        "write the values out instead of using anchors (&name) and aliases (*name)",
-      );
+      // yaml throws for an alias bomb ("Excessive alias count …"), or for an alias it cannot resolve.
+      const message = (error as Error).message;
+      if (/excessive alias/i.test(message)) {
+        problem(
+          firstAlias ?? 0,
+          "yaml-alias",
+          `the YAML's aliases (*name) expand to more than ${MAX_YAML_ALIASES} copies`,
+          "write the values out instead of using anchors (&name) and aliases (*name)",
+        );
+      } else {
+        problem(firstAlias ?? 0, "yaml-syntax", message, "write the values out instead of using anchors and aliases");
+      }
     }
   }
   return { data, positions, diagnostics };
