@@ -1,3 +1,5 @@
+import { symlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { orgYaml, policyMd, runCli, workspace } from "./helpers.ts";
 
@@ -160,6 +162,71 @@ describe("policypack check reports each problem at its file:line:column", () => 
   it("colours only a terminal, and never under NO_COLOR", async () => {
     const run = await check({ "orgs/test-care.yaml": orgYaml({ reviewed_on: "2026-02-30" }) });
     expect(run.stderr).not.toContain("\u001b[");
+  });
+});
+
+describe("input no document can carry is an error at its line, with a hint", () => {
+  it("a control character in a value, raw or escaped, and a private-use character", async () => {
+    const run = await check({
+      "orgs/test-care.yaml": orgYaml({ name: "Test\u0000 Care", address: '"1 High St \\uE000"' }),
+    });
+    expect(run.stderr).toContain(
+      "orgs/test-care.yaml:1:11: error character: the control character U+0000 cannot appear",
+    );
+    expect(run.code).toBe(1);
+    const escaped = await check({ "orgs/test-care.yaml": orgYaml({ address: '"1 High St \\uE000"' }) });
+    expect(escaped.stderr).toContain(
+      "orgs/test-care.yaml:9:10: error character: this value holds the private-use character U+E000",
+    );
+  });
+
+  it("a name longer than the schema allows", async () => {
+    const run = await check({ "orgs/test-care.yaml": orgYaml({ name: "N".repeat(201) }) });
+    expect(run.stderr).toContain(
+      "orgs/test-care.yaml:1:7: error schema: `name` is 201 characters long; at most 200 are allowed",
+    );
+  });
+
+  it("an organisation file that is not UTF-8", async () => {
+    const dir = await workspace({ "policies/TST1-test.md": POLICY }, { examples: false });
+    await writeFile(join(dir, "orgs/test-care.yaml"), Buffer.from(orgYaml({ name: "Caf\u00e9 Care" }), "latin1"));
+    const run = await runCli(["check", "--as-of", "2026-11-24"], dir);
+    expect(run.stderr).toContain("orgs/test-care.yaml:1:10: error encoding: byte 0xe9 is not UTF-8 text");
+    expect(run.stderr).toContain("hint: save it as UTF-8");
+  });
+
+  it("javascript: links and remote images in a policy body, at their lines", async () => {
+    const body = "\n[a](JaVaScRiPt:alert(1)) and [b](https://example.org)\n\n![c](//tracker.example/p.png)\n";
+    const run = await check({
+      "policies/TST1-test.md": policyMd({ code: "TST1", title: "Test Policy", version: '"1.0"' }, body),
+    });
+    expect(run.stderr).toContain("policies/TST1-test.md:7:1: error link-scheme: a link to a javascript: address");
+    expect(run.stderr).toContain("policies/TST1-test.md:9:1: error remote-image:");
+    expect(run.stderr).not.toContain("7:30");
+    expect(run.code).toBe(1);
+  });
+
+  it("one organisation in two files is an error on both", async () => {
+    const dir = await workspace(
+      { "policies/TST1-test.md": POLICY, "orgs/test-care.yaml": orgYaml(), "orgs/test-care.yml": orgYaml() },
+      { examples: false },
+    );
+    const run = await runCli(["check", "--as-of", "2026-11-24"], dir);
+    expect(run.stderr).toContain(
+      'orgs/test-care.yaml:1:1: error duplicate-org: orgs/test-care.yml also gives the organisation id "test-care"',
+    );
+    expect(run.stderr).toContain("orgs/test-care.yml:1:1: error duplicate-org:");
+    expect(run.code).toBe(1);
+  });
+
+  it("a logo outside orgs/, through a symlink, is not read", async () => {
+    const dir = await workspace({ "policies/TST1-test.md": POLICY, "secret.png": "x" }, { examples: false });
+    await symlink(join(dir, "secret.png"), join(dir, "orgs/logo.png"));
+    await writeFile(join(dir, "orgs/test-care.yaml"), `${orgYaml()}logo: logo.png\n`);
+    const run = await runCli(["check", "--as-of", "2026-11-24"], dir);
+    expect(run.stderr).toContain(
+      "orgs/test-care.yaml:13:7: error logo: logo logo.png is outside the organisations folder",
+    );
   });
 });
 
