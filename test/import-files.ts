@@ -20,8 +20,8 @@ export const zip = (parts: Record<string, string | Uint8Array>) =>
     ),
   );
 
-/** A .docx whose document.xml is `xml`, plus any other parts. */
-export const docx = (xml: string, parts: Record<string, string | Uint8Array> = {}) =>
+/** A .docx whose document.xml is `xml` (text, or bytes in another encoding), plus any other parts. */
+export const docx = (xml: string | Uint8Array, parts: Record<string, string | Uint8Array> = {}) =>
   zip({ "[Content_Types].xml": CONTENT_TYPES, "_rels/.rels": RELS, "word/document.xml": xml, ...parts });
 
 /**

@@ -59,7 +59,8 @@ export async function readDocx(file: string, bytes: Buffer): Promise<SourceTree>
     );
   }
   for (const [name, data] of parts) {
-    const xml = new TextDecoder().decode(data);
+    // NULs dropped: a part saved as UTF-16 must not hide its DOCTYPE from the test below.
+    const xml = new TextDecoder().decode(data).replaceAll("\0", "");
     if (/<!DOCTYPE|<!ENTITY/i.test(xml)) {
       throw new ImportProblem(
         "import-unsafe",

@@ -7,6 +7,9 @@ import { documentXml, docx, lyingDocx, para, zip, zipBomb } from "../import-file
 import type { HostileCase } from "./case.ts";
 
 const valid = docx(documentXml(para("Lone Working Policy") + para("Staff working alone stay safe.")));
+/** UTF-16 (little-endian, with a byte-order mark), as an XML part may be saved. */
+const utf16 = (text: string) =>
+  Uint8Array.from([0xff, 0xfe, ...[...text].flatMap((c) => [c.charCodeAt(0) & 0xff, c.charCodeAt(0) >> 8])]);
 const OLE = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 const damaged = valid.slice();
 for (let i = 40; i < 120; i++) damaged[i] = (damaged[i] as number) ^ 0x5a;
@@ -43,6 +46,11 @@ export const cases: HostileCase[] = [
       ),
     ),
     /declares a DOCTYPE with entities/,
+  ),
+  importing(
+    "xxe16.docx",
+    docx(utf16(documentXml(para("&xxe;"), '<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'))),
+    /xxe16\.docx is refused: its part word\/document\.xml declares a DOCTYPE with entities/,
   ),
   importing("empty.docx", zip({ "[Content_Types].xml": "<Types/>" }), /a zip archive without word\/document\.xml/),
   importing(
