@@ -326,7 +326,7 @@ describe("files that cannot be imported", () => {
     const run = await runCli(["import", "bomb.docx", "a-policy.txt", "scan.pdf", "--out", "new"], dir);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(
-      "bomb.docx:1:1: error import-limit: bomb.docx unpacks to 101 MB, more than the 100 MB a Word document may",
+      "bomb.docx:1:1: error import-limit: bomb.docx unpacks to 101.1 MB, more than the 100 MB a Word document may",
     );
     expect(run.stderr).toContain("hint: remove or compress its pictures in Word");
     expect(run.stderr).toContain('hint: extract its text with poppler-utils: pdftotext -layout "scan.pdf" "scan.txt"');

@@ -58,6 +58,14 @@ export async function readDocx(file: string, bytes: Buffer): Promise<SourceTree>
       "open it in Word or LibreOffice and save it as .docx (Word Document)",
     );
   }
+  const xmlBytes = [...parts.values()].reduce((sum, data) => sum + data.length, 0);
+  if (xmlBytes > LIMITS.xmlBytes) {
+    throw new ImportProblem(
+      "import-limit",
+      `${file} has ${megabytes(xmlBytes)} of text and formatting (its XML parts), more than the ${megabytes(LIMITS.xmlBytes)} import reads (a long policy has about 1 MB)`,
+      "split it into one document per policy, or copy its text into a new document to shed old formatting",
+    );
+  }
   for (const [name, data] of parts) {
     // NULs dropped: a part saved as UTF-16 must not hide its DOCTYPE from the test below.
     const xml = new TextDecoder().decode(data).replaceAll("\0", "");

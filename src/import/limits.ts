@@ -11,13 +11,16 @@ export const LIMITS = {
   zipEntries: 1000,
   /** Everything inside a .docx, unpacked. */
   unzippedBytes: 100 * 1024 * 1024,
+  /** The XML parts of a .docx (text, styles, lists, notes), unpacked: mammoth needs ~100× this in memory and seconds per MB. */
+  xmlBytes: 8 * 1024 * 1024,
   /** Nesting of HTML elements, Markdown blocks and Word's XML: real documents nest a few dozen deep. */
   depth: 100,
   /** Emphasis and link marks in one Markdown paragraph: the parser's work grows with their square. */
   delimiters: 500,
 };
 
-export const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, "")} MB`;
+/** "8.1 MB": rounded up, so a size just over a limit never prints as the limit itself. */
+export const megabytes = (bytes: number) => `${Math.ceil((bytes / (1024 * 1024)) * 10) / 10} MB`;
 
 /**
  * A source file that cannot be imported: wrong format, damaged, too large, too deep or unsafe.
