@@ -30,11 +30,11 @@ const SEED = join(REPO, "test", "fixtures", "seed-social-media-policy.txt");
 const DCW38 = "DCW38-using-social-media-platforms";
 const AS_OF = ["--as-of", "2026-11-24"];
 
-/** The policy text of a built page: the article without its code line, title and document control. */
+/** The policy text of a built page: the article without its code line, title, document control and version history. */
 function policyBody(html: HastRoot): Element[] {
   const skip = (el: Element) =>
     el.tagName === "h1" ||
-    ((el.properties.className as string[] | undefined) ?? []).some((c) => /kicker|doc-control/.test(c));
+    ((el.properties.className as string[] | undefined) ?? []).some((c) => /kicker|doc-control|version-history/.test(c));
   return selectAll("main article > *", html).filter((el) => !skip(el));
 }
 /** Words only: the example deliberately drops a comma ("Equality, Diversity and Inclusion"). */
