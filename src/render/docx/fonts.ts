@@ -1,11 +1,30 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import subsetFont from "subset-font";
 import { FONT_DIRECTORY, FONT_FAMILY } from "../fonts.ts";
 
 // The house font goes into every Word file, so Word shows the typeface of the PDF and the web
-// page rather than substituting one of its own. Each face is about 110 kB zipped: a document
-// carries regular and bold, and italic and bold italic only when its text uses them.
+// page rather than substituting one of its own. A document carries regular and bold, and italic
+// and bold italic only when its text uses them. Each face is cut down to the Latin letters (Welsh
+// ŵ and ŷ included) and common punctuation: about 40% of the whole font, and still enough to
+// edit the policy in English or Welsh in the same typeface.
+
+/** Basic Latin, Latin-1, Latin Extended-A and B, Welsh w and y with accents, and the punctuation of U+2010–U+206F, € and ™. */
+const CHARACTERS = [
+  [0x20, 0x7e],
+  [0xa0, 0x24f],
+  [0x1e80, 0x1e85], // Welsh ẁ ẃ ẅ
+  [0x1ef2, 0x1ef3], // Welsh ỳ
+  [0x2010, 0x206f],
+  [0x20ac, 0x20ac],
+  [0x2122, 0x2122],
+]
+  .flatMap(([from, to]) =>
+    Array.from({ length: (to as number) - (from as number) + 1 }, (_, i) => (from as number) + i),
+  )
+  .map((code) => String.fromCodePoint(code))
+  .join("");
 
 export type Face = "bold" | "italic" | "boldItalic";
 
@@ -16,7 +35,6 @@ const FILES = {
   embedItalic: "400Regular_Italic/IBMPlexSans_400Regular_Italic.ttf",
   embedBoldItalic: "700Bold_Italic/IBMPlexSans_700Bold_Italic.ttf",
 } as const;
-type Element = keyof typeof FILES;
 
 /**
  * The house font with the faces a document uses, for docx's `fonts` option. docx writes the font
@@ -38,6 +56,21 @@ export function embeddedFonts(faces: ReadonlySet<Face>) {
 }
 
 const obfuscated = new Map<string, { key: string; data: Uint8Array<ArrayBuffer> }>();
+let preparing: Promise<void> | undefined;
+
+/** Cuts and obfuscates every face once per process; `embeddedFace` needs it done. */
+export function prepareFaces(): Promise<void> {
+  preparing ??= Promise.all(
+    Object.entries(FILES).map(async ([element, file]) => {
+      const ttf = new Uint8Array(
+        await subsetFont(readFileSync(join(FONT_DIRECTORY, file)), CHARACTERS, { targetFormat: "truetype" }),
+      );
+      const key = guid(ttf);
+      obfuscated.set(element, { key, data: obfuscate(ttf, key) });
+    }),
+  ).then(() => {});
+  return preparing;
+}
 
 /**
  * The file of a face of the house font as a Word package holds it: obfuscated (ECMA-376 Part 2,
@@ -47,15 +80,8 @@ export function embeddedFace(
   font: string,
   element: string,
 ): { key: string; data: Uint8Array<ArrayBuffer> } | undefined {
-  if (font !== FONT_FAMILY || !(element in FILES)) return undefined;
-  let face = obfuscated.get(element);
-  if (!face) {
-    const ttf = readFileSync(join(FONT_DIRECTORY, FILES[element as Element]));
-    const key = guid(ttf);
-    face = { key, data: obfuscate(ttf, key) };
-    obfuscated.set(element, face);
-  }
-  return face;
+  if (font !== FONT_FAMILY) return undefined;
+  return obfuscated.get(element);
 }
 
 /** A GUID made from the bytes' hash, upper case as Word writes font keys. */

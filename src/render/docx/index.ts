@@ -40,7 +40,7 @@ import {
   TOP,
   warn,
 } from "./compile.ts";
-import { embeddedFonts } from "./fonts.ts";
+import { embeddedFonts, prepareFaces } from "./fonts.ts";
 import { picture } from "./images.ts";
 import { deterministicPackage } from "./package.ts";
 import { COLOR, PAGE, STYLE, styles, TEXT_WIDTH } from "./styles.ts";
@@ -102,6 +102,7 @@ export async function renderDocx(given: PolicyDocument): Promise<{ data: Uint8Ar
   });
   const packed = await Packer.pack(document, "uint8array");
   // Dated the day the policy was last reviewed: this version's date, and the same on every build.
+  await prepareFaces();
   return { data: deterministicPackage(packed, doc.review.lastReviewed), warnings: state.warnings };
 }
 
