@@ -18,8 +18,6 @@ import { ImportProblem, LIMITS, megabytes } from "./limits.ts";
 import type { Guess, ImportedPolicy, SourceTree } from "./types.ts";
 import { outputPath, policySource } from "./write.ts";
 
-export { EXTENSIONS };
-
 export interface ImportOptions {
   /** The code from --code; otherwise it is looked up in `policiesDir`. */
   code?: string;

@@ -35,12 +35,12 @@ export const importCommand: Command = {
       throw new UsageError(`--code ${code} is not a policy code (capital letters then digits, e.g. DCW40)`);
     for (const file of files) if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
     const policiesDir = context.string("policies") as string;
+    const orgsDir = context.string("orgs") as string;
     const out = context.string("out") ?? policiesDir;
 
     const diagnostics: Diagnostic[] = [];
     const imported = [];
     for (const file of files) {
-      const orgsDir = context.string("orgs") as string;
       const result = await importPolicy(file, { ...(code ? { code } : {}), policiesDir, orgsDir, out });
       diagnostics.push(...result.diagnostics);
       let written = false;
