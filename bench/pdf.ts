@@ -10,12 +10,13 @@ import { buildPacks } from "../src/build/build.ts";
 import { packContext, policyDocument } from "../src/build/documents.ts";
 import { loadAndCheck } from "../src/check/index.ts";
 import { packPolicies } from "../src/check/orgs.ts";
-import { policyPage, toHtml } from "../src/render/html/page.ts";
+import { policyPage } from "../src/render/html/page.ts";
 import { footerLine } from "../src/render/layout.ts";
 import { findBrowser } from "../src/render/pdf/browser.ts";
 import { PdfEngine } from "../src/render/pdf/engine.ts";
-import { printCss } from "../src/render/pdf/layout.ts";
+import { printable, printCss } from "../src/render/pdf/layout.ts";
 import { xrefHref } from "../src/render/pdf/links.ts";
+import { renderManual } from "../src/render/pdf/manual.ts";
 import { renderPolicyPdf } from "../src/render/pdf/policy.ts";
 import type { PolicyDocument } from "../src/types.ts";
 import { generateLibrary } from "./generate.ts";
@@ -46,7 +47,7 @@ async function bare(docs: PolicyDocument[]): Promise<number> {
   });
   const page = await chromium.newPage();
   const htmls = docs.map((doc) =>
-    toHtml(
+    printable(
       policyPage(doc, { css: printCss(doc.org, { headerRight: "", footerLeft: footerLine(doc) }), href: xrefHref }),
     ),
   );
@@ -96,7 +97,31 @@ await report(
   await documents(join(import.meta.dirname, "..", "policies"), join(import.meta.dirname, "..", "orgs")),
 );
 const generated = await generateLibrary(60);
-await report("Generated library", await documents(generated.policiesDir, generated.orgsDir));
+const generatedDocs = await documents(generated.policiesDir, generated.orgsDir);
+await report("Generated library", generatedDocs);
+
+// The manual alone (one document, printed once unless its contents numbers moved), against
+// printing the same 60 policies as separate PDFs on the default pool, in the same browser.
+{
+  const engine = await PdfEngine.launch({
+    executablePath: browser.path,
+    pages: availableParallelism(),
+    timeoutMs: 120_000,
+  });
+  await renderPolicyPdf(generatedDocs[0] as PolicyDocument, engine); // warm-up
+  let start = performance.now();
+  const printed = await Promise.all(generatedDocs.map((doc) => renderPolicyPdf(doc, engine)));
+  const policies = ms(start);
+  start = performance.now();
+  const parts = generatedDocs.map((doc, i) => ({ doc, pages: printed[i]?.pages ?? 0 }));
+  const manual = await renderManual((generatedDocs[0] as PolicyDocument).org, parts, buildDate, engine);
+  const manualMs = ms(start);
+  await engine.close();
+  const pages = parts.reduce((sum, part) => sum + part.pages, 0);
+  console.log(
+    `\nManual of 60 policies (${pages} policy pages, ${(manual.data.length / 1e6).toFixed(1)} MB): ${(manualMs / 1000).toFixed(1)} s = ${(manualMs / policies).toFixed(2)}x printing the 60 policy PDFs (${(policies / 1000).toFixed(1)} s); printed ${manual.prints} time(s)`,
+  );
+}
 
 // A 60-policy pack's PDFs end to end, as `policypack build --format pdf --org afon-homecare` does it.
 const check = await loadAndCheck({

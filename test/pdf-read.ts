@@ -31,7 +31,7 @@ export function markedCounts(doc: PDFDocument): { sequences: number; artifacts: 
       for (const op of contentOps(stream)) {
         if (op.op === "BDC" || op.op === "BMC") {
           if (depth++ === 0) sequences++;
-          if (op.operands[0] === "/Artifact") artifacts++;
+          if (stream.startsWith("/Artifact", op.start)) artifacts++;
         } else if (op.op === "EMC") depth--;
         else if (depth > 0 && TEXT_SHOWING.has(op.op)) text++;
       }
@@ -57,7 +57,9 @@ export const text = (value: unknown) =>
   value instanceof PDFString || value instanceof PDFHexString ? value.decodeText() : undefined;
 
 /** Every link annotation: its page, /Contents and action. */
-export function linkAnnotations(doc: PDFDocument): { page: number; contents?: string; action?: PDFDict }[] {
+export function linkAnnotations(
+  doc: PDFDocument,
+): { page: number; rect: number[]; contents?: string; action?: PDFDict }[] {
   return doc.getPages().flatMap((page, i) => {
     const annots = page.node.lookupMaybe(PDFName.of("Annots"), PDFArray);
     return (annots?.asArray() ?? [])
@@ -65,6 +67,10 @@ export function linkAnnotations(doc: PDFDocument): { page: number; contents?: st
       .filter((annot) => annot.get(PDFName.of("Subtype")) === PDFName.of("Link"))
       .map((annot) => ({
         page: i + 1,
+        rect: annot
+          .lookup(PDFName.of("Rect"), PDFArray)
+          .asArray()
+          .map((n) => Number(String(n))),
         contents: text(annot.lookup(PDFName.of("Contents"))),
         action: annot.lookupMaybe(PDFName.of("A"), PDFDict),
       }));

@@ -146,6 +146,52 @@ describe("PDF output", () => {
     expect(pages).toBeGreaterThan(100);
   });
 
+  it("shows cross-references as links on paper: the link's area is drawn in the accent colour and underlined", async () => {
+    const file = join(out, "afon-homecare", "DCW38-using-social-media-platforms.pdf");
+    const doc = await loadPdfFile(file);
+    const link = linkAnnotations(doc).find((l) => l.contents === "Go to DCW13");
+    expect(link).toBeDefined();
+    const { page, rect } = link as { page: number; rect: number[] };
+    const [x1, y1, x2, y2] = rect as [number, number, number, number];
+    const height = doc.getPage(page - 1).getHeight();
+    // Render just the link's box at 4 pixels per point, as a PPM: width height, then RGB bytes.
+    const scale = 4;
+    const box = [x1, height - y2, x2 - x1, y2 - y1].map((v) => String(Math.round(v * scale)));
+    const ppm = execFileSync("pdftoppm", [
+      "-r",
+      String(72 * scale),
+      "-f",
+      String(page),
+      "-l",
+      String(page),
+      "-x",
+      box[0],
+      "-y",
+      box[1],
+      "-W",
+      box[2],
+      "-H",
+      box[3],
+      file,
+    ]);
+    const [, w, h] = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(ppm.toString("latin1", 0, 30)) as RegExpExecArray;
+    const pixels = ppm.subarray(ppm.length - Number(w) * Number(h) * 3);
+    const at = (x: number, y: number) => pixels.subarray((y * Number(w) + x) * 3, (y * Number(w) + x) * 3 + 3);
+    // The accent (#0f4c5c) is blue-green; body text (#1d2730) is near grey.
+    const accent = (p: Uint8Array) =>
+      (p[2] as number) - (p[0] as number) > 40 && (p[1] as number) - (p[0] as number) > 25;
+    let accentPixels = 0;
+    let underline = false;
+    for (let y = 0; y < Number(h); y++) {
+      let row = 0;
+      for (let x = 0; x < Number(w); x++) if (accent(at(x, y))) row++;
+      accentPixels += row;
+      if (y > Number(h) / 2 && row > 0.8 * Number(w)) underline = true;
+    }
+    expect(accentPixels).toBeGreaterThan(50);
+    expect(underline).toBe(true);
+  });
+
   describe("PDF/UA-1 in every PDF of the example packs", () => {
     let files: string[];
     beforeAll(async () => {
@@ -213,6 +259,10 @@ describe("PDF output", () => {
           expect(text(figure.elem.lookup(PDFName.of("Alt"))), file).toBeTruthy();
         }
       }
+      // The logo is a Figure with its alt text on the manual's cover; in the running header it is an artifact.
+      const cover = structure(await loadPdfFile(join(out, "afon-homecare", "afon-homecare-policy-pack.pdf")));
+      const figures = cover.filter((e) => e.role === "Figure").map((e) => text(e.elem.lookup(PDFName.of("Alt"))));
+      expect(figures).toEqual(["Afon Homecare Ltd logo"]);
     });
 
     it("describes every link annotation in /Contents, cross-references by where they go", async () => {

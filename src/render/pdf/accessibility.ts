@@ -16,10 +16,9 @@ import {
 // and footer marked as artifacts, list items with an LBody, a description on every link, and XMP
 // metadata that names the standard.
 
-/** One operator of a content stream with its operands, and where it sits in the stream's text. */
+/** One operator of a content stream, and where it sits in the stream's text, its operands included. */
 export interface ContentOp {
   op: string;
-  operands: string[];
   start: number;
   end: number;
 }
@@ -30,14 +29,13 @@ for (const c of [0, 9, 10, 12, 13, 32]) CLASS[c] = 1;
 for (const c of "()<>[]{}/%") CLASS[c.charCodeAt(0)] = 2;
 
 /**
- * Splits a decoded content stream (as latin1 text) into operators with their operands. A scanner
+ * Splits a decoded content stream (as latin1 text) into operators. A scanner
  * over character codes: Chromium's pages have tens of thousands of operators (one per glyph run).
  */
 export function contentOps(text: string): ContentOp[] {
   const ops: ContentOp[] = [];
   const n = text.length;
-  let operands: string[] = [];
-  let start = -1;
+  let start = -1; // where the operands of the next operator begin
   let i = 0;
   const regular = () => {
     while (i < n && CLASS[text.charCodeAt(i)] === 0) i++;
@@ -74,8 +72,7 @@ export function contentOps(text: string): ContentOp[] {
       const word = text.slice(from, i);
       const isOperand = (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || word === "true" || word === "false";
       if (!isOperand && word !== "null") {
-        ops.push({ op: word, operands, start: start < 0 ? from : start, end: i });
-        operands = [];
+        ops.push({ op: word, start: start < 0 ? from : start, end: i });
         start = -1;
         if (word === "BI") {
           // An inline image: its data runs to "EI" and is not made of tokens.
@@ -87,7 +84,6 @@ export function contentOps(text: string): ContentOp[] {
       }
     }
     if (start < 0) start = from;
-    operands.push(text.slice(from, i));
   }
   return ops;
 }
@@ -109,7 +105,7 @@ export function unmarkedOps(ops: ContentOp[]): ContentOp[] {
 }
 
 /** A page's content streams, decoded. */
-export function pageContents(page: PDFDict): { stream: PDFRawStream; ref?: PDFRef; text: string }[] {
+export function pageContents(page: PDFDict): { stream: PDFRawStream; text: string }[] {
   const contents = page.get(PDFName.of("Contents"));
   const refs = contents instanceof PDFArray ? contents.asArray() : contents ? [contents] : [];
   return refs.flatMap((ref) => {
@@ -120,7 +116,7 @@ export function pageContents(page: PDFDict): { stream: PDFRawStream; ref?: PDFRe
     const bytes =
       filter === PDFName.of("FlateDecode") ? inflateSync(stream.contents) : decodePDFRawStream(stream).decode();
     const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
-    return [{ stream, ref: ref instanceof PDFRef ? ref : undefined, text }];
+    return [{ stream, text }];
   });
 }
 
@@ -175,7 +171,7 @@ const kidsOf = (elem: PDFDict): PDFObject[] => {
 
 const roleOf = (elem: PDFDict) => elem.get(PDFName.of("S"))?.toString();
 
-/** Every structure element, depth first, with its parent. */
+/** Every structure element, depth first. */
 export function* structElements(doc: PDFDocument): Generator<PDFDict> {
   const root = doc.catalog.lookupMaybe(PDFName.of("StructTreeRoot"), PDFDict);
   if (!root) return;

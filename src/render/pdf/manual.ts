@@ -36,6 +36,11 @@ export interface ManualPart {
   pages: number;
 }
 
+export interface ManualPdf extends PdfOutput {
+  /** How many times it was printed: 1 when the policies' own PDFs placed the contents right. */
+  prints: number;
+}
+
 /** The id of a policy's title in the manual: what the contents and cross-references link to. */
 const titleId = (slug: string) => `${slug}--title`;
 
@@ -145,7 +150,7 @@ export async function renderManual(
   parts: ManualPart[],
   buildDate: CalendarDate,
   engine: PdfEngine,
-): Promise<PdfOutput> {
+): Promise<ManualPdf> {
   const name = String(org.data.name);
   // A contents page holds about 30 entries, after the cover.
   const front = 1 + Math.max(1, Math.ceil(parts.length / 30));
@@ -175,7 +180,7 @@ export async function renderManual(
       keywords: parts.map(({ doc }) => doc.policy.code),
       date: buildDate,
     });
-    return { data: await savePdf(pdf), blocked: output.blocked };
+    return { data: await savePdf(pdf), blocked: output.blocked, prints: attempt };
   }
 }
 
