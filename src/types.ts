@@ -100,6 +100,8 @@ export interface Reference {
 
 export interface Library {
   policies: Policy[];
+  /** The legislation register (`legislation.yaml` beside the policies); empty when there is none. */
+  legislation: LegislationItem[];
   /** Placeholders of each policy, by code. */
   placeholders: Record<string, PlaceholderUse[]>;
   /** Cross-references of each policy, by code. */
@@ -108,11 +110,42 @@ export interface Library {
 
 export type ReviewStatus = "current" | "due" | "overdue";
 
+export const REVIEW_OUTCOMES = ["no-change", "amended", "withdrawn"] as const;
+export type ReviewOutcome = (typeof REVIEW_OUTCOMES)[number];
+
+/** The code a review record uses for a review of the whole pack. */
+export const WHOLE_PACK = "all";
+
+/** One entry of an organisation's review log (`reviews:` in its YAML), as written there. */
+export interface ReviewRecord {
+  date: string; // YYYY-MM-DD
+  /** A policy code, or WHOLE_PACK. */
+  policy: string;
+  by: string;
+  role: string;
+  outcome: ReviewOutcome;
+  notes?: string;
+}
+
+/** A law, regulation or code in the library's legislation register. */
+export interface LegislationItem {
+  id: string;
+  title: string;
+  inForce: CalendarDate;
+  link: string;
+  /** Codes of the policies a change to it affects. */
+  policies: string[];
+}
+
 /** The review dates of one policy for one organisation. */
 export interface Review {
   lastReviewed: CalendarDate;
   nextReview: CalendarDate;
   status: ReviewStatus;
+  /** The review record the last review date comes from; absent for a date from `reviewed_on`/`policy_reviews`. */
+  record?: ReviewRecord;
+  /** Register entries in force since the last review, which make the policy due whatever its cycle. */
+  legislation?: LegislationItem[];
 }
 
 /** Everything a renderer needs for one policy of one organisation's pack. */

@@ -60,17 +60,17 @@ describe("building the example packs", () => {
     };
     // gofal reviewed its pack on 2025-12-15; DCW38 is annual.
     expect(await control("gofal-tyr-ysgol", "DCW38-using-social-media-platforms.html")).toMatchObject({
-      "Reviewed on": "15 December 2025",
+      "Last reviewed": "15 December 2025",
       "Next review date": "15 December 2026",
       "Responsible person": "Gwenllïan Ap Rhys, Registered Manager",
     });
     // afon has a per-policy date for DCW13 (2026-01-31), and DCW30 has a 24-month cycle from 2026-03-31.
     expect(await control("afon-homecare", "DCW13-safeguarding-adults.html")).toMatchObject({
-      "Reviewed on": "31 January 2026",
+      "Last reviewed": "31 January 2026",
       "Next review date": "31 January 2027",
     });
     expect(await control("afon-homecare", "DCW30-equality-diversity-and-inclusion.html")).toMatchObject({
-      "Reviewed on": "31 March 2026",
+      "Last reviewed": "31 March 2026",
       "Next review date": "31 March 2028",
       "Review cycle": "Every 24 months",
     });

@@ -114,9 +114,9 @@ describe("policypack diff", () => {
     });
     const dcw13 = json.orgs[0]?.policies.find((p) => p.code === "DCW13")?.hunks?.flatMap((h) => h.lines);
     expect(dcw13?.filter((l) => /^[-+]/.test(l))).toEqual([
-      "-Reviewed on: 31 January 2026",
+      "-Last reviewed: 31 January 2026",
       "-Next review date: 31 January 2027",
-      "+Reviewed on: 30 April 2026",
+      "+Last reviewed: 30 April 2026",
       "+Next review date: 30 April 2027",
     ]);
 

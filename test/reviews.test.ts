@@ -142,7 +142,7 @@ describe("policypack reviews on the example organisations", () => {
     const run = await runCli(["reviews", "--as-of", AS_OF], dir);
     expect(run.code).toBe(0);
     const lines = run.stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^Next review\s+Status\s+Days\s+Org\s+Code\s+Version\s+Last reviewed\s+Title$/);
+    expect(lines[0]).toMatch(/^Next review\s+Status\s+Days\s+Org\s+Code\s+Version\s+Last reviewed\s+Reviewed by\s+Outcome\s+Title$/);
     const codeColumn = lines[0].indexOf("Code");
     for (const line of lines.slice(1, 1 + 2 * policyCount)) expect(line.slice(codeColumn)).toMatch(/^DCW\d+ /);
     expect(lines.at(-1)).toBe(
@@ -193,6 +193,11 @@ describe("policypack reviews with awkward organisations", () => {
       "next_review",
       "status",
       "days_until",
+      "reviewed_by",
+      "reviewer_role",
+      "outcome",
+      "notes",
+      "reason",
     ]);
     for (const row of rows) expect(row).toHaveLength(header.length);
     const policyCount = (await readdir(join(dir, "policies"))).filter((f) => f.endsWith(".md")).length;

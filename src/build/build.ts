@@ -232,7 +232,7 @@ async function buildPack(
   const policies = packPolicies(org, check.library);
   const context = packContext(policies, check.library);
   const items: Item[] = policies.map((policy) => {
-    const review = reviewOf(org, policy, buildDate);
+    const review = reviewOf(org, policy, buildDate, check.library.legislation);
     return { policy, review, inputs: policyInputs(org, policy, review, buildDate.year, context, check.library) };
   });
   const docOf = (item: Item) => {
@@ -406,7 +406,13 @@ async function buildPack(
 function overview(check: CheckResult, buildDate: CalendarDate): string {
   const rows: OverviewRow[] = check.orgs.map((org) =>
     check.buildable.includes(org)
-      ? { org, reviews: packPolicies(org, check.library).map((policy) => reviewOf(org, policy, buildDate)) }
+      ? {
+          org,
+          reviews: packPolicies(org, check.library).map((policy) => ({
+            policy,
+            review: reviewOf(org, policy, buildDate, check.library.legislation),
+          })),
+        }
       : { org },
   );
   return renderOverview(rows, buildDate);

@@ -3,7 +3,7 @@ import { reviewOf } from "../dates/review.ts";
 import { policyTree } from "../render/tree.ts";
 import { type CompiledTemplate, compileTemplate, type TemplateValue } from "../template/expand.ts";
 import { ORG_PREFIX } from "../template/placeholders.ts";
-import type { CalendarDate, Library, Org, Policy, PolicyDocument } from "../types.ts";
+import type { CalendarDate, LegislationItem, Library, Org, Policy, PolicyDocument } from "../types.ts";
 import { codePattern } from "../xref/extract.ts";
 import { linkCrossReferences } from "../xref/link.ts";
 
@@ -37,6 +37,8 @@ export interface PackContext {
   pattern: RegExp;
   pack: ReadonlyMap<string, Policy>;
   citedBy: ReadonlyMap<string, Policy[]>;
+  /** The library's legislation register, for review dates. */
+  legislation: readonly LegislationItem[];
 }
 
 export function packContext(pack: readonly Policy[], library: Library): PackContext {
@@ -49,6 +51,7 @@ export function packContext(pack: readonly Policy[], library: Library): PackCont
     pattern: codePattern(library.policies.map((p) => p.code)),
     pack: new Map(pack.map((p) => [p.code, p])),
     citedBy,
+    legislation: library.legislation,
   };
 }
 
@@ -64,7 +67,7 @@ export function policyDocument(
     template = compileTemplate(policy.body);
     templates.set(policy, template);
   }
-  const review = reviewOf(org, policy, buildDate);
+  const review = reviewOf(org, policy, buildDate, context.legislation);
   const expansion = template(templateValues(org, policy, review, buildDate), `${ORG_PREFIX}logo`);
   const tree = policyTree(expansion, String(org.data.name), org.logo);
   linkCrossReferences({ ...context, self: policy, citedBy: context.citedBy.get(policy.code) ?? [] })(tree);

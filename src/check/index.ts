@@ -1,10 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { toolFingerprint } from "../build/fingerprint.ts";
+import { loadLegislation } from "../load/legislation.ts";
 import { loadOrgSchema, loadOrgs } from "../load/orgs.ts";
 import { loadPolicySources } from "../load/policies.ts";
 import type { CalendarDate, Diagnostic, Library, Org, Severity } from "../types.ts";
 import { writeFileAtomic } from "../write/atomic.ts";
+import { checkLegislation } from "./legislation.ts";
 import { checkOrg, packPolicies, placeholderFields } from "./orgs.ts";
 import { type BodyCheck, type BodyCheckCache, checkLibrary } from "./policies.ts";
 import { compileSchema } from "./schema.ts";
@@ -34,9 +36,12 @@ export async function loadAndCheck(options: CheckOptions): Promise<CheckResult> 
   } catch (error) {
     throw new EnvironmentError(`the organisation schema is not a valid JSON Schema: ${(error as Error).message}`);
   }
-  const [policySources, orgSources] = await Promise.all([
+  const [policySources, orgSources, register] = await Promise.all([
     loadPolicySources(options.policiesDir),
     loadOrgs(options.orgsDir),
+    loadLegislation(options.policiesDir).catch((error: Error) => {
+      throw new EnvironmentError(`cannot read the legislation register: ${error.message}`);
+    }),
   ]);
   const cache = await readBodyChecks();
   const before = [...cache.keys()].join();
@@ -47,7 +52,20 @@ export async function loadAndCheck(options: CheckOptions): Promise<CheckResult> 
     cache,
   );
   if ([...cache.keys()].join() !== before) await writeBodyChecks(cache);
-  const diagnostics = [...policySources.diagnostics, ...orgSources.diagnostics, ...libraryDiagnostics];
+  const diagnostics = [
+    ...policySources.diagnostics,
+    ...orgSources.diagnostics,
+    ...libraryDiagnostics,
+    ...register.diagnostics,
+  ];
+  if (register.source) {
+    const checked = checkLegislation(
+      register.source,
+      library.policies.map((p) => p.code),
+    );
+    library.legislation = checked.items;
+    diagnostics.push(...checked.diagnostics);
+  }
   for (const org of orgSources.orgs) {
     if (diagnostics.some((d) => d.file === org.file && d.severity === "error")) continue;
     diagnostics.push(...checkOrg(org, validate, library, options));
@@ -55,7 +73,8 @@ export async function loadAndCheck(options: CheckOptions): Promise<CheckResult> 
 
   const filesWithErrors = new Set(diagnostics.filter((d) => d.severity === "error").map((d) => d.file));
   const libraryFiles = new Set(library.policies.map((p) => p.file));
-  // A policy file that did not even load leaves every pack's contents in doubt.
+  // A policy file that did not even load leaves every pack's contents in doubt; a register with
+  // errors leaves every pack's review status in doubt.
   const libraryBroken = [...filesWithErrors].some(
     (f) => resolve(f).startsWith(resolve(options.policiesDir)) && !libraryFiles.has(f),
   );

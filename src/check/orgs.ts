@@ -1,9 +1,18 @@
 import type { ValidateFunction } from "ajv";
 import { compareDates, formatLong, parseIsoDate } from "../dates/calendar.ts";
+import { latestRecord, reviewRecords } from "../dates/review.ts";
 import { didYouMean } from "../diagnostics/suggest.ts";
 import { pointerPart, positionOf } from "../load/yaml.ts";
 import { ORG_PREFIX } from "../template/placeholders.ts";
-import type { CalendarDate, Diagnostic, Library, Org, Policy, Severity } from "../types.ts";
+import {
+  type CalendarDate,
+  type Diagnostic,
+  type Library,
+  type Org,
+  type Policy,
+  type Severity,
+  WHOLE_PACK,
+} from "../types.ts";
 import { checkReferencesInPack } from "../xref/check.ts";
 import { schemaDiagnostics } from "./schema.ts";
 
@@ -20,7 +29,7 @@ export const LAYOUT_FIELDS = [
 export const MAX_VALUE_LENGTH = 2_000;
 
 /** Keys that configure the pack rather than fill placeholders. */
-const PACK_KEYS = ["reviewed_on", "policy_reviews", "policies"];
+const PACK_KEYS = ["reviewed_on", "policy_reviews", "policies", "reviews"];
 
 /** Schema properties that can fill a placeholder: the scalar ones. */
 export function placeholderFields(schema: { properties?: Record<string, { type?: string }> }): string[] {
@@ -29,10 +38,11 @@ export function placeholderFields(schema: { properties?: Record<string, { type?:
     .map(([key]) => key);
 }
 
-/** The policies in an org's pack: its `policies` list, else the whole library. */
+/** The policies in an org's pack: its `policies` list, else the whole library; less those a review withdrew. */
 export function packPolicies(org: Org, library: Library): Policy[] {
   const codes = org.data.policies as string[] | undefined;
-  return codes ? library.policies.filter((p) => codes.includes(p.code)) : library.policies;
+  const listed = codes ? library.policies.filter((p) => codes.includes(p.code)) : library.policies;
+  return listed.filter((p) => latestRecord(org, p.code)?.outcome !== "withdrawn");
 }
 
 const isPresent = (value: unknown) => value !== undefined && value !== null && value !== "";
@@ -88,6 +98,8 @@ export function checkOrg(
   const perPolicy = (org.data.policy_reviews as Record<string, string> | undefined) ?? {};
   for (const code of Object.keys(perPolicy)) unknownCode(code, `/policy_reviews/${code}`, "key");
 
+  diagnostics.push(...checkReviewRecords(org, codes, buildDate));
+
   const dates: [string, string][] = [
     ["/reviewed_on", org.data.reviewed_on as string],
     ...Object.entries(perPolicy).map(([code, date]): [string, string] => [`/policy_reviews/${code}`, date]),
@@ -138,5 +150,56 @@ export function checkOrg(
       hint: `remove it, or use it in a policy as <<org_field_${key}>>`,
     });
   }
+  return diagnostics;
+}
+
+/** The review log: known codes, no review after the build date, oldest first (new reviews go at the end). */
+function checkReviewRecords(org: Org, codes: readonly string[], buildDate: CalendarDate): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const at = (pointer: string) => ({
+    file: org.file,
+    ...positionOf(org.positions, pointer),
+    severity: "error" as const,
+  });
+  let latest: string | undefined;
+  reviewRecords(org).forEach((record, i) => {
+    if (record.policy !== WHOLE_PACK && !codes.includes(record.policy)) {
+      const suggestion = didYouMean(record.policy, codes);
+      diagnostics.push({
+        ...at(`/reviews/${i}/policy`),
+        rule: "unknown-policy",
+        message: `policy ${record.policy} is not in the library`,
+        hint: suggestion
+          ? `did you mean ${suggestion}?`
+          : `write a code the library has, or ${WHOLE_PACK} for the whole pack`,
+      });
+    }
+    if (record.policy === WHOLE_PACK && record.outcome === "withdrawn") {
+      diagnostics.push({
+        ...at(`/reviews/${i}/outcome`),
+        rule: "review-record",
+        message: "a review of the whole pack cannot withdraw it",
+        hint: "record a withdrawal for each policy that leaves the pack",
+      });
+    }
+    const date = parseIsoDate(record.date) as CalendarDate;
+    if (compareDates(date, buildDate) > 0) {
+      diagnostics.push({
+        ...at(`/reviews/${i}/date`),
+        rule: "review-record",
+        message: `a review is recorded on ${formatLong(date)}, after the build date ${formatLong(buildDate)}`,
+        hint: "a review record says what happened: record it on or after the day it took place",
+      });
+    }
+    if (latest !== undefined && record.date < latest) {
+      diagnostics.push({
+        ...at(`/reviews/${i}/date`),
+        rule: "review-record",
+        message: `this review (${formatLong(date)}) is listed after one on ${formatLong(parseIsoDate(latest) as CalendarDate)}`,
+        hint: "the log is oldest first: move this entry up to its place in date order",
+      });
+    }
+    if (latest === undefined || record.date > latest) latest = record.date;
+  });
   return diagnostics;
 }

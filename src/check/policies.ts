@@ -173,7 +173,7 @@ export function checkLibrary(
   cache: BodyCheckCache = new Map(),
 ): { library: Library; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const library: Library = { policies: [], placeholders: {}, references: {} };
+  const library: Library = { policies: [], legislation: [], placeholders: {}, references: {} };
   const known = [...orgFields.map((f) => ORG_PREFIX + f), ...COMPUTED_NAMES];
   const byCode = new Map<string, Policy>();
 

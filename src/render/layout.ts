@@ -1,5 +1,5 @@
 import { formatLong } from "../dates/calendar.ts";
-import type { PolicyDocument } from "../types.ts";
+import type { PolicyDocument, Review, ReviewOutcome } from "../types.ts";
 
 // What every format prints around the policy text, so HTML, PDF and DOCX say the same thing.
 
@@ -13,6 +13,23 @@ export const copyrightLine = (doc: PolicyDocument) =>
 export const footerLine = (doc: PolicyDocument) =>
   `${doc.policy.code} · version ${doc.policy.version} · next review ${formatLong(doc.review.nextReview)}`;
 
+/** How each outcome of a review record reads after the dash. */
+export const OUTCOME_TEXT: Record<ReviewOutcome, string> = {
+  "no-change": "no changes",
+  amended: "amended",
+  withdrawn: "withdrawn",
+};
+
+/** "by Elin Wyn Hughes (Responsible Individual) — no changes"; undefined without a review record. */
+export function reviewedBy(review: Review): string | undefined {
+  const { record } = review;
+  return record && `by ${record.by} (${record.role}) — ${OUTCOME_TEXT[record.outcome]}`;
+}
+
+/** "15 December 2025 by Elin Wyn Hughes (Responsible Individual) — no changes", or just the date. */
+export const lastReviewed = (review: Review) =>
+  [formatLong(review.lastReviewed), reviewedBy(review)].filter(Boolean).join(" ");
+
 /** The document-control block: what an inspector looks for first. */
 export function documentControl(doc: PolicyDocument): [string, string][] {
   const { policy, review, org } = doc;
@@ -22,7 +39,8 @@ export function documentControl(doc: PolicyDocument): [string, string][] {
     ["Status", policy.status === "draft" ? "Draft" : "Approved"],
     ["Responsible person", `${responsiblePerson(doc)}, Registered Manager`],
     ["Responsible individual", String(org.data.responsible_individual_name)],
-    ["Reviewed on", formatLong(review.lastReviewed)],
+    ["Last reviewed", lastReviewed(review)],
+    ...(review.record?.notes ? [["Review notes", review.record.notes] as [string, string]] : []),
     ["Next review date", formatLong(review.nextReview)],
     ["Review cycle", policy.reviewMonths === 12 ? "Annually" : `Every ${policy.reviewMonths} months`],
   ];

@@ -39,7 +39,7 @@ export function formatTable(schedule: Schedule): string {
   const summary = `${rows.length} review${rows.length === 1 ? "" : "s"}${scope} as of ${schedule.asOf}: ${statusCounts(rows)}`;
   if (rows.length === 0) return `${summary}\n`;
   const table = [
-    ["Next review", "Status", "Days", "Org", "Code", "Version", "Last reviewed", "Title"],
+    ["Next review", "Status", "Days", "Org", "Code", "Version", "Last reviewed", "Reviewed by", "Outcome", "Title"],
     ...rows.map((r) => [
       r.nextReview,
       r.status,
@@ -48,6 +48,8 @@ export function formatTable(schedule: Schedule): string {
       r.code,
       r.version,
       r.lastReviewed,
+      r.reviewedBy ? `${r.reviewedBy} (${r.reviewerRole})` : "-",
+      r.outcome ?? "-",
       r.title,
     ]),
   ];
@@ -56,7 +58,12 @@ export function formatTable(schedule: Schedule): string {
   const pad = (cell: string, i: number) =>
     i === 2 ? cell.padStart(widths[i]) : i === widths.length - 1 ? cell : cell.padEnd(widths[i]);
   const lines = table.map((cells) => cells.map(pad).join("  "));
-  return `${lines.join("\n")}\n\n${summary}\n`;
+  // Why a policy is due early goes under its row, where a long sentence does not widen the table.
+  const withReasons = lines.flatMap((line, i) => {
+    const reason = i > 0 ? rows[i - 1].reason : undefined;
+    return reason ? [line, `  ${reason}`] : [line];
+  });
+  return `${withReasons.join("\n")}\n\n${summary}\n`;
 }
 
 /** RFC 4180: quote a field holding a comma, quote or line break, doubling its quotes. */
@@ -77,6 +84,11 @@ export function formatCsv(schedule: Schedule): string {
     "next_review",
     "status",
     "days_until",
+    "reviewed_by",
+    "reviewer_role",
+    "outcome",
+    "notes",
+    "reason",
   ];
   const lines = [
     header,
@@ -91,6 +103,11 @@ export function formatCsv(schedule: Schedule): string {
       r.nextReview,
       r.status,
       r.daysUntil,
+      r.reviewedBy ?? "",
+      r.reviewerRole ?? "",
+      r.outcome ?? "",
+      r.notes ?? "",
+      r.reason ?? "",
     ]),
   ];
   return lines.map((fields) => `${fields.map(csvField).join(",")}\r\n`).join("");
@@ -127,7 +144,8 @@ export function formatIcs(schedule: Schedule, packUrl: string): string {
       description: [
         `Policy: ${r.title} (${r.code})`,
         `Version: ${r.version}`,
-        `Last reviewed: ${formatLong(dateOf(r.lastReviewed))}`,
+        `Last reviewed: ${formatLong(dateOf(r.lastReviewed))}${r.reviewedBy ? ` by ${r.reviewedBy} (${r.reviewerRole}), ${r.outcome}` : ""}`,
+        ...(r.reason ? [`Why: ${r.reason}`] : []),
         `Next review: ${formatLong(next)}`,
         `Pack: ${pack}`,
       ].join("\n"),

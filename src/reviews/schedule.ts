@@ -1,8 +1,8 @@
 import type { CheckResult } from "../check/index.ts";
 import { packPolicies } from "../check/orgs.ts";
 import { formatIso } from "../dates/calendar.ts";
-import { reviewOf } from "../dates/review.ts";
-import type { CalendarDate, Org, ReviewStatus } from "../types.ts";
+import { reviewOf, reviewReason } from "../dates/review.ts";
+import type { CalendarDate, Org, ReviewOutcome, ReviewStatus } from "../types.ts";
 
 /** One policy of one organisation's pack, with its review dates (ISO) as of the build date. */
 export interface ReviewRow {
@@ -17,6 +17,13 @@ export interface ReviewRow {
   status: ReviewStatus;
   /** Days from the build date to the next review; negative when overdue. */
   daysUntil: number;
+  /** Who did the last review, and what came of it, when a review record says so. */
+  reviewedBy?: string;
+  reviewerRole?: string;
+  outcome?: ReviewOutcome;
+  notes?: string;
+  /** Why the policy is due before its cycle says: "review needed: … in force 1 July 2026". */
+  reason?: string;
 }
 
 export interface SkippedOrg {
@@ -56,9 +63,12 @@ export function reviewSchedule(result: CheckResult, options: ScheduleOptions): S
       continue;
     }
     for (const policy of packPolicies(org, result.library)) {
-      const review = reviewOf(org, policy, buildDate);
+      const review = reviewOf(org, policy, buildDate, result.library.legislation);
       const daysUntil = Math.round((utc(review.nextReview) - utc(buildDate)) / DAY_MS);
-      if (within !== undefined && daysUntil > within) continue;
+      // A policy due because a law changed is due now, whatever its cycle's date.
+      if (within !== undefined && daysUntil > within && !review.legislation) continue;
+      const { record } = review;
+      const reason = reviewReason(review);
       rows.push({
         org: org.id,
         orgName: String(org.data.name),
@@ -70,6 +80,9 @@ export function reviewSchedule(result: CheckResult, options: ScheduleOptions): S
         nextReview: formatIso(review.nextReview),
         status: review.status,
         daysUntil,
+        ...(record && { reviewedBy: record.by, reviewerRole: record.role, outcome: record.outcome }),
+        ...(record?.notes !== undefined && { notes: record.notes }),
+        ...(reason && { reason }),
       });
     }
   }
@@ -88,5 +101,5 @@ function skipReason(org: Org, result: CheckResult): string {
   const files = new Set(errors.map((d) => d.file));
   const broken = packPolicies(org, result.library).filter((p) => files.has(p.file));
   if (broken.length > 0) return `errors in its pack's ${broken.map((p) => p.code).join(", ")}`;
-  return "a policy file in the library has errors and did not load";
+  return "a file of the library (a policy or the legislation register) has errors";
 }

@@ -2,7 +2,9 @@ import { createHash } from "node:crypto";
 import type { Element } from "hast";
 import { h } from "hastscript";
 import { formatIso, formatLong } from "../../dates/calendar.ts";
+import { DUE_WINDOW_DAYS, reviewReason } from "../../dates/review.ts";
 import type { CalendarDate, Org, Policy, Review } from "../../types.ts";
+import { reviewedBy } from "../layout.ts";
 import { orgHeader, standalonePage, toHtml } from "./page.ts";
 
 export interface PackEntry {
@@ -24,14 +26,14 @@ const STATUS_LABEL: Record<Review["status"], string> = {
   overdue: "Overdue",
 };
 const FORMAT_LABEL = { html: "Web page", pdf: "PDF", docx: "Word" } as const;
-const COLUMNS = ["Code", "Policy", "Version", "Reviewed on", "Next review", "Status", "Download"];
+const COLUMNS = ["Code", "Policy", "Version", "Last reviewed", "Next review", "Status", "Download"];
 
 const PACK_CSS = `
 .page { max-width: 72rem; }
 main > h1 { margin-top: 1.5rem; }
 .status-overdue { color: #8a1c1c; font-weight: 700; }
 .status-due { color: #7a4b00; font-weight: 700; }
-.status-overdue .when, .status-due .when { display: block; font-weight: 400; }
+.status-overdue .when, .status-due .when, .why, .by { display: block; font-weight: 400; }
 #policies tr.row-overdue > * { background: #fbeaea; }
 #policies tr.row-due > * { background: #fdf3e1; }
 #policies tr.row-overdue > th { box-shadow: inset 5px 0 #8a1c1c; }
@@ -88,10 +90,14 @@ export function statusCounts(reviews: readonly Review[]): Record<Review["status"
 const dayNumber = (date: CalendarDate) => Date.UTC(date.year, date.month - 1, date.day) / 86_400_000;
 const days = (n: number) => `${n} ${n === 1 ? "day" : "days"}`;
 
-/** "12 days overdue", "due in 3 days", "due today"; nothing for a current policy. */
+/**
+ * "12 days overdue", "due in 3 days", "due today"; nothing for a current policy. A policy due
+ * because a law changed says which, not a countdown to its cycle's date.
+ */
 export function urgency(review: Review, buildDate: CalendarDate): string | undefined {
   const left = dayNumber(review.nextReview) - dayNumber(buildDate);
   if (review.status === "overdue") return `${days(-left)} overdue`;
+  if (review.status === "due" && left > DUE_WINDOW_DAYS) return undefined;
   if (review.status === "due") return left === 0 ? "due today" : `due in ${days(left)}`;
   return undefined;
 }
@@ -110,10 +116,12 @@ export function byUrgency(entries: readonly PackEntry[]): PackEntry[] {
 
 function statusCell(review: Review, buildDate: CalendarDate): Element {
   const when = urgency(review, buildDate);
+  const why = reviewReason(review);
   return h("td", { className: [`status-${review.status}`], dataLabel: "Status" }, [
     // The space keeps label and countdown apart for screen readers; the countdown shows on its own line.
-    when ? `${STATUS_LABEL[review.status]} ` : STATUS_LABEL[review.status],
+    when || why ? `${STATUS_LABEL[review.status]} ` : STATUS_LABEL[review.status],
     when ? h("span.when", when) : null,
+    why ? h("span.why", `${when ? " " : ""}${why}`) : null,
   ]);
 }
 
@@ -137,11 +145,10 @@ export function renderPackPage(
         h("th", { scope: "row" }, policy.code),
         h("td", { dataLabel: "Policy" }, files.html ? h("a", { href: files.html }, policy.title) : policy.title),
         h("td", { dataLabel: "Version" }, policy.version),
-        h(
-          "td",
-          { dataLabel: "Reviewed on" },
+        h("td", { dataLabel: "Last reviewed" }, [
           h("time", { dateTime: formatIso(review.lastReviewed) }, formatLong(review.lastReviewed)),
-        ),
+          reviewedBy(review) ? h("span.by", ` ${reviewedBy(review)}`) : null,
+        ]),
         h(
           "td",
           { dataLabel: "Next review" },
@@ -218,7 +225,19 @@ export function renderPackPage(
 export interface OverviewRow {
   org: Org;
   /** Reviews of the policies in its pack; undefined when the pack was not built (input errors). */
-  reviews?: Review[];
+  reviews?: { policy: Policy; review: Review }[];
+}
+
+/** "review needed: Data (Use and Access) Act 2025 in force 19 June 2025 (DCW34, DCW38)", one per law. */
+function overviewReasons(reviews: { policy: Policy; review: Review }[]): string[] {
+  const byLaw = new Map<string, string[]>();
+  for (const { policy, review } of reviews) {
+    for (const item of review.legislation ?? []) {
+      const why = reviewReason({ ...review, legislation: [item] }) as string;
+      byLaw.set(why, [...(byLaw.get(why) ?? []), policy.code]);
+    }
+  }
+  return [...byLaw].map(([why, codes]) => `${why} (${codes.join(", ")})`);
 }
 
 /** The consultancy's page: every client, its pack, and what is due or overdue. Fallback fonts: no font files sit beside it. */
@@ -230,17 +249,28 @@ export function renderOverview(rows: OverviewRow[], buildDate: CalendarDate): st
         h("th", { scope: "row" }, name),
         h(
           "td",
-          { colSpan: 3 },
+          { colSpan: 4 },
           "Not built: its organisation file or a policy in its pack has errors (run policypack check)",
         ),
       ]);
     }
-    const counts = statusCounts(reviews);
+    const counts = statusCounts(reviews.map((r) => r.review));
+    const reasons = overviewReasons(reviews);
     return h("tr", [
       h("th", { scope: "row" }, h("a", { href: `${org.id}/index.html` }, name)),
       h("td", { dataLabel: "Policies" }, String(reviews.length)),
       h("td", { className: counts.due ? ["status-due"] : [], dataLabel: "Due within 30 days" }, String(counts.due)),
       h("td", { className: counts.overdue ? ["status-overdue"] : [], dataLabel: "Overdue" }, String(counts.overdue)),
+      h(
+        "td",
+        { dataLabel: "Legislation" },
+        reasons.length
+          ? h(
+              "ul",
+              reasons.map((why) => h("li", why)),
+            )
+          : "",
+      ),
     ]);
   });
   const page = standalonePage(
@@ -258,7 +288,7 @@ export function renderOverview(rows: OverviewRow[], buildDate: CalendarDate): st
               "thead",
               h(
                 "tr",
-                ["Organisation", "Policies", "Due within 30 days", "Overdue"].map((label) =>
+                ["Organisation", "Policies", "Due within 30 days", "Overdue", "Legislation"].map((label) =>
                   h("th", { scope: "col" }, label),
                 ),
               ),

@@ -1,0 +1,139 @@
+import { readFile } from "node:fs/promises";
+import { packPolicies } from "../../check/orgs.ts";
+import { compareDates, formatIso, formatLong, parseIsoDate } from "../../dates/calendar.ts";
+import { reviewOf, reviewRecords } from "../../dates/review.ts";
+import { didYouMean } from "../../diagnostics/suggest.ts";
+import { OUTCOME_TEXT } from "../../render/layout.ts";
+import { AppendError, appendReviewRecord } from "../../reviews/record.ts";
+import { REVIEW_OUTCOMES, type ReviewRecord, WHOLE_PACK } from "../../types.ts";
+import { writeFileAtomic } from "../../write/atomic.ts";
+import { type Command, type CommandContext, UsageError } from "../command.ts";
+
+const USAGE = `policypack review record --org ID --policy CODE|${WHOLE_PACK} --by NAME --role ROLE --outcome OUTCOME`;
+
+function required(context: CommandContext, name: string, example: string): string {
+  const value = context.string(name)?.trim();
+  if (!value) throw new UsageError(`review record needs --${name}, e.g. --${name} ${example}`);
+  return value;
+}
+
+export const review: Command = {
+  name: "review",
+  summary: "record a review in an organisation's review log (review record …)",
+  help: `${USAGE} [--date YYYY-MM-DD] [--notes TEXT] [options]
+
+  Appends one entry to the \`reviews:\` list of orgs/ID.yaml; the rest of the file is left as it is.
+
+  --org ID              the organisation (its YAML file name)
+  --policy CODE         the policy reviewed, e.g. DCW13, or ${WHOLE_PACK} for the whole pack
+  --by NAME             who reviewed it, e.g. "Elin Wyn Hughes"
+  --role ROLE           their role, e.g. "Responsible Individual"
+  --outcome OUTCOME     no-change, amended, or withdrawn (the policy leaves the pack)
+  --date YYYY-MM-DD     the day of the review (default: the build date, i.e. today or --as-of)
+  --notes TEXT          what was checked or changed, and why`,
+  options: {
+    org: { type: "string" },
+    policy: { type: "string" },
+    by: { type: "string" },
+    role: { type: "string" },
+    outcome: { type: "string" },
+    date: { type: "string" },
+    notes: { type: "string" },
+  },
+  positionals: true,
+  async run(context) {
+    const [action, ...extra] = context.positionals;
+    if (action !== "record") {
+      throw new UsageError(
+        action === undefined
+          ? `review takes an action: ${USAGE}`
+          : `unknown action "${action}"; did you mean ${USAGE}?`,
+      );
+    }
+    if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+    const id = required(context, "org", "afon-homecare");
+    const code = required(context, "policy", "DCW13");
+    const by = required(context, "by", '"Elin Wyn Hughes"');
+    const role = required(context, "role", '"Responsible Individual"');
+    required(context, "outcome", "no-change");
+    const outcome = context.choice("outcome", REVIEW_OUTCOMES, "no-change");
+    const { buildDate } = context;
+    const dateText = context.string("date") ?? formatIso(buildDate);
+    const date = parseIsoDate(dateText);
+    if (!date) throw new UsageError(`--date ${dateText} is not a date; write YYYY-MM-DD, e.g. --date 2026-11-24`);
+    if (compareDates(date, buildDate) > 0) {
+      throw new UsageError(
+        `--date ${dateText} is after the build date ${formatIso(buildDate)}: record a review once it has happened`,
+      );
+    }
+    if (code === WHOLE_PACK && outcome === "withdrawn") {
+      throw new UsageError("a review of the whole pack cannot withdraw it; record a withdrawal per policy");
+    }
+
+    const result = await context.check();
+    const ids = result.orgs.map((o) => o.id);
+    const org = result.orgs.find((o) => o.id === id);
+    if (!org) {
+      const suggestion = didYouMean(id, ids);
+      throw new UsageError(
+        `no organisation "${id}" in ${context.string("orgs")}${suggestion ? ` (did you mean ${suggestion}?)` : ""}`,
+      );
+    }
+    // Appending to a file that does not pass its checks could bury a mistake under a new entry.
+    const own = result.diagnostics.filter((d) => d.file === org.file && d.severity === "error");
+    if (own.length > 0) {
+      context.report(own);
+      context.io.stderr.write(`policypack: nothing recorded: fix the errors in ${org.file} first\n`);
+      return 1;
+    }
+    const listed = (org.data.policies as string[] | undefined) ?? result.library.policies.map((p) => p.code);
+    if (code !== WHOLE_PACK && !listed.includes(code)) {
+      const suggestion = didYouMean(code, listed);
+      throw new UsageError(
+        `${code} is not in the pack of ${id}${suggestion ? ` (did you mean ${suggestion}?)` : ""}; --policy takes one of ${listed.join(", ")}, or ${WHOLE_PACK}`,
+      );
+    }
+    // The check keeps the log in date order, so its last entry is its latest.
+    const latest = reviewRecords(org).at(-1)?.date ?? "";
+    if (latest > dateText) {
+      throw new UsageError(
+        `${org.file} already records a review on ${latest}; the log is in date order, so --date must be ${latest} or later`,
+      );
+    }
+
+    const notes = context.string("notes")?.trim();
+    const record: ReviewRecord = { date: dateText, policy: code, by, role, outcome, ...(notes && { notes }) };
+    let next: string;
+    try {
+      next = appendReviewRecord(await readFile(org.file, "utf8"), record);
+    } catch (error) {
+      if (!(error instanceof AppendError)) throw error;
+      context.io.stderr.write(`policypack: nothing recorded in ${org.file}: ${error.message}\n`);
+      return 1;
+    }
+    await writeFileAtomic(org.file, next);
+
+    const updated = { ...org, data: { ...org.data, reviews: [...reviewRecords(org), record] } };
+    const policy = result.library.policies.find((p) => p.code === code);
+    const stillInPack = policy && packPolicies(updated, result.library).includes(policy);
+    const nextReview = stillInPack
+      ? reviewOf(updated, policy, buildDate, result.library.legislation).nextReview
+      : undefined;
+    if (context.values.json) {
+      context.io.stdout.write(
+        `${JSON.stringify({ org: id, file: org.file, record, ...(nextReview && { nextReview: formatIso(nextReview) }) }, null, 2)}\n`,
+      );
+      return 0;
+    }
+    const what = code === WHOLE_PACK ? "the whole pack" : code;
+    const after = nextReview
+      ? `; next review ${formatLong(nextReview)}`
+      : outcome === "withdrawn"
+        ? `; ${code} leaves the pack`
+        : "";
+    context.io.stdout.write(
+      `recorded in ${org.file}: ${what} reviewed ${formatLong(date)} by ${by} (${role}) — ${OUTCOME_TEXT[outcome]}${after}\n`,
+    );
+    return 0;
+  },
+};
