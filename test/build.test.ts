@@ -58,9 +58,9 @@ describe("building the example packs", () => {
         ]),
       );
     };
-    // gofal reviewed its pack on 2025-12-15; DCW38 is annual.
+    // gofal's review log records a review of the whole pack on 2025-12-15; DCW38 is annual.
     expect(await control("gofal-tyr-ysgol", "DCW38-using-social-media-platforms.html")).toMatchObject({
-      "Last reviewed": "15 December 2025",
+      "Last reviewed": "15 December 2025 by Elin Wŷn Hughes (Responsible Individual) — no changes",
       "Next review date": "15 December 2026",
       "Responsible person": "Gwenllïan Ap Rhys, Registered Manager",
     });
@@ -92,7 +92,8 @@ describe("building the example packs", () => {
   it("lists every policy of the pack on its index page", async () => {
     const html = await readHtml(join(dir, "output", "gofal-tyr-ysgol", "index.html"));
     const codes = selectAll("tbody tr", html).map((tr) => toText(select("th", tr) ?? tr));
-    // Due for review first (gofal's annual policies, due 15 December 2026), then the rest by code.
+    // Due for review first (gofal's annual policies, due 15 December 2026), then DCW30, reviewed
+    // again after the new Code came into force.
     expect(codes).toEqual(["DCW13", "DCW28", "DCW31", "DCW34", "DCW38", "DCW30"]);
   });
 });

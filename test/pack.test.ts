@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FILTER_SCRIPT } from "../src/render/html/pack-page.ts";
 import { findBrowser } from "../src/render/pdf/browser.ts";
 import { type RunningServer, startServer } from "../src/serve/server.ts";
-import { runCli, workspace } from "./helpers.ts";
+import { REPO, runCli, workspace } from "./helpers.ts";
 
 // The care home's view, in a real browser: the pack page served by `policypack serve`.
 describe("the pack page in Chromium", () => {
@@ -25,7 +25,11 @@ describe("the pack page in Chromium", () => {
   let pages: string[];
 
   beforeAll(async () => {
-    dir = await workspace();
+    // gofal reviewed DCW30 again after the new Social Care Wales Code (in force 1 July 2026), so
+    // it is current; its other policies are due.
+    const gofal = await readFile(join(REPO, "orgs", "gofal-tyr-ysgol.yaml"), "utf8");
+    const record = "  - { date: 2026-07-15, policy: DCW30, by: Ann, role: Registered Manager, outcome: no-change }\n";
+    dir = await workspace({ "orgs/gofal-tyr-ysgol.yaml": gofal + record });
     const run = await runCli(["build", "--as-of", "2026-11-24"], dir);
     expect(run.code).toBe(0);
     server = await startServer({ root: join(dir, "output"), port: 0 });
@@ -67,18 +71,20 @@ describe("the pack page in Chromium", () => {
     expect(await page.$eval(".org-name", (p) => p.textContent)).toBe("Gofal Tŷ'r Ysgol & Partners");
     const table = await rows();
     // Reviewed 2025-12-15: the annual policies are due on 15 December 2026, within 30 days of the
-    // build date, so they come first; DCW30, reviewed every two years, comes last.
+    // build date (and the register's new Code came into force since), so they come first; DCW30,
+    // reviewed again after the Code, comes last.
     expect(table.map((row) => row[0])).toEqual(["DCW13", "DCW28", "DCW31", "DCW34", "DCW38", "DCW30"]);
     expect(table[0]).toEqual([
       "DCW13",
       "Safeguarding Adults from Abuse and Improper Treatment Policy",
       "1.0",
-      "15 December 2025",
+      "15 December 2025 by Elin Wŷn Hughes (Responsible Individual) — no changes",
       "15 December 2026",
-      "Due for review due in 21 days",
+      "Due for review due in 21 days review needed: Social Care Wales Code of Professional Practice for Social Care Workers in force 1 July 2026",
       "Web page · PDF · Word",
     ]);
-    expect(table.find((row) => row[0] === "DCW30")?.slice(4, 6)).toEqual(["15 December 2027", "Current"]);
+    // DCW30 was reviewed again on 2026-07-15, after the new Code came into force: current.
+    expect(table.find((row) => row[0] === "DCW30")?.slice(4, 6)).toEqual(["15 July 2028", "Current"]);
     // A due row stands out from a current one.
     const background = (code: string) =>
       page.$eval(

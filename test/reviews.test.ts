@@ -110,7 +110,9 @@ describe("policypack reviews on the example organisations", () => {
 
   it("--within keeps only the reviews due in that many days, overdue ones included", async () => {
     const all = await schedule(dir, "--as-of", "2027-01-05");
-    expect(new Set(all.rows.map((r) => r.status))).toEqual(new Set(["overdue", "due", "current"]));
+    // Due by the register's new Code (1 July 2026) however far their cycle's date is.
+    expect(new Set(all.rows.map((r) => r.status))).toEqual(new Set(["overdue", "due"]));
+    expect(all.rows.filter((r) => r.status === "due" && r.daysUntil > 30).length).toBeGreaterThan(0);
     const soon = await schedule(dir, "--as-of", "2027-01-05", "--within", "30");
     expect(soon.within).toBe(30);
     expect(soon.rows.length).toBeGreaterThan(0);
@@ -120,7 +122,8 @@ describe("policypack reviews on the example organisations", () => {
   it("--as-of decides overdue, due and current", async () => {
     const status = async (asOf: string) =>
       find((await schedule(dir, "--as-of", asOf)).rows, "gofal-tyr-ysgol", "DCW13");
-    expect(await status("2026-10-01")).toMatchObject({ status: "current", nextReview: "2026-12-15", daysUntil: 75 });
+    // Before the new Code comes within 30 days (1 July 2026), only the cycle counts.
+    expect(await status("2026-05-01")).toMatchObject({ status: "current", nextReview: "2026-12-15", daysUntil: 228 });
     expect(await status("2026-11-24")).toMatchObject({ status: "due", daysUntil: 21 });
     expect(await status("2027-01-01")).toMatchObject({ status: "overdue", daysUntil: -17 });
   });
@@ -142,11 +145,19 @@ describe("policypack reviews on the example organisations", () => {
     const run = await runCli(["reviews", "--as-of", AS_OF], dir);
     expect(run.code).toBe(0);
     const lines = run.stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^Next review\s+Status\s+Days\s+Org\s+Code\s+Version\s+Last reviewed\s+Reviewed by\s+Outcome\s+Title$/);
+    expect(lines[0]).toMatch(
+      /^Next review\s+Status\s+Days\s+Org\s+Code\s+Version\s+Last reviewed\s+Reviewed by\s+Outcome\s+Title$/,
+    );
     const codeColumn = lines[0].indexOf("Code");
-    for (const line of lines.slice(1, 1 + 2 * policyCount)) expect(line.slice(codeColumn)).toMatch(/^DCW\d+ /);
+    const rows = lines.filter((line) => /^\d{4}-/.test(line));
+    expect(rows).toHaveLength(2 * policyCount);
+    for (const line of rows) expect(line.slice(codeColumn)).toMatch(/^DCW\d+ /);
+    // Why a policy is due before its cycle says goes on the line under it.
+    expect(lines[2]).toMatch(/^ {2}review needed: /);
     expect(lines.at(-1)).toBe(
-      `${2 * policyCount} reviews as of ${AS_OF}: 0 overdue, 5 due within 30 days, ${2 * policyCount - 5} current`,
+      // The register's new Social Care Wales Code (1 July 2026) makes every policy due that was
+      // last reviewed before it: all of them.
+      `${2 * policyCount} reviews as of ${AS_OF}: 0 overdue, ${2 * policyCount} due for review, 0 current`,
     );
   });
 
@@ -205,9 +216,14 @@ describe("policypack reviews with awkward organisations", () => {
     const ours = rows.filter((r) => r[0] === "gofal-cymru");
     expect(ours).toHaveLength(policyCount);
     for (const row of ours) expect(row[1]).toBe(name);
-    expect(ours.find((r) => r[3] === "DCW13")?.slice(6, 9)).toEqual(["2026-01-15", "2027-01-15", "current"]);
+    // Reviewed before the new Code (1 July 2026): due, with the reason in the last column.
+    const dcw13 = ours.find((r) => r[3] === "DCW13");
+    expect(dcw13?.slice(6, 9)).toEqual(["2026-01-15", "2027-01-15", "due"]);
+    expect(dcw13?.at(-1)).toBe(
+      "review needed: Social Care Wales Code of Professional Practice for Social Care Workers in force 1 July 2026",
+    );
     const dcw30 = ours.find((r) => r[3] === "DCW30");
-    expect(dcw30?.slice(6, 9)).toEqual(["2026-02-10", "2028-02-10", "current"]);
+    expect(dcw30?.slice(6, 9)).toEqual(["2026-02-10", "2028-02-10", "due"]);
     // A title with a comma is quoted too.
     expect(dcw30?.[4]).toBe("Equality, Diversity and Inclusion Policy");
   });

@@ -50,6 +50,8 @@ export function checkLegislation(
   codes: readonly string[],
 ): { items: LegislationItem[]; diagnostics: Diagnostic[] } {
   validate ??= compileSchema(REGISTER_SCHEMA);
+  // An empty file is an empty register.
+  if (source.data === null) return { items: [], diagnostics: [] };
   const diagnostics = schemaDiagnostics(validate, source.data, source.positions, source.file);
   if (diagnostics.length > 0) return { items: [], diagnostics };
   const raw = source.data as RawItem[];

@@ -184,11 +184,13 @@ function checkReviewRecords(org: Org, codes: readonly string[], buildDate: Calen
     }
     const date = parseIsoDate(record.date) as CalendarDate;
     if (compareDates(date, buildDate) > 0) {
+      // A warning: a build --as-of an earlier day sees the log as it stood then.
       diagnostics.push({
         ...at(`/reviews/${i}/date`),
+        severity: "warning",
         rule: "review-record",
-        message: `a review is recorded on ${formatLong(date)}, after the build date ${formatLong(buildDate)}`,
-        hint: "a review record says what happened: record it on or after the day it took place",
+        message: `a review is recorded on ${formatLong(date)}, after the build date ${formatLong(buildDate)}: it does not count yet`,
+        hint: "a review record says what happened: check the date",
       });
     }
     if (latest !== undefined && record.date < latest) {

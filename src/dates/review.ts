@@ -1,6 +1,6 @@
 import type { CalendarDate, LegislationItem, Org, Policy, Review, ReviewRecord } from "../types.ts";
 import { WHOLE_PACK } from "../types.ts";
-import { addDays, addMonths, compareDates, formatLong, parseIsoDate } from "./calendar.ts";
+import { addDays, addMonths, compareDates, formatIso, formatLong, parseIsoDate } from "./calendar.ts";
 
 /** A policy counts as "due" this many days before its next review date. */
 export const DUE_WINDOW_DAYS = 30;
@@ -16,11 +16,16 @@ export function reviewRecords(org: Org): ReviewRecord[] {
   return (org.data.reviews as ReviewRecord[] | undefined) ?? [];
 }
 
-/** The latest record of a review of this policy or of the whole pack; on the same day, the one written last. */
-export function latestRecord(org: Org, code: string): ReviewRecord | undefined {
+/**
+ * The latest record of a review of this policy or of the whole pack; on the same day, the one
+ * written last. With a build date, the log as it stood that day: later entries do not count.
+ */
+export function latestRecord(org: Org, code: string, buildDate?: CalendarDate): ReviewRecord | undefined {
+  const until = buildDate && formatIso(buildDate);
   let latest: ReviewRecord | undefined;
   for (const record of reviewRecords(org)) {
     if (record.policy !== code && record.policy !== WHOLE_PACK) continue;
+    if (until !== undefined && record.date > until) continue;
     if (!latest || record.date >= latest.date) latest = record; // ISO dates compare as strings
   }
   return latest;
@@ -37,7 +42,7 @@ export function reviewOf(
   legislation: readonly LegislationItem[],
 ): Review {
   const typed = parseIsoDate(lastReviewText(org, policy.code)) as CalendarDate;
-  const record = latestRecord(org, policy.code);
+  const record = latestRecord(org, policy.code, buildDate);
   const recorded = record && (parseIsoDate(record.date) as CalendarDate);
   const fromRecord = recorded !== undefined && compareDates(recorded, typed) >= 0;
   const lastReviewed = fromRecord ? recorded : typed;

@@ -27,10 +27,10 @@ export function formatSchedule(schedule: Schedule, format: ReviewFormat, options
   }
 }
 
-/** "3 overdue, 1 due within 30 days, 8 current". */
+/** "3 overdue, 1 due for review, 8 current"; due means within 30 days, or a law changed since the last review. */
 export function statusCounts(rows: readonly ReviewRow[]): string {
   const count = (status: ReviewRow["status"]) => rows.filter((r) => r.status === status).length;
-  return `${count("overdue")} overdue, ${count("due")} due within ${DUE_WINDOW_DAYS} days, ${count("current")} current`;
+  return `${count("overdue")} overdue, ${count("due")} due for review, ${count("current")} current`;
 }
 
 export function formatTable(schedule: Schedule): string {

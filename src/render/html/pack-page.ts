@@ -187,7 +187,7 @@ export function renderPackPage(
           h("li", `Pack date: ${formatLong(buildDate)}`),
           h("li", `${entries.length} policies`),
           h("li", { className: counts.overdue ? ["status-overdue"] : [] }, `${counts.overdue} overdue for review`),
-          h("li", { className: counts.due ? ["status-due"] : [] }, `${counts.due} due within 30 days`),
+          h("li", { className: counts.due ? ["status-due"] : [] }, `${counts.due} due for review`),
         ]),
         downloadLinks.length > 0
           ? h("section.downloads", { ariaLabelledBy: "downloads" }, [
@@ -259,7 +259,7 @@ export function renderOverview(rows: OverviewRow[], buildDate: CalendarDate): st
     return h("tr", [
       h("th", { scope: "row" }, h("a", { href: `${org.id}/index.html` }, name)),
       h("td", { dataLabel: "Policies" }, String(reviews.length)),
-      h("td", { className: counts.due ? ["status-due"] : [], dataLabel: "Due within 30 days" }, String(counts.due)),
+      h("td", { className: counts.due ? ["status-due"] : [], dataLabel: "Due for review" }, String(counts.due)),
       h("td", { className: counts.overdue ? ["status-overdue"] : [], dataLabel: "Overdue" }, String(counts.overdue)),
       h(
         "td",
@@ -288,7 +288,7 @@ export function renderOverview(rows: OverviewRow[], buildDate: CalendarDate): st
               "thead",
               h(
                 "tr",
-                ["Organisation", "Policies", "Due within 30 days", "Overdue", "Legislation"].map((label) =>
+                ["Organisation", "Policies", "Due for review", "Overdue", "Legislation"].map((label) =>
                   h("th", { scope: "col" }, label),
                 ),
               ),
