@@ -5,6 +5,7 @@ import { strFromU8, unzipSync } from "fflate";
 import { select, selectAll } from "hast-util-select";
 import { toText } from "hast-util-to-text";
 import { describe, expect, it } from "vitest";
+import { appendReviewRecord } from "../src/reviews/record.ts";
 import type { Schedule } from "../src/reviews/schedule.ts";
 import type { Diagnostic } from "../src/types.ts";
 import { orgYaml, readHtml, runCli, workspace } from "./helpers.ts";
@@ -157,6 +158,26 @@ describe("policypack review record", () => {
   });
 });
 
+describe("appending to the review log's text", () => {
+  const record = { date: "2026-11-20", policy: "DCW13", by: "Ann", role: "RM", outcome: "no-change" as const };
+
+  it("keeps Windows line ends, a last line without one, and a block list at the left margin", () => {
+    expect(appendReviewRecord("name: A\r\nreviews:\r\n  - date: 2026-01-01\r\n", record)).toBe(
+      "name: A\r\nreviews:\r\n  - date: 2026-01-01\r\n  - date: 2026-11-20\r\n    policy: DCW13\r\n    by: Ann\r\n    role: RM\r\n    outcome: no-change\r\n",
+    );
+    expect(appendReviewRecord("name: A", record)).toBe(
+      "name: A\nreviews:\n  - date: 2026-11-20\n    policy: DCW13\n    by: Ann\n    role: RM\n    outcome: no-change\n",
+    );
+    expect(appendReviewRecord("reviews:\n- date: 2026-01-01\n  notes: |\n    two\n    lines\nname: A\n", record)).toBe(
+      "reviews:\n- date: 2026-01-01\n  notes: |\n    two\n    lines\n- date: 2026-11-20\n  policy: DCW13\n  by: Ann\n  role: RM\n  outcome: no-change\nname: A\n",
+    );
+    // `reviews: []` becomes the start of a block list.
+    expect(appendReviewRecord("reviews: []\nname: A\n", record)).toBe(
+      "reviews:\n  - date: 2026-11-20\n    policy: DCW13\n    by: Ann\n    role: RM\n    outcome: no-change\nname: A\n",
+    );
+  });
+});
+
 describe("checking the review log", () => {
   it("reports unknown codes, reviews after the build date, entries out of order and bad outcomes at their line", async () => {
     const dir = await workspace({
@@ -212,6 +233,7 @@ describe("the last review in every format", () => {
     by: Elin Wyn Hughes
     role: Responsible Individual
     outcome: no-change
+    notes: Checked against the new Code; nothing to change
 `,
     });
     const run = await runCli(
@@ -227,6 +249,7 @@ describe("the last review in every format", () => {
       [select("th", tr), select("td", tr)].map((cell) => (cell ? toText(cell) : "")).join(" "),
     );
     expect(control).toContain(expected);
+    expect(control).toContain("Review notes Checked against the new Code; nothing to change");
 
     const docx = strFromU8(unzipSync(await readFile(`${base}.docx`))["word/document.xml"] as Uint8Array);
     const words = [...docx.matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)].map((m) => m[1]).join(" ");
