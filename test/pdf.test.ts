@@ -101,7 +101,8 @@ describe("PDF output", () => {
       expect(cover).toContain("Policy pack");
       expect(cover).toContain(org === "afon-homecare" ? "SIN-00012345-WXYZ" : "SIN-00067890-ABCD");
       expect(cover).toContain("24 November 2026");
-      texts.forEach((text, i) => expect(text, `${org} page ${i + 1}`).toContain(`Page ${i + 1} of ${pages}`));
+      for (const [i, text] of texts.entries())
+        expect(text, `${org} page ${i + 1}`).toContain(`Page ${i + 1} of ${pages}`);
       const entries = [...(texts[1] as string).matchAll(/^(DCW\d+)\s+(.+?)\s+(\d+)$/gm)].map((m) => ({
         code: m[1] as string,
         title: m[2] as string,
