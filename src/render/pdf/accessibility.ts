@@ -330,12 +330,19 @@ type HastNode = {
 const textOf = (node: HastNode): string =>
   node.type === "text" ? (node.value ?? "") : (node.children ?? []).map(textOf).join("");
 
-/** The visible text of each link of a page, by its href (the first link wins when several share one). */
+/**
+ * What each link of a page says, by its href (the first link wins when several share one): its
+ * text, and its title when the text does not already say it ("DCW13" → "DCW13 Safeguarding …").
+ */
 export function linkTexts(tree: HastNode): Map<string, string> {
   const texts = new Map<string, string>();
   const visit = (node: HastNode) => {
     const href = node.tagName === "a" ? node.properties?.href : undefined;
-    if (typeof href === "string" && !texts.has(href)) texts.set(href, textOf(node).replace(/\s+/g, " ").trim());
+    if (typeof href === "string" && !texts.has(href)) {
+      const text = textOf(node).replace(/\s+/g, " ").trim();
+      const title = node.properties?.title;
+      texts.set(href, typeof title === "string" && title && !text.includes(title) ? `${text} ${title}` : text);
+    }
     for (const child of node.children ?? []) visit(child);
   };
   visit(tree);
