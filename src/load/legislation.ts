@@ -1,6 +1,8 @@
-import { readFile } from "node:fs/promises";
+import { lstat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Diagnostic, YamlPositions } from "../types.ts";
+import { forbiddenCharacters } from "./characters.ts";
+import { readTextFile } from "./read.ts";
 import { parseYamlWithPositions } from "./yaml.ts";
 
 /** The register sits beside the policies; the policy loader reads only `*.md`, so it never sees it. */
@@ -17,14 +19,18 @@ export async function loadLegislation(
   policiesDir: string,
 ): Promise<{ source?: LegislationSource; diagnostics: Diagnostic[] }> {
   const file = join(policiesDir, LEGISLATION_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    // No register is a library without one; an unreadable one is an environment problem the caller reports.
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { diagnostics: [] };
-    throw error;
-  }
+  // No register is a library without one (lstat: a dangling symlink is still a file to report).
+  const present = await lstat(file).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => error.code !== "ENOENT",
+  );
+  if (!present) return { diagnostics: [] };
+  // A folder, a FIFO, a huge or non-UTF-8 file, or characters no output can carry: a diagnostic.
+  const read = await readTextFile(file);
+  if ("diagnostic" in read) return { diagnostics: [read.diagnostic] };
+  const text = read.ok;
+  const characters = forbiddenCharacters(text, file);
+  if (characters.length > 0) return { diagnostics: characters };
   const parsed = parseYamlWithPositions(text, file);
   if (parsed.data === undefined) return { diagnostics: parsed.diagnostics };
   return { source: { file, data: parsed.data, positions: parsed.positions }, diagnostics: parsed.diagnostics };

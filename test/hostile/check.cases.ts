@@ -2,7 +2,7 @@
 // UTF-8 or not files at all, unsafe links, logos from outside orgs/, and input deep or large enough
 // to hang or overflow a parser. Each must be a diagnostic at its file:line:column, never a hang.
 import { execFileSync } from "node:child_process";
-import { appendFile, mkdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { HostileCase } from "./case.ts";
 
@@ -297,6 +297,27 @@ const fileCases: HostileCase[] = [
     args: check,
     exit: 1,
     says: /orgs\/x\.yaml:1:1: error file: orgs\/x\.yaml is not a regular file/,
+  },
+  {
+    name: "a FIFO as the legislation register",
+    setup: async (dir) => {
+      await rm(join(dir, "policies/legislation.yaml"), { force: true });
+      mkfifo(join(dir, "policies/legislation.yaml"));
+    },
+    args: check,
+    exit: 1,
+    says: /policies\/legislation\.yaml:1:1: error file: \S+ is not a regular file/,
+  },
+  {
+    name: "the legislation register in UTF-16",
+    setup: async (dir) => {
+      const file = join(dir, "policies/legislation.yaml");
+      const text = await readFile(file, "utf8").catch(() => "laws: []\n");
+      await writeFile(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]));
+    },
+    args: check,
+    exit: 1,
+    says: /policies\/legislation\.yaml:1:1: error encoding: the file is UTF-16 text/,
   },
   {
     name: "a folder named like a policy",
