@@ -149,3 +149,121 @@ describe("version history", () => {
     expect(pdf.indexOf("3.10 1 March 2026")).toBeLessThan(pdf.indexOf("3.9 2 June 2025"));
   });
 });
+
+const DRAFT = policyMd(
+  { code: "DCW40", title: "Medication Policy", version: '"0.3"', status: "draft" },
+  `
+## 1. Purpose
+
+<<org_field_name>> supports people with their medicines, in line with the Staff Conduct and Code of Ethics Policy (DCW28).
+
+## 2. Procedure
+
+${"Staff record every dose given, refused or missed on the medication administration record straight after it is given, and report any error to the registered manager at once.\n\n".repeat(40)}`,
+);
+
+/** Every file under `dir`, relative to it. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const { readdir } = await import("node:fs/promises");
+  return (await readdir(dir, { recursive: true })).map(String).sort();
+}
+
+describe("drafts never reach a client", () => {
+  it("a draft is left out of every pack with a warning, and an org that lists it gets an error", async () => {
+    const dir = await workspace({
+      "policies/DCW40-medication.md": DRAFT,
+      "orgs/test-care.yaml": `${orgYaml()}policies: [DCW13, DCW28, DCW40]\n`,
+    });
+    const run = await runCli(["check", ...AS_OF], dir);
+    expect(run.stderr).toContain(
+      "policies/DCW40-medication.md:5:9: warning draft: DCW40 is a draft: it is left out of every client pack",
+    );
+    expect(run.stderr).toContain(
+      "orgs/test-care.yaml:13:26: error draft-in-pack: DCW40 is a draft (policies/DCW40-medication.md says status: draft)",
+    );
+    expect(run.code).toBe(1);
+  });
+
+  it("an approved policy citing a draft is an error for every pack: the draft is in none", async () => {
+    const dir = await workspace({ "policies/DCW40-medication.md": DRAFT });
+    const { appendFile } = await import("node:fs/promises");
+    await appendFile(
+      join(dir, "policies", "DCW38-using-social-media-platforms.md"),
+      "\nSee the Medication Policy (DCW40).\n",
+    );
+    const run = await runCli(["check", ...AS_OF], dir);
+    expect(run.stderr).toMatch(
+      /orgs\/afon-homecare\.yaml:\d+:\d+: error xref-outside-pack: DCW38 cites DCW40 at policies\/DCW38-using-social-media-platforms\.md:\d+:\d+, but DCW40 is a draft, so it is in no pack/,
+    );
+    expect(run.stderr).toContain("hint: approve DCW40 (status: approved) before citing it");
+  });
+
+  it("is in no pack folder, pack page, manual, zip or overview; build --drafts previews it apart, watermarked in every format", async () => {
+    const dir = await workspace({ "policies/DCW40-medication.md": DRAFT });
+    let run = await runCli(["build", ...AS_OF, "--org", "afon-homecare", "--out", "out"], dir);
+    expect(run.code, run.stderr).toBe(0);
+    const pack = join(dir, "out", "afon-homecare");
+    expect((await filesUnder(pack)).filter((name) => name.includes("DCW40"))).toEqual([]);
+    expect(await readFile(join(pack, "index.html"), "utf8")).not.toMatch(/DCW40|Medication/);
+    expect(await readFile(join(dir, "out", "index.html"), "utf8")).not.toMatch(/DCW40|Medication/);
+    const zip = Object.keys(unzipSync(await readFile(join(pack, "afon-homecare-policy-pack.zip"))));
+    expect(zip).toContain("DCW13-safeguarding-adults.pdf");
+    expect(zip.filter((name) => name.includes("DCW40"))).toEqual([]);
+    expect(pdfText(join(pack, "afon-homecare-policy-pack.pdf"))).not.toMatch(/DCW40|Medication Policy|DRAFT/);
+
+    run = await runCli(["build", ...AS_OF, "--drafts", "--out", "out"], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain("afon-homecare: 9 built, 0 unchanged (out/_drafts/afon-homecare/)");
+    // gofal-tyr-ysgol lists its policies, and DCW40 is not one of them: nothing to preview.
+    expect(await filesUnder(join(dir, "out", "_drafts"))).not.toContain("gofal-tyr-ysgol");
+    const preview = join(dir, "out", "_drafts", "afon-homecare");
+    const files = await filesUnder(preview);
+    expect(files.filter((name) => !name.endsWith(".woff2"))).toEqual([
+      "DCW40-medication.docx",
+      "DCW40-medication.html",
+      "DCW40-medication.pdf",
+      "manifest.json",
+    ]);
+    // The client pack and the overview are as they were.
+    expect((await filesUnder(pack)).filter((name) => name.includes("DCW40"))).toEqual([]);
+    expect(await readFile(join(dir, "out", "index.html"), "utf8")).not.toContain("DCW40");
+
+    const pdf = join(preview, "DCW40-medication.pdf");
+    const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync("pdfinfo", [pdf], { encoding: "utf8" }))?.[1]);
+    expect(pages).toBeGreaterThan(1);
+    for (let page = 1; page <= pages; page++)
+      expect(pdfText(pdf, page), `page ${page}`).toContain("DRAFT — not for use");
+
+    const word = await wordParts(join(preview, "DCW40-medication.docx"));
+    const headers = Object.keys(word).filter((name) => /^word\/header\d*\.xml$/.test(name));
+    expect(headers.length).toBeGreaterThan(0);
+    for (const header of headers) expect(wordText(word[header] as string)[0]).toBe("DRAFT — not for use");
+
+    const html = await readHtml(join(preview, "DCW40-medication.html"));
+    expect(selectAll(".draft-banner", html).map((node) => hastText(node))).toEqual(["DRAFT — not for use"]);
+    // A draft is in no pack: its page does not link to a pack page.
+    expect(selectAll('a[href="index.html"]', html)).toEqual([]);
+
+    // A client build leaves the previews alone; a draft approved is previewed no more.
+    run = await runCli(["build", ...AS_OF, "--format", "html", "--out", "out"], dir);
+    expect(await filesUnder(preview)).toEqual(files);
+    const { writeFile: write } = await import("node:fs/promises");
+    await write(join(dir, "policies", "DCW40-medication.md"), DRAFT.replace("status: draft", "status: approved"));
+    run = await runCli(["build", ...AS_OF, "--drafts", "--format", "html", "--out", "out"], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(await filesUnder(preview)).toEqual(["manifest.json"]);
+  });
+
+  it("previews only into a real _drafts folder: never through a link", async () => {
+    const dir = await workspace({ "policies/DCW40-medication.md": DRAFT });
+    const { mkdir, symlink } = await import("node:fs/promises");
+    await mkdir(join(dir, "out"));
+    await runCli(["build", ...AS_OF, "--format", "html", "--out", "out"], dir);
+    await mkdir(join(dir, "elsewhere"));
+    await symlink(join(dir, "elsewhere"), join(dir, "out", "_drafts"));
+    const run = await runCli(["build", ...AS_OF, "--drafts", "--format", "html", "--out", "out"], dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("error output-folder: out/_drafts is not a folder policypack made");
+    expect(await filesUnder(join(dir, "elsewhere"))).toEqual([]);
+  });
+});

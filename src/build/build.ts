@@ -3,7 +3,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { CheckResult } from "../check/index.ts";
 import { EnvironmentError } from "../check/index.ts";
-import { packPolicies } from "../check/orgs.ts";
+import { draftPolicies, missingFields, packPolicies } from "../check/orgs.ts";
 import { formatIso } from "../dates/calendar.ts";
 import { reviewOf } from "../dates/review.ts";
 import type { DocxWarning } from "../render/docx/index.ts";
@@ -33,7 +33,15 @@ export interface BuildOptions {
   onProgress?: (progress: { org: string; done: number; total: number }) => void;
   /** Aborted by SIGINT/SIGTERM (src/build/signals.ts): the build stops before its next pack write. */
   signal?: AbortSignal;
+  /** Build only the previews of drafts, into `<out>/_drafts/<org>/`, and no client pack. */
+  drafts?: boolean;
 }
+
+/**
+ * Where `build --drafts` writes: beside the packs, never in one. An org id cannot start with an
+ * underscore, so no pack folder can have this name.
+ */
+export const DRAFTS_FOLDER = "_drafts";
 
 export interface OrgBuild {
   org: string;
@@ -212,7 +220,21 @@ async function openPackFolder(dir: string, file: string, diagnostics: Diagnostic
   return { manifest, entries: await folderEntries(dir) };
 }
 
-/** Renders what changed in one org's pack, then writes it; unchanged outputs are not touched. */
+/**
+ * The drafts to preview for an org: those it would get once approved, whose own file has no
+ * errors and whose fields the org has (a missing one is already a warning).
+ */
+function previewPolicies(org: Org, check: CheckResult): Policy[] {
+  const broken = new Set(check.diagnostics.filter((d) => d.severity === "error").map((d) => d.file));
+  const drafts = draftPolicies(org, check.library).filter((p) => !broken.has(p.file));
+  const lacking = new Set([...missingFields(org, drafts, check.library).values()].map(({ policy }) => policy));
+  return drafts.filter((p) => !lacking.has(p));
+}
+
+/**
+ * Renders what changed in one org's pack, then writes it; unchanged outputs are not touched. A
+ * preview (build --drafts) is the org's drafts alone, with no pack page, manual or zip.
+ */
 async function buildPack(
   org: Org,
   check: CheckResult,
@@ -220,7 +242,11 @@ async function buildPack(
   engine: () => Promise<PdfEngine>,
   diagnostics: Diagnostic[],
 ): Promise<OrgBuild | undefined> {
-  const dir = join(options.out, org.id);
+  const preview = Boolean(options.drafts);
+  const dir = preview ? join(options.out, DRAFTS_FOLDER, org.id) : join(options.out, org.id);
+  const policies = preview ? previewPolicies(org, check) : packPolicies(org, check.library);
+  // No folder for an org with nothing to preview, but an old preview is emptied.
+  if (preview && policies.length === 0 && !(await lstat(dir).catch(() => undefined))) return undefined;
   const folder = await openPackFolder(dir, org.file, diagnostics);
   if (!folder) return undefined;
   const { manifest, entries: inFolder } = folder;
@@ -229,7 +255,6 @@ async function buildPack(
   const present = new Set([...inFolder].filter(([, kind]) => kind === "file").map(([name]) => name));
   const pack = new PackBuild(dir, old, Boolean(options.force), present);
   const { buildDate } = options;
-  const policies = packPolicies(org, check.library);
   const context = packContext(policies, check.library);
   const items: Item[] = policies.map((policy) => {
     const review = reviewOf(org, policy, buildDate, check.library.legislation);
@@ -259,7 +284,7 @@ async function buildPack(
     }
   }
   // The web fonts, shared by every page of the pack.
-  for (const font of packFontFiles(policies)) {
+  for (const font of preview && policies.length === 0 ? [] : packFontFiles(policies)) {
     if (pack.wants(font.name, sha256(font.name, font.data))) pack.rendered.set(font.name, font.data);
   }
   let done = 0;
@@ -308,6 +333,22 @@ async function buildPack(
     options.signal?.throwIfAborted();
   }
 
+  if (!preview) await packFiles(org, items, pack, options, engine, diagnostics, docOf);
+  else options.signal?.throwIfAborted(); // as packFiles does before its pack page and zip
+  return writePack(org, pack, manifest, inFolder, present, diagnostics);
+}
+
+/** What only a client pack has: the manual, the pack page and the zip. */
+async function packFiles(
+  org: Org,
+  items: Item[],
+  pack: PackBuild,
+  options: BuildOptions,
+  engine: () => Promise<PdfEngine>,
+  diagnostics: Diagnostic[],
+  docOf: (item: Item) => PolicyDocument,
+): Promise<void> {
+  const { buildDate } = options;
   // The manual is printed only with every policy's PDF in hand: their lengths place its contents.
   const manual = `${org.id}-policy-pack.pdf`;
   const pdfs = items.map((item) => `${item.policy.slug}.pdf`);
@@ -370,7 +411,19 @@ async function buildPack(
     for (const name of members) files.set(name, await pack.bytes(name));
     pack.rendered.set(zip, deterministicZip(files, buildDate));
   }
+}
 
+/** Writes the rendered files and the manifest, unless a file policypack did not write is in the way. */
+async function writePack(
+  org: Org,
+  pack: PackBuild,
+  manifest: { files: Record<string, string>; ignored: readonly string[] },
+  inFolder: ReadonlyMap<string, "file" | "other">,
+  present: ReadonlySet<string>,
+  diagnostics: Diagnostic[],
+): Promise<OrgBuild | undefined> {
+  const { dir } = pack;
+  const old = manifest.files;
   const written = [...pack.rendered.keys()];
   const inTheWay = written.filter((name) => inFolder.has(name) && !(present.has(name) && Object.hasOwn(old, name)));
   if (inTheWay.length > 0) {
@@ -445,6 +498,21 @@ async function writeOverview(out: string, top: OutFolder, content: string, diagn
   if (current !== content) await writeFileAtomic(path, content);
 }
 
+/** `<out>/_drafts` is a real folder or absent: never a link that would send previews elsewhere. */
+async function draftsFolderIsOurs(out: string, diagnostics: Diagnostic[]): Promise<boolean> {
+  const dir = join(out, DRAFTS_FOLDER);
+  const kind = await lstat(dir).catch(() => undefined);
+  if (!kind || kind.isDirectory()) return true;
+  diagnostics.push(
+    outputError(
+      dir,
+      `${dir} is not a folder policypack made (a file or a link is in its place), so no draft was previewed`,
+      `move ${dir} out of the output folder, then build --drafts again`,
+    ),
+  );
+  return false;
+}
+
 export async function buildPacks(
   check: CheckResult,
   orgs: readonly Org[],
@@ -474,11 +542,15 @@ export async function buildPacks(
   try {
     const top = await claimOutFolder(options.out);
     result.diagnostics.push(...ignoredEntries(options.out, top.ignored));
+    if (options.drafts && !(await draftsFolderIsOurs(options.out, result.diagnostics))) return result;
     for (const org of orgs) {
       const pack = await buildPack(org, check, options, getEngine, result.diagnostics);
       if (pack) result.packs.push(pack);
     }
-    await writeOverview(options.out, top, overview(check, options.buildDate), result.diagnostics);
+    // Previews change no client's pack, so not the overview either.
+    if (!options.drafts) {
+      await writeOverview(options.out, top, overview(check, options.buildDate), result.diagnostics);
+    }
   } finally {
     await (await engine?.catch(() => undefined))?.close();
   }

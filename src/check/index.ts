@@ -24,6 +24,8 @@ export interface CheckResult {
   diagnostics: Diagnostic[];
   /** Orgs whose pack can be built: no errors in their file or in any policy of their pack. */
   buildable: Org[];
+  /** Orgs whose drafts `build --drafts` can preview: no errors in their file but drafts listed in `policies`. */
+  previewable: Org[];
 }
 
 /** Loads and checks everything before anything is rendered. Throws only for environment problems. */
@@ -84,7 +86,12 @@ export async function loadAndCheck(options: CheckOptions): Promise<CheckResult> 
       !filesWithErrors.has(org.file) &&
       !packPolicies(org, library).some((p) => filesWithErrors.has(p.file)),
   );
-  return { library, orgs: orgSources.orgs, diagnostics, buildable };
+  const previewable = orgSources.orgs.filter(
+    (org) =>
+      !libraryBroken &&
+      !diagnostics.some((d) => d.file === org.file && d.severity === "error" && d.rule !== "draft-in-pack"),
+  );
+  return { library, orgs: orgSources.orgs, diagnostics, buildable, previewable };
 }
 
 // Parsing the policies is most of a check's time, so what their bodies' checks found is kept

@@ -38,11 +38,38 @@ export function placeholderFields(schema: { properties?: Record<string, { type?:
     .map(([key]) => key);
 }
 
-/** The policies in an org's pack: its `policies` list, else the whole library; less those a review withdrew. */
-export function packPolicies(org: Org, library: Library): Policy[] {
+/** The policies an org asks for, drafts included: its `policies` list, else the whole library; less those a review withdrew. */
+function wanted(org: Org, library: Library): Policy[] {
   const codes = org.data.policies as string[] | undefined;
   const listed = codes ? library.policies.filter((p) => codes.includes(p.code)) : library.policies;
   return listed.filter((p) => latestRecord(org, p.code)?.outcome !== "withdrawn");
+}
+
+/** The policies in an org's pack: the approved ones it asks for. A draft never reaches a client. */
+export function packPolicies(org: Org, library: Library): Policy[] {
+  return wanted(org, library).filter((p) => p.status !== "draft");
+}
+
+/** The drafts an org would get once approved: what `build --drafts` previews for it. */
+export function draftPolicies(org: Org, library: Library): Policy[] {
+  return wanted(org, library).filter((p) => p.status === "draft");
+}
+
+/**
+ * Fields the policies print that the org lacks (unless used only under their own `<<#if>>`),
+ * each with the first place a policy uses it.
+ */
+export function missingFields(org: Org, policies: readonly Policy[], library: Library) {
+  const missing = new Map<string, { policy: Policy; line: number; column: number }>();
+  for (const policy of policies) {
+    for (const use of library.placeholders[policy.code] ?? []) {
+      if (!use.name.startsWith(ORG_PREFIX)) continue;
+      const field = use.name.slice(ORG_PREFIX.length);
+      const guarded = use.kind === "condition" || use.guards.includes(use.name);
+      if (!guarded && !isPresent(org.data[field]) && !missing.has(field)) missing.set(field, { policy, ...use });
+    }
+  }
+  return missing;
 }
 
 const isPresent = (value: unknown) => value !== undefined && value !== null && value !== "";
@@ -94,6 +121,16 @@ export function checkOrg(
   };
   for (const [i, code] of ((org.data.policies as string[] | undefined) ?? []).entries()) {
     unknownCode(code, `/policies/${i}`, "value");
+    const draft = library.policies.find((p) => p.code === code && p.status === "draft");
+    if (draft) {
+      diagnostics.push({
+        ...at(`/policies/${i}`),
+        severity: "error",
+        rule: "draft-in-pack",
+        message: `${code} is a draft (${draft.file} says status: draft): a draft goes into no client pack`,
+        hint: `take ${code} out of \`policies\` until it is approved, or approve it (status: approved); build --drafts previews it`,
+      });
+    }
   }
   const perPolicy = (org.data.policy_reviews as Record<string, string> | undefined) ?? {};
   for (const code of Object.keys(perPolicy)) unknownCode(code, `/policy_reviews/${code}`, "key");
@@ -119,17 +156,14 @@ export function checkOrg(
 
   // Every field a policy in the pack prints must be present, unless it only appears under <<#if field>>.
   const pack = packPolicies(org, library);
+  const drafts = draftPolicies(org, library);
   const used = new Set(LAYOUT_FIELDS);
-  const missing = new Map<string, { policy: Policy; line: number; column: number }>();
-  for (const policy of pack) {
+  for (const policy of [...pack, ...drafts]) {
     for (const use of library.placeholders[policy.code] ?? []) {
-      if (!use.name.startsWith(ORG_PREFIX)) continue;
-      const field = use.name.slice(ORG_PREFIX.length);
-      used.add(field);
-      const guarded = use.kind === "condition" || use.guards.includes(use.name);
-      if (!guarded && !isPresent(org.data[field]) && !missing.has(field)) missing.set(field, { policy, ...use });
+      if (use.name.startsWith(ORG_PREFIX)) used.add(use.name.slice(ORG_PREFIX.length));
     }
   }
+  const missing = missingFields(org, pack, library);
   for (const [field, { policy, line, column }] of missing) {
     diagnostics.push({
       ...at(""),
@@ -137,6 +171,17 @@ export function checkOrg(
       rule: "missing-field",
       message: `\`${field}\` is missing, and ${policy.code} uses it at ${policy.file}:${line}:${column}`,
       hint: `add \`${field}: …\` to ${org.file}, or leave ${policy.code} out of \`policies\``,
+    });
+  }
+  // A draft's missing field stops nothing yet, but will when it is approved.
+  for (const [field, { policy, line, column }] of missingFields(org, drafts, library)) {
+    if (missing.has(field)) continue;
+    diagnostics.push({
+      ...at(""),
+      severity: "warning",
+      rule: "missing-field",
+      message: `\`${field}\` is missing, and the draft ${policy.code} uses it at ${policy.file}:${line}:${column}`,
+      hint: `add \`${field}: …\` to ${org.file} before ${policy.code} is approved`,
     });
   }
   diagnostics.push(...checkReferencesInPack(org, pack, library, options.referencesOutsidePack));

@@ -104,6 +104,16 @@ function toPolicy(source: PolicySource, buildDate: CalendarDate): { policy?: Pol
   const status = (fm.status as PolicyStatus | undefined) ?? "approved";
   const { history, diagnostics: historyProblems } = checkHistory(source, status, buildDate);
   diagnostics.push(...historyProblems);
+  if (status === "draft") {
+    diagnostics.push({
+      file: source.file,
+      ...positionOf(source.positions, "/status"),
+      severity: "warning",
+      rule: "draft",
+      message: `${code} is a draft: it is left out of every client pack`,
+      hint: "build --drafts previews it; set status: approved (with a history entry) once it is approved",
+    });
+  }
   const stem = fileStem(source.file);
   let slug = stem;
   if (!stem.startsWith(`${code}-`)) {

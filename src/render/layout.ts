@@ -46,6 +46,13 @@ export function documentControl(doc: PolicyDocument): [string, string][] {
   ];
 }
 
+/**
+ * What every page of a draft's preview says, in every format. Drafts are left out of client packs
+ * before anything is rendered, so a renderer meets one only in `build --drafts`.
+ */
+export const DRAFT_MARK = "DRAFT — not for use";
+export const isDraft = (doc: PolicyDocument) => doc.policy.status === "draft";
+
 export const VERSION_HISTORY_CAPTION = "Version history";
 export const VERSION_HISTORY_COLUMNS = ["Version", "Date", "Changes", "Approved by"] as const;
 

@@ -86,13 +86,17 @@ export function checkReferencesInPack(
     for (const ref of library.references[policy.code] ?? []) {
       if (inPack.has(ref.to) || !inLibrary.has(ref.to) || reported.has(ref.to)) continue;
       reported.add(ref.to);
+      // A draft is in no pack: adding it to `policies` would not help.
+      const draft = library.policies.find((p) => p.code === ref.to)?.status === "draft";
       diagnostics.push({
         file: org.file,
         ...positionOf(org.positions, "/policies", "key"),
         severity: policy.referencesOutsidePack ?? defaultSeverity,
         rule: "xref-outside-pack",
-        message: `${policy.code} cites ${ref.to} at ${policy.file}:${ref.line}:${ref.column}, but ${ref.to} is not in this pack`,
-        hint: `add ${ref.to} to \`policies\`, or set references_outside_pack: warning in ${policy.code}'s front matter`,
+        message: `${policy.code} cites ${ref.to} at ${policy.file}:${ref.line}:${ref.column}, but ${ref.to} is ${draft ? "a draft, so it is in no pack" : "not in this pack"}`,
+        hint: draft
+          ? `approve ${ref.to} (status: approved) before citing it, or set references_outside_pack: warning in ${policy.code}'s front matter`
+          : `add ${ref.to} to \`policies\`, or set references_outside_pack: warning in ${policy.code}'s front matter`,
       });
     }
   }

@@ -1,4 +1,4 @@
-import { buildPacks, FORMATS, type Format } from "../../build/build.ts";
+import { buildPacks, DRAFTS_FOLDER, FORMATS, type Format } from "../../build/build.ts";
 import { parseShard, shardOf } from "../../build/shard.ts";
 import { Interrupted, removeTemporaryFiles, stoppable } from "../../build/signals.ts";
 import { hasErrors } from "../../diagnostics/report.ts";
@@ -40,7 +40,7 @@ function progressBar(context: CommandContext) {
 export const build: Command = {
   name: "build",
   summary: "check, then write every organisation's pack to --out (only what changed)",
-  help: `policypack build [--org ID ...] [--format LIST] [--out DIR] [--force-out] [--force] [--shard K/N] [options]
+  help: `policypack build [--org ID ...] [--format LIST] [--out DIR] [--force-out] [--force] [--shard K/N] [--drafts] [options]
 
   --org ID              only this organisation (repeatable; ID is the YAML file name)
   --format LIST         comma-separated: ${FORMATS.join(", ")} (default: all)
@@ -50,7 +50,10 @@ export const build: Command = {
                         write are still never overwritten or removed)
   --force               rebuild every file, even those whose inputs have not changed
   --shard K/N           build only the K-th of N slices of the organisations (for CI matrices;
-                        an organisation stays in its slice when others are added)`,
+                        an organisation stays in its slice when others are added)
+  --drafts              instead of the packs, preview the draft policies (status: draft) for
+                        review, watermarked "DRAFT — not for use", in DIR/${DRAFTS_FOLDER}/<org>/: never
+                        in a pack, its manual or its zip`,
   options: {
     org: { type: "string", multiple: true },
     format: { type: "string" },
@@ -58,6 +61,7 @@ export const build: Command = {
     force: { type: "boolean", default: false },
     "force-out": { type: "boolean", default: false },
     shard: { type: "string" },
+    drafts: { type: "boolean", default: false },
   },
   async run(context) {
     const chosen = formats(context);
@@ -84,7 +88,8 @@ export const build: Command = {
       (org) =>
         (wanted.length === 0 || wanted.includes(org.id)) && (!shard || shardOf(org.id, shard.count) === shard.index),
     );
-    const toBuild = result.buildable.filter((org) => selected.includes(org));
+    const drafts = Boolean(context.values.drafts);
+    const toBuild = (drafts ? result.previewable : result.buildable).filter((org) => selected.includes(org));
     const skipped = selected.filter((org) => !toBuild.includes(org)).map((org) => org.id);
     context.report(result.diagnostics);
     const outcome = await stoppable(
@@ -97,6 +102,7 @@ export const build: Command = {
           force: Boolean(context.values.force),
           ...(progressBar(context) ? { onProgress: progressBar(context) } : {}),
           signal,
+          drafts,
         }),
       () => removeTemporaryFiles(out),
     );
@@ -105,7 +111,7 @@ export const build: Command = {
     const diagnostics = [...result.diagnostics, ...rendering];
     const { io } = context;
     const total = (key: "built" | "skipped" | "removed") => packs.reduce((sum, pack) => sum + pack[key].length, 0);
-    const summary = `${total("built")} files built, ${total("skipped")} unchanged, ${total("removed")} removed, in ${packs.length} packs`;
+    const summary = `${total("built")} files built, ${total("skipped")} unchanged, ${total("removed")} removed, in ${packs.length} ${drafts ? "previews" : "packs"}`;
     if (context.values.json) {
       io.stdout.write(`${JSON.stringify({ diagnostics, packs, skipped, summary }, null, 2)}\n`);
     } else {
@@ -113,7 +119,7 @@ export const build: Command = {
       for (const pack of packs) {
         const removed = pack.removed.length > 0 ? `, ${pack.removed.length} removed` : "";
         io.stderr.write(
-          `${pack.org}: ${pack.built.length} built, ${pack.skipped.length} unchanged${removed} (${out}/${pack.org}/)\n`,
+          `${pack.org}: ${pack.built.length} built, ${pack.skipped.length} unchanged${removed} (${out}/${drafts ? `${DRAFTS_FOLDER}/` : ""}${pack.org}/)\n`,
         );
       }
       for (const id of skipped) io.stderr.write(`skipped ${id}: its inputs have errors (see above)\n`);

@@ -1,4 +1,5 @@
 import {
+  AlignmentType,
   BorderStyle,
   CharacterSet,
   Document,
@@ -24,8 +25,10 @@ import { positionOf } from "../../load/yaml.ts";
 import type { PolicyDocument } from "../../types.ts";
 import {
   copyrightLine,
+  DRAFT_MARK,
   documentControl,
   footerLine,
+  isDraft,
   VERSION_HISTORY_CAPTION,
   VERSION_HISTORY_COLUMNS,
   versionHistory,
@@ -247,6 +250,16 @@ function header(doc: PolicyDocument, state: State): Header {
   );
   return new Header({
     children: [
+      // A draft's preview says so at the top of every page, as its PDF does.
+      ...(isDraft(doc)
+        ? [
+            new Paragraph({
+              alignment: AlignmentType.CENTER,
+              spacing: { after: 60 },
+              children: [new TextRun({ text: DRAFT_MARK, bold: true, color: "8A1C1C", size: 22 })],
+            }),
+          ]
+        : []),
       new Paragraph({
         spacing: { after: 0 },
         tabStops: [{ type: TabStopType.RIGHT, position: TEXT_WIDTH }],

@@ -11,8 +11,10 @@ import type { Org, Policy, PolicyDocument } from "../../types.ts";
 import { fontFaceCss, fontFiles } from "../fonts.ts";
 import {
   copyrightLine,
+  DRAFT_MARK,
   documentControl,
   footerLine,
+  isDraft,
   VERSION_HISTORY_CAPTION,
   VERSION_HISTORY_COLUMNS,
   versionHistory,
@@ -170,9 +172,10 @@ export interface SiblingFiles {
   docx?: string;
 }
 
-function packNav(files: SiblingFiles): Element {
+function packNav(files: SiblingFiles, draft: boolean): Element {
   return h("nav.doc-nav", { ariaLabel: "Policy pack" }, [
-    h("a", { href: "index.html" }, "All policies in the pack"),
+    // A draft is in no pack, so its preview has no pack page to go back to.
+    draft ? null : h("a", { href: "index.html" }, "All policies in the pack"),
     files.pdf ? h("a", { href: files.pdf }, "Download PDF") : null,
     files.docx ? h("a", { href: files.docx }, "Download Word") : null,
   ]);
@@ -196,8 +199,9 @@ export function policyPage(
     [
       h("a.skip", { href: "#content" }, "Skip to the policy"),
       h("div.page", [
+        isDraft(doc) ? h("p.draft-banner", { role: "note" }, DRAFT_MARK) : null,
         orgHeader(org),
-        print ? null : packNav(files),
+        print || (isDraft(doc) && !files.pdf && !files.docx) ? null : packNav(files, isDraft(doc)),
         h("main#content", [policyArticle(doc, print?.href)]),
         footer,
       ]),

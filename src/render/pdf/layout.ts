@@ -26,6 +26,14 @@ export interface RunningText {
   headerRight: string;
   /** Left of the footer, e.g. code, version and next review date. */
   footerLeft: string;
+  /** Printed at the top of every page and across it, e.g. "DRAFT — not for use". */
+  watermark?: string;
+}
+
+/** A faint diagonal word across the page: an image, so it is drawn, not read as text. */
+function watermarkImage(): string {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="600" height="850" viewBox="0 0 600 850"><text x="300" y="425" transform="rotate(-55 300 425)" text-anchor="middle" dominant-baseline="middle" font-family="sans-serif" font-weight="700" font-size="190" fill="#8a1c1c" fill-opacity="0.07">DRAFT</text></svg>`;
+  return `url("data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}")`;
 }
 
 /**
@@ -47,8 +55,17 @@ export function printCss(org: Org, text: RunningText): string {
   @top-left { content: ${logo ? `${logo} "  " ` : ""}${name}; ${top} font-weight: 600; font-size: 8.5pt; color: #0f4c5c; }
   @top-right { content: ${cssString(text.headerRight)}; ${top} }
   @bottom-left { content: ${cssString(text.footerLeft)}; ${bottom} }
-  @bottom-right { content: "Page " counter(page) " of " counter(pages); ${bottom} }
-}
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); ${bottom} }${
+    text.watermark
+      ? `\n  @top-center { content: ${cssString(text.watermark)}; ${top} font-weight: 700; font-size: 9pt; color: #8a1c1c; }`
+      : ""
+  }
+}${
+    // A fixed box is printed on every page.
+    text.watermark
+      ? `\nbody::before { content: ""; position: fixed; inset: 0; z-index: 10; background: ${watermarkImage()} center / contain no-repeat; }`
+      : ""
+  }
 @media print { .org-header, .doc-footer p:first-child, .skip { display: none; } .doc-footer { margin-top: 1.5rem; } }
 /* A line that introduces a list ("This means:") stays on the page of the list's first item. */
 p:has(+ ul, + ol) { break-after: avoid; }`;

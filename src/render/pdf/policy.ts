@@ -1,7 +1,7 @@
 import { toString as textOf } from "mdast-util-to-string";
 import type { PolicyDocument } from "../../types.ts";
 import { policyPage } from "../html/page.ts";
-import { footerLine } from "../layout.ts";
+import { DRAFT_MARK, footerLine, isDraft } from "../layout.ts";
 import { linkTexts, makeAccessible } from "./accessibility.ts";
 import type { PdfEngine, PdfOutput } from "./engine.ts";
 import { loadPdf, PDF_OPTIONS, printable, printCss, savePdf, setProperties } from "./layout.ts";
@@ -22,6 +22,7 @@ export async function renderPolicyPdf(doc: PolicyDocument, engine: PdfEngine): P
   const css = printCss(org, {
     headerRight: `Registration Number: ${org.data.registration_no}`,
     footerLeft: footerLine(doc),
+    ...(isDraft(doc) ? { watermark: DRAFT_MARK } : {}),
   });
   const page = policyPage(doc, { css, href: xrefHref });
   const links = linkTexts(page);
