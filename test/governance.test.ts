@@ -44,7 +44,13 @@ const wordParts = async (file: string) =>
 /** The text of a Word part, paragraph by paragraph. */
 const wordText = (xml: string) =>
   [...xml.matchAll(/<w:p[ >].*?<\/w:p>/gs)].map((p) =>
-    [...p[0].matchAll(/<w:t[^>]*>([^<]*)<\/w:t>/g)].map((t) => t[1]).join(""),
+    [...p[0].matchAll(/<w:t[^>]*>([^<]*)<\/w:t>/g)]
+      .map((t) => t[1] as string)
+      .join("")
+      .replace(
+        /&(apos|quot|lt|gt|amp);/g,
+        (_, name: string) => ({ apos: "'", quot: '"', lt: "<", gt: ">", amp: "&" })[name] as string,
+      ),
   );
 const pdfText = (file: string, page?: number) =>
   execFileSync("pdftotext", ["-layout", ...(page ? ["-f", String(page), "-l", String(page)] : []), file, "-"], {
@@ -252,7 +258,7 @@ describe("drafts never reach a client", () => {
     run = await runCli(["build", ...AS_OF, "--drafts", "--format", "html", "--out", "out"], dir);
     expect(run.code, run.stderr).toBe(0);
     expect(await filesUnder(preview)).toEqual(["manifest.json"]);
-  });
+  }, 240_000);
 
   it("previews only into a real _drafts folder: never through a link", async () => {
     const dir = await workspace({ "policies/DCW40-medication.md": DRAFT });
@@ -265,5 +271,92 @@ describe("drafts never reach a client", () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("error output-folder: out/_drafts is not a folder policypack made");
     expect(await filesUnder(join(dir, "elsewhere"))).toEqual([]);
+  });
+});
+
+describe("read-and-sign sheets", () => {
+  it("end every policy's PDF and Word file of an org that asks, with what changed since the previous version; one combined file on the pack page and in the zip; none for other orgs", async () => {
+    const dir = await workspace();
+    const { appendFile } = await import("node:fs/promises");
+    await appendFile(join(dir, "orgs", "gofal-tyr-ysgol.yaml"), "read_and_sign: true\n");
+    const run = await runCli(["build", ...AS_OF, "--format", "pdf,docx", "--out", "out"], dir);
+    expect(run.code, run.stderr).toBe(0);
+    const asks = join(dir, "out", "gofal-tyr-ysgol");
+    const other = join(dir, "out", "afon-homecare");
+    const pagesOf = (pdf: string) =>
+      Number(/Pages:\s+(\d+)/.exec(execFileSync("pdfinfo", [pdf], { encoding: "utf8" }))?.[1]);
+    const squash = (text: string) => text.replace(/\s+/g, " ");
+
+    for (const [slug, version] of [
+      ["DCW13-safeguarding-adults", "1.0"],
+      ["DCW31-disciplinary-and-grievance", "2.4"],
+    ] as const) {
+      const pdf = join(asks, `${slug}.pdf`);
+      const last = squash(pdfText(pdf, pagesOf(pdf)));
+      expect(last).toContain("Read and sign: staff acknowledgement");
+      expect(last).toContain(`I have read and understood this policy (${slug.slice(0, 5)}, version ${version})`);
+      expect(last).toContain("Name Role Signature Date");
+      // The sheet is a page of its own: the policy ends on the page before.
+      expect(squash(pdfText(pdf, pagesOf(pdf) - 1))).not.toContain("Read and sign");
+      const word = wordText((await wordParts(join(asks, `${slug}.docx`)))["word/document.xml"] as string);
+      const at = word.indexOf("Read and sign: staff acknowledgement");
+      expect(at).toBeGreaterThan(word.findIndex((p) => p.startsWith("Copyright ©")));
+      expect(word.slice(at)).toContain(
+        `I have read and understood this policy (${slug.slice(0, 5)}, version ${version}) and I will follow it.`,
+      );
+      expect(word.slice(at + 1, at + 4)).toEqual([
+        "Organisation: Gofal Tŷ'r Ysgol & Partners",
+        expect.stringMatching(/^Policy: DCW\d+ /),
+        expect.stringMatching(new RegExp(`^Version: ${version.replace(".", "\\.")}, approved `)),
+      ]);
+      const xml = (await wordParts(join(asks, `${slug}.docx`)))["word/document.xml"] as string;
+      const table = xml.slice(xml.lastIndexOf("<w:tbl>"));
+      expect(table.match(/<w:tr[ >]/g)).toHaveLength(1 + 18); // the header and 18 rows to sign
+    }
+    // A new version says what changed since the one before; a first issue has nothing to say.
+    const changed = "What changed since version 2.3: External referrals (section 5.9)";
+    const dcw31 = join(asks, "DCW31-disciplinary-and-grievance.pdf");
+    expect(squash(pdfText(dcw31, pagesOf(dcw31)))).toContain(changed);
+    expect(
+      wordText((await wordParts(join(asks, "DCW31-disciplinary-and-grievance.docx")))["word/document.xml"] as string),
+    ).toContain(`${changed}: Social Care Wales fitness to practise and the duty to refer to the DBS`);
+    const dcw13 = join(asks, "DCW13-safeguarding-adults.pdf");
+    expect(pdfText(dcw13, pagesOf(dcw13))).not.toContain("What changed");
+
+    // One file with every sheet, a page each, on the pack page and in the zip.
+    const sheets = join(asks, "gofal-tyr-ysgol-read-and-sign.pdf");
+    expect(pagesOf(sheets)).toBe(6);
+    ["DCW13", "DCW28", "DCW30", "DCW31", "DCW34", "DCW38"].forEach((code, i) => {
+      const page = squash(pdfText(sheets, i + 1));
+      expect(page).toContain(`I have read and understood this policy (${code}, version`);
+    });
+    const links = selectAll(".downloads a", await readHtml(join(asks, "index.html")));
+    expect(links.map((a) => a.properties.href)).toContain("gofal-tyr-ysgol-read-and-sign.pdf");
+    expect(Object.keys(unzipSync(await readFile(join(asks, "gofal-tyr-ysgol-policy-pack.zip"))))).toContain(
+      "gofal-tyr-ysgol-read-and-sign.pdf",
+    );
+    // The manual holds the sheets too, so its contents' page numbers are those of the policies' PDFs.
+    expect(pdfText(join(asks, "gofal-tyr-ysgol-policy-pack.pdf"))).toContain("Read and sign: staff acknowledgement");
+
+    // An org that does not ask gets none, anywhere.
+    for (const name of [
+      "DCW13-safeguarding-adults.pdf",
+      "DCW31-disciplinary-and-grievance.pdf",
+      "afon-homecare-policy-pack.pdf",
+    ]) {
+      expect(pdfText(join(other, name)), name).not.toMatch(/Read and sign|I have read and understood/);
+    }
+    const word = (await wordParts(join(other, "DCW31-disciplinary-and-grievance.docx")))["word/document.xml"] as string;
+    expect(word).not.toMatch(/Read and sign|I have read and understood/);
+    expect((await filesUnder(other)).filter((name) => name.includes("read-and-sign"))).toEqual([]);
+    const otherLinks = selectAll("a", await readHtml(join(other, "index.html")));
+    expect(otherLinks.map((a) => String(a.properties.href)).filter((href) => href.includes("read-and-sign"))).toEqual(
+      [],
+    );
+  }, 240_000);
+
+  it("read_and_sign is a yes/no in the schema", async () => {
+    const run = await runCli(["check", ...AS_OF], await library({}, HISTORY, `${orgYaml()}read_and_sign: "yes"\n`));
+    expect(run.stderr).toContain("orgs/test-care.yaml:13:16: error schema: `read_and_sign` must be a boolean");
   });
 });

@@ -9,6 +9,7 @@ import { reviewOf } from "../dates/review.ts";
 import type { DocxWarning } from "../render/docx/index.ts";
 import { type OverviewRow, type PackEntry, renderOverview, renderPackPage } from "../render/html/pack-page.ts";
 import { packFontFiles, renderHtml, type SiblingFiles } from "../render/html/page.ts";
+import { wantsReadAndSign } from "../render/layout.ts";
 import { findBrowser, INSTALL_HINT } from "../render/pdf/browser.ts";
 import type { PdfEngine } from "../render/pdf/engine.ts";
 import type { CalendarDate, Diagnostic, Org, Policy, PolicyDocument, Review } from "../types.ts";
@@ -115,6 +116,7 @@ class PackBuild {
 const docxRenderer = () => import("../render/docx/index.ts");
 const pdfRenderer = () => import("../render/pdf/policy.ts");
 const manualRenderer = () => import("../render/pdf/manual.ts");
+const signSheetsRenderer = () => import("../render/pdf/sign-sheets.ts");
 
 function docxDiagnostics(doc: PolicyDocument, name: string, warnings: DocxWarning[]) {
   return warnings.map(
@@ -376,6 +378,29 @@ async function packFiles(
     }
   }
 
+  // Every policy's read-and-sign sheet in one file, for an org that asks for them.
+  const sheets = `${org.id}-read-and-sign.pdf`;
+  if (wantsReadAndSign(org) && items.length > 0) {
+    const sheetsHash = sha256(
+      toolFingerprint(),
+      sheets,
+      formatIso(buildDate),
+      JSON.stringify(org.data),
+      org.logo?.dataUri ?? "",
+      ...items.map((item) => item.inputs),
+    );
+    if (!options.formats.includes("pdf")) pack.keepIfFresh(sheets, sheetsHash);
+    else if (pack.wants(sheets, sheetsHash)) {
+      try {
+        const { renderSignSheets } = await signSheetsRenderer();
+        pack.rendered.set(sheets, (await renderSignSheets(org, items.map(docOf), buildDate, await engine())).data);
+      } catch (error) {
+        pack.drop(sheets);
+        diagnostics.push(pdfFailure(org.file, [sheets], error));
+      }
+    }
+  }
+
   // Past this point the pack is written whole, manifest included: a stop waits for it.
   options.signal?.throwIfAborted();
   const zip = `${org.id}-policy-pack.zip`;
@@ -386,7 +411,11 @@ async function packFiles(
       FORMATS.filter((f) => pack.next[`${item.policy.slug}.${f}`]).map((f) => [f, `${item.policy.slug}.${f}`]),
     ),
   }));
-  const downloads = { ...(pack.next[manual] ? { manual } : {}), zip };
+  const downloads = {
+    ...(pack.next[manual] ? { manual } : {}),
+    ...(pack.next[sheets] ? { signSheets: sheets } : {}),
+    zip,
+  };
   // The pack page is keyed by what it shows, so an unchanged pack does not even render it.
   const pageInputs = entries.map((e) => [
     e.policy.code,

@@ -29,7 +29,7 @@ export const LAYOUT_FIELDS = [
 export const MAX_VALUE_LENGTH = 2_000;
 
 /** Keys that configure the pack rather than fill placeholders. */
-const PACK_KEYS = ["reviewed_on", "policy_reviews", "policies", "reviews"];
+const PACK_KEYS = ["reviewed_on", "policy_reviews", "policies", "reviews", "read_and_sign"];
 
 /** Schema properties that can fill a placeholder: the scalar ones. */
 export function placeholderFields(schema: { properties?: Record<string, { type?: string }> }): string[] {

@@ -1,5 +1,5 @@
 import { formatLong } from "../dates/calendar.ts";
-import type { PolicyDocument, Review, ReviewOutcome } from "../types.ts";
+import type { Org, PolicyDocument, Review, ReviewOutcome } from "../types.ts";
 
 // What every format prints around the policy text, so HTML, PDF and DOCX say the same thing.
 
@@ -64,4 +64,28 @@ export function versionHistory(doc: PolicyDocument): string[][] {
     entry.changes,
     [entry.approvedBy, entry.role].filter(Boolean).join(", "),
   ]);
+}
+
+/** Whether the org wants a staff read-and-sign sheet after every policy (org field `read_and_sign`). */
+export const wantsReadAndSign = (org: Org) => org.data.read_and_sign === true;
+
+export const READ_AND_SIGN_TITLE = "Read and sign: staff acknowledgement";
+export const READ_AND_SIGN_COLUMNS = ["Name", "Role", "Signature", "Date"] as const;
+/** Blank rows for signatures: one A4 page's worth under the sheet's heading and details. */
+export const READ_AND_SIGN_ROWS = 18;
+
+/** The sheet staff sign to say they have read this version, and why they are signing again. */
+export function readAndSign(doc: PolicyDocument): { details: [string, string][]; changes?: string; statement: string } {
+  const { policy, org } = doc;
+  const [newest, previous] = policy.history;
+  return {
+    details: [
+      ["Organisation", String(org.data.name)],
+      ["Policy", `${policy.code} ${policy.title}`],
+      ["Version", newest ? `${policy.version}, approved ${formatLong(newest.date)}` : policy.version],
+    ],
+    // A new version is signed again: the sheet says what changed, from the version history.
+    ...(newest && previous ? { changes: `What changed since version ${previous.version}: ${newest.changes}` } : {}),
+    statement: `I have read and understood this policy (${policy.code}, version ${policy.version}) and I will follow it.`,
+  };
 }

@@ -6,6 +6,7 @@ import {
   Footer,
   Header,
   HeadingLevel,
+  HeightRule,
   ImageRun,
   Packer,
   PageNumber,
@@ -29,9 +30,14 @@ import {
   documentControl,
   footerLine,
   isDraft,
+  READ_AND_SIGN_COLUMNS,
+  READ_AND_SIGN_ROWS,
+  READ_AND_SIGN_TITLE,
+  readAndSign,
   VERSION_HISTORY_CAPTION,
   VERSION_HISTORY_COLUMNS,
   versionHistory,
+  wantsReadAndSign,
 } from "../layout.ts";
 import {
   blocks,
@@ -99,6 +105,7 @@ export async function renderDocx(given: PolicyDocument): Promise<{ data: Uint8Ar
           ...frontMatter(doc),
           ...body,
           new Paragraph({ style: STYLE.small, spacing: { before: 480 }, text: copyrightLine(doc) }),
+          ...(wantsReadAndSign(org) ? readAndSignSheet(doc) : []),
         ],
       },
     ],
@@ -216,6 +223,51 @@ function historyTable(doc: PolicyDocument): (Paragraph | Table)[] {
 }
 
 const CONTROL_WIDTHS = [Math.round(TEXT_WIDTH * 0.34), TEXT_WIDTH - Math.round(TEXT_WIDTH * 0.34)] as const;
+
+const SIGNATURE_WIDTHS = [0.32, 0.22, 0.32, 0.14].map((share) => Math.round(TEXT_WIDTH * share));
+
+/** The staff acknowledgement sheet on a page of its own after the policy, as in the PDF. */
+function readAndSignSheet(doc: PolicyDocument): (Paragraph | Table)[] {
+  const sheet = readAndSign(doc);
+  const cell = (i: number, text = "") =>
+    new TableCell({
+      width: { size: SIGNATURE_WIDTHS[i] as number, type: WidthType.DXA },
+      margins: CELL_MARGINS,
+      ...(text ? { shading: { type: ShadingType.CLEAR, fill: COLOR.tint, color: "auto" } } : {}),
+      children: [new Paragraph({ spacing: { after: 0 }, children: [new TextRun({ text, bold: true })] })],
+    });
+  return [
+    new Paragraph({ heading: HeadingLevel.HEADING_1, pageBreakBefore: true, text: READ_AND_SIGN_TITLE }),
+    ...sheet.details.map(
+      ([term, value]) =>
+        new Paragraph({
+          spacing: { after: 60 },
+          children: [new TextRun({ text: `${term}: `, bold: true, color: COLOR.muted }), new TextRun(value)],
+        }),
+    ),
+    ...(sheet.changes ? [new Paragraph({ spacing: { before: 120 }, children: [new TextRun(sheet.changes)] })] : []),
+    new Paragraph({ spacing: { before: 120 }, children: [new TextRun({ text: sheet.statement, bold: true })] }),
+    new Table({
+      width: { size: TEXT_WIDTH, type: WidthType.DXA },
+      columnWidths: SIGNATURE_WIDTHS,
+      layout: TableLayoutType.FIXED,
+      borders: TABLE_BORDERS,
+      rows: [
+        new TableRow({ tableHeader: true, children: READ_AND_SIGN_COLUMNS.map((text, i) => cell(i, text)) }),
+        ...Array.from(
+          { length: READ_AND_SIGN_ROWS },
+          // 9 mm high, room for a signature.
+          () =>
+            new TableRow({
+              cantSplit: true,
+              height: { value: 510, rule: HeightRule.ATLEAST },
+              children: READ_AND_SIGN_COLUMNS.map((_, i) => cell(i)),
+            }),
+        ),
+      ],
+    }),
+  ];
+}
 
 /** The PDF's running header: the logo and the organisation on the left, its registration number on the right. */
 function header(doc: PolicyDocument, state: State): Header {

@@ -17,6 +17,8 @@ export interface PackEntry {
 /** Whole-pack downloads, by file name in the pack folder. */
 export interface PackDownloads {
   manual?: string;
+  /** Every policy's staff read-and-sign sheet, for an org with `read_and_sign: true`. */
+  signSheets?: string;
   zip?: string;
 }
 
@@ -175,6 +177,9 @@ export function renderPackPage(
   const downloadLinks = [
     downloads.manual
       ? h("li", h("a", { href: downloads.manual }, "The whole pack as one PDF (cover, contents, every policy)"))
+      : null,
+    downloads.signSheets
+      ? h("li", h("a", { href: downloads.signSheets }, "Read-and-sign sheets for staff, one per policy (PDF)"))
       : null,
     downloads.zip ? h("li", h("a", { href: downloads.zip }, "Every file of the pack (.zip)")) : null,
   ].filter((item) => item !== null);

@@ -15,9 +15,14 @@ import {
   documentControl,
   footerLine,
   isDraft,
+  READ_AND_SIGN_COLUMNS,
+  READ_AND_SIGN_ROWS,
+  READ_AND_SIGN_TITLE,
+  readAndSign,
   VERSION_HISTORY_CAPTION,
   VERSION_HISTORY_COLUMNS,
   versionHistory,
+  wantsReadAndSign,
 } from "../layout.ts";
 import { serialize } from "./serialize.ts";
 import { safeUrlHandlers } from "./urls.ts";
@@ -166,6 +171,38 @@ export function policyArticle(doc: PolicyDocument, href?: XrefHref, id = "policy
   ]);
 }
 
+/** The staff acknowledgement sheet printed after a policy (PDF only), on a page of its own. */
+export function readAndSignSheet(doc: PolicyDocument, id = "read-and-sign"): Element {
+  const sheet = readAndSign(doc);
+  return h("section.read-and-sign", { ariaLabelledBy: id }, [
+    h(`h2#${id}`, READ_AND_SIGN_TITLE),
+    h(
+      "dl",
+      sheet.details.flatMap(([term, value]) => [h("dt", term), h("dd", value)]),
+    ),
+    sheet.changes ? h("p.changes", sheet.changes) : null,
+    h("p.statement", sheet.statement),
+    h("table.signatures", [
+      h(
+        "thead",
+        h(
+          "tr",
+          READ_AND_SIGN_COLUMNS.map((column) => h("th", { scope: "col" }, column)),
+        ),
+      ),
+      h(
+        "tbody",
+        Array.from({ length: READ_AND_SIGN_ROWS }, () =>
+          h(
+            "tr",
+            READ_AND_SIGN_COLUMNS.map(() => h("td")),
+          ),
+        ),
+      ),
+    ]),
+  ]);
+}
+
 /** The other files of this policy in its pack folder, for the links at the top of its page. */
 export interface SiblingFiles {
   pdf?: string;
@@ -204,6 +241,7 @@ export function policyPage(
         print || (isDraft(doc) && !files.pdf && !files.docx) ? null : packNav(files, isDraft(doc)),
         h("main#content", [policyArticle(doc, print?.href)]),
         footer,
+        print && wantsReadAndSign(org) ? readAndSignSheet(doc) : null,
       ]),
     ],
     { embedFonts: !print },

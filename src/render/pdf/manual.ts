@@ -3,8 +3,8 @@ import { h } from "hastscript";
 import { PDFArray, PDFDict, type PDFDocument, PDFName, type PDFObject, PDFRef } from "pdf-lib";
 import { formatLong } from "../../dates/calendar.ts";
 import type { CalendarDate, Org, PolicyDocument } from "../../types.ts";
-import { orgHeader, policyArticle, standalonePage } from "../html/page.ts";
-import { copyrightLine, footerLine } from "../layout.ts";
+import { orgHeader, policyArticle, readAndSignSheet, standalonePage } from "../html/page.ts";
+import { copyrightLine, footerLine, wantsReadAndSign } from "../layout.ts";
 import { linkTexts, makeAccessible } from "./accessibility.ts";
 import type { PdfEngine, PdfOutput } from "./engine.ts";
 import { cssString, loadPdf, PDF_OPTIONS, printable, printCss, savePdf, setProperties } from "./layout.ts";
@@ -91,6 +91,8 @@ function manualPage(org: Org, parts: ManualPart[], buildDate: CalendarDate, star
     h(`div.manual-policy.p${i + 1}`, [
       manualArticle(doc),
       h("footer.doc-footer", [h("p", `${doc.policy.title} · ${footerLine(doc)}`), h("p", copyrightLine(doc))]),
+      // As in the policy's own PDF, so the contents' page numbers hold.
+      wantsReadAndSign(org) ? readAndSignSheet(doc, `${doc.policy.slug}--read-and-sign`) : null,
     ]),
   );
   const namedPages = parts
