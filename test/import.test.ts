@@ -60,6 +60,15 @@ describe("importing the seed page", () => {
     const page = (out: string) => join(dir, out, "gofal-tyr-ysgol", `${DCW38}.html`);
     expect((await runCli(["build", "--format", "html", ...AS_OF, "--out", "before"], dir)).code).toBe(0);
     imported = await runCli(["import", "seed.txt", "--code", "DCW38", "--force"], dir);
+    // An import is a draft, which no pack takes: approve it, as the consultancy would after review.
+    const source = join(dir, "policies", `${DCW38}.md`);
+    await writeFile(
+      source,
+      (await readFile(source, "utf8")).replace(
+        "status: draft\n",
+        'status: approved\nhistory:\n  - version: "1.0"\n    date: 2026-11-20\n    changes: Imported from the legacy page\n    approved_by: Rhian Powell\n    role: Head of Policy\n',
+      ),
+    );
     expect((await runCli(["build", "--format", "html", ...AS_OF, "--out", "after"], dir)).code).toBe(0);
     before = policyBody(await readHtml(page("before")));
     after = policyBody(await readHtml(page("after")));
