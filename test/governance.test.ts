@@ -178,16 +178,26 @@ describe("drafts never reach a client", () => {
   it("a draft is left out of every pack with a warning, and an org that lists it gets an error", async () => {
     const dir = await workspace({
       "policies/DCW40-medication.md": DRAFT,
-      "orgs/test-care.yaml": `${orgYaml()}policies: [DCW13, DCW28, DCW40]\n`,
+      "orgs/test-care.yaml": `${orgYaml()}policies: [DCW13, DCW28, DCW30, DCW31, DCW34, DCW38, DCW40]\n`,
     });
     const run = await runCli(["check", ...AS_OF], dir);
     expect(run.stderr).toContain(
       "policies/DCW40-medication.md:5:9: warning draft: DCW40 is a draft: it is left out of every client pack",
     );
     expect(run.stderr).toContain(
-      "orgs/test-care.yaml:13:26: error draft-in-pack: DCW40 is a draft (policies/DCW40-medication.md says status: draft)",
+      "orgs/test-care.yaml:13:54: error draft-in-pack: DCW40 is a draft (policies/DCW40-medication.md says status: draft)",
     );
     expect(run.code).toBe(1);
+    // That org gets no pack, but its reviewers can still preview the draft it is waiting for.
+    const build = await runCli(["build", ...AS_OF, "--format", "html", "--out", "out"], dir);
+    expect(build.stderr).toContain("skipped test-care: its inputs have errors");
+    const preview = await runCli(
+      ["build", ...AS_OF, "--drafts", "--org", "test-care", "--format", "html", "--out", "out"],
+      dir,
+    );
+    expect(preview.stderr).toContain("test-care: 7 built, 0 unchanged (out/_drafts/test-care/)");
+    expect(await filesUnder(join(dir, "out", "_drafts", "test-care"))).toContain("DCW40-medication.html");
+    expect(await filesUnder(join(dir, "out"))).not.toContain("test-care");
   });
 
   it("an approved policy citing a draft is an error for every pack: the draft is in none", async () => {

@@ -1,13 +1,13 @@
 import { h } from "hastscript";
 import { formatLong } from "../../dates/calendar.ts";
 import type { CalendarDate, Org, PolicyDocument } from "../../types.ts";
-import { orgHeader, readAndSignSheet, standalonePage } from "../html/page.ts";
+import { readAndSignSheet, standalonePage } from "../html/page.ts";
 import { READ_AND_SIGN_TITLE } from "../layout.ts";
 import { linkTexts, makeAccessible } from "./accessibility.ts";
 import type { PdfEngine, PdfOutput } from "./engine.ts";
 import { loadPdf, PDF_OPTIONS, printable, printCss, savePdf, setProperties } from "./layout.ts";
 
-// The first sheet follows the org header, not a page break.
+// Each sheet starts a page; the first needs no break before it.
 const CSS = `.read-and-sign:first-of-type { break-before: auto; }`;
 
 /** The file name of a pack's combined read-and-sign sheets. */
@@ -26,15 +26,13 @@ export async function renderSignSheets(
       headerRight: `Registration Number: ${org.data.registration_no}`,
       footerLeft: `${name} · read and sign · policy pack of ${formatLong(buildDate)}`,
     }) + CSS;
-  const sheets = docs.map(({ policy }, i) => {
-    const sheet = readAndSignSheet(docs[i] as PolicyDocument, `${policy.slug}--read-and-sign`);
-    return sheet;
-  });
+  const sheets = docs.map((doc) => readAndSignSheet(doc, `${doc.policy.slug}--read-and-sign`));
   const page = standalonePage(
     `${READ_AND_SIGN_TITLE} – ${name}`,
     name,
     css,
-    [h("div.page", [orgHeader(org), h("main", sheets)])],
+    // The running header names the organisation on every page.
+    [h("div.page", [h("main", sheets)])],
     {
       embedFonts: false,
     },
