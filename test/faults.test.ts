@@ -353,11 +353,11 @@ describe.skipIf(!chromium)("a build that is stopped or killed", () => {
   }, 120_000);
 });
 
-/** A 2 MB tmpfs (root only); undefined where mounting is not permitted. */
+/** A 512 kB tmpfs (root only); undefined where mounting is not permitted. */
 async function smallDisk(): Promise<string | undefined> {
   const dir = await mkdtemp(join(tmpdir(), "policypack-full-"));
   try {
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", dir], { stdio: "ignore" });
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=512k", "tmpfs", dir], { stdio: "ignore" });
     return dir;
   } catch {
     await rm(dir, { recursive: true, force: true });
@@ -372,7 +372,7 @@ test("a full disk: a sentence naming the file and the fix, nothing half-written"
   if (!disk) return context.skip();
   const dir = await workspace();
   try {
-    // About 2.2 MB of Word files, pages and zip; no Chromium needed.
+    // About 1.3 MB of Word files, pages, fonts and zip; no Chromium needed.
     const build = startBuild(dir, ["--org", "afon-homecare", "--format", "html,docx", "--out", join(disk, "out")]);
     const result = await build.done;
     expect([1, 2]).toContain(result.code);

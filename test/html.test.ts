@@ -246,7 +246,7 @@ const PAYLOADS = {
   data_protection_lead_name: `DCW31 <<org_field_name>> [x](javascript:window.pwned='md') **bold**`,
   local_authority: `<!--<script>window.pwned="comment"</script>-->`,
   address: `<style>body{display:none}</style><base href="http://evil.example/">`,
-  phone: `<meta http-equiv="refresh" content="0;url=javascript:window.pwned='meta'">`,
+  phone: `<script>window.pwned='phone'</script>`, // the schema allows 50 characters
 };
 
 describe("a hostile organisation's pack in Chromium, with JavaScript on", () => {
@@ -277,8 +277,8 @@ describe("a hostile organisation's pack in Chromium, with JavaScript on", () => 
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    await rm(profile, { recursive: true, force: true });
-    await rm(dir, { recursive: true, force: true });
+    if (profile) await rm(profile, { recursive: true, force: true });
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it("runs no script but the pack page's filter, on every page of the pack and the overview", async () => {
