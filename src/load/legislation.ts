@@ -1,8 +1,7 @@
 import { lstat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Diagnostic, YamlPositions } from "../types.ts";
-import { forbiddenCharacters } from "./characters.ts";
-import { readTextFile } from "./read.ts";
+import { readSourceText } from "./read.ts";
 import { parseYamlWithPositions } from "./yaml.ts";
 
 /** The register sits beside the policies; the policy loader reads only `*.md`, so it never sees it. */
@@ -26,12 +25,9 @@ export async function loadLegislation(
   );
   if (!present) return { diagnostics: [] };
   // A folder, a FIFO, a huge or non-UTF-8 file, or characters no output can carry: a diagnostic.
-  const read = await readTextFile(file);
-  if ("diagnostic" in read) return { diagnostics: [read.diagnostic] };
-  const text = read.ok;
-  const characters = forbiddenCharacters(text, file);
-  if (characters.length > 0) return { diagnostics: characters };
-  const parsed = parseYamlWithPositions(text, file);
+  const read = await readSourceText(file);
+  if (read.diagnostics) return { diagnostics: read.diagnostics };
+  const parsed = parseYamlWithPositions(read.text, file);
   if (parsed.data === undefined) return { diagnostics: parsed.diagnostics };
   return { source: { file, data: parsed.data, positions: parsed.positions }, diagnostics: parsed.diagnostics };
 }

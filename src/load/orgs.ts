@@ -1,8 +1,7 @@
 import { readdir, realpath } from "node:fs/promises";
 import { dirname, extname, isAbsolute, join, relative, resolve } from "node:path";
 import type { Diagnostic, Logo, Org } from "../types.ts";
-import { forbiddenCharacters } from "./characters.ts";
-import { MAX_ORG_BYTES, readRegularFile, readTextFile } from "./read.ts";
+import { MAX_ORG_BYTES, readRegularFile, readSourceText, readTextFile } from "./read.ts";
 import { parseYamlWithPositions, positionOf } from "./yaml.ts";
 
 export const ORG_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -103,17 +102,12 @@ export async function loadOrgs(dir: string): Promise<{ orgs: Org[]; diagnostics:
       });
       continue;
     }
-    const read = await readTextFile(file, MAX_ORG_BYTES);
-    if ("diagnostic" in read) {
-      diagnostics.push(read.diagnostic);
+    const read = await readSourceText(file, MAX_ORG_BYTES);
+    if (read.diagnostics) {
+      diagnostics.push(...read.diagnostics);
       continue;
     }
-    const characters = forbiddenCharacters(read.ok, file);
-    if (characters.length > 0) {
-      diagnostics.push(...characters);
-      continue;
-    }
-    const parsed = parseYamlWithPositions(read.ok, file);
+    const parsed = parseYamlWithPositions(read.text, file);
     diagnostics.push(...parsed.diagnostics);
     if (parsed.data === undefined) continue;
     const data = (parsed.data ?? {}) as Record<string, unknown>;

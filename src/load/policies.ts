@@ -1,8 +1,7 @@
 import { readdir } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { Diagnostic, YamlPositions } from "../types.ts";
-import { forbiddenCharacters } from "./characters.ts";
-import { readTextFile } from "./read.ts";
+import { readSourceText } from "./read.ts";
 import { parseYamlWithPositions } from "./yaml.ts";
 
 /** A policy file split into front matter and body; the check stage validates the front matter. */
@@ -51,17 +50,12 @@ export async function loadPolicySources(dir: string): Promise<{ sources: PolicyS
   const diagnostics: Diagnostic[] = [];
   for (const name of names) {
     const file = join(dir, name);
-    const read = await readTextFile(file);
-    if ("diagnostic" in read) {
-      diagnostics.push(read.diagnostic);
+    const read = await readSourceText(file);
+    if (read.diagnostics) {
+      diagnostics.push(...read.diagnostics);
       continue;
     }
-    const characters = forbiddenCharacters(read.ok, file);
-    if (characters.length > 0) {
-      diagnostics.push(...characters);
-      continue;
-    }
-    const split = splitPolicy(read.ok, file);
+    const split = splitPolicy(read.text, file);
     diagnostics.push(...split.diagnostics);
     if (split.source) sources.push(split.source);
   }

@@ -1,6 +1,7 @@
 import { constants } from "node:fs";
 import { open } from "node:fs/promises";
 import type { Diagnostic } from "../types.ts";
+import { forbiddenCharacters } from "./characters.ts";
 
 /**
  * Far bigger than any real policy (tens of kilobytes) or organisation file; keeps every later
@@ -119,4 +120,15 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
 export async function readTextFile(file: string, maxBytes = MAX_TEXT_BYTES): Promise<Read<string>> {
   const read = await readRegularFile(file, maxBytes, { file, line: 1, column: 1, severity: "error", rule: "file" });
   return "ok" in read ? decodeUtf8(read.ok, file) : read;
+}
+
+/** A source file read as readTextFile reads it, holding no character that no output can carry. */
+export async function readSourceText(
+  file: string,
+  maxBytes = MAX_TEXT_BYTES,
+): Promise<{ text: string; diagnostics?: never } | { text?: never; diagnostics: Diagnostic[] }> {
+  const read = await readTextFile(file, maxBytes);
+  if ("diagnostic" in read) return { diagnostics: [read.diagnostic] };
+  const characters = forbiddenCharacters(read.ok, file);
+  return characters.length > 0 ? { diagnostics: characters } : { text: read.ok };
 }
