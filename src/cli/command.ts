@@ -11,8 +11,8 @@ export interface Io {
   env: NodeJS.ProcessEnv;
 }
 
-const FIRST_YEAR = 1900;
-const LAST_YEAR = 2200;
+export const FIRST_YEAR = 1900;
+export const LAST_YEAR = 2200;
 const REPORTERS = ["text", "github"] as const;
 
 /** A mistake on the command line: exit code 2 and a pointer to --help. */

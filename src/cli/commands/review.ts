@@ -1,13 +1,24 @@
 import { readFile } from "node:fs/promises";
-import { packPolicies } from "../../check/orgs.ts";
+import { checkOrg, packPolicies } from "../../check/orgs.ts";
+import { compileSchema } from "../../check/schema.ts";
 import { compareDates, formatIso, formatLong, parseIsoDate } from "../../dates/calendar.ts";
 import { reviewOf, reviewRecords } from "../../dates/review.ts";
 import { didYouMean } from "../../diagnostics/suggest.ts";
+import { forbiddenInValue } from "../../load/characters.ts";
+import { loadOrgSchema } from "../../load/orgs.ts";
+import { parseYamlWithPositions } from "../../load/yaml.ts";
 import { OUTCOME_TEXT } from "../../render/layout.ts";
 import { AppendError, appendReviewRecord } from "../../reviews/record.ts";
-import { REVIEW_OUTCOMES, type ReviewRecord, WHOLE_PACK } from "../../types.ts";
+import {
+  type Diagnostic,
+  type Library,
+  type Org,
+  REVIEW_OUTCOMES,
+  type ReviewRecord,
+  WHOLE_PACK,
+} from "../../types.ts";
 import { writeFileAtomic } from "../../write/atomic.ts";
-import { type Command, type CommandContext, UsageError } from "../command.ts";
+import { type Command, type CommandContext, FIRST_YEAR, LAST_YEAR, UsageError } from "../command.ts";
 
 const USAGE = `policypack review record --org ID --policy CODE|${WHOLE_PACK} --by NAME --role ROLE --outcome OUTCOME`;
 
@@ -15,6 +26,20 @@ function required(context: CommandContext, name: string, example: string): strin
   const value = context.string(name)?.trim();
   if (!value) throw new UsageError(`review record needs --${name}, e.g. --${name} ${example}`);
   return value;
+}
+
+/** The errors `check` would find in the organisation file if its text were `text`. */
+async function errorsIn(text: string, org: Org, library: Library, context: CommandContext): Promise<Diagnostic[]> {
+  const parsed = parseYamlWithPositions(text, org.file);
+  const errors = parsed.diagnostics.filter((d) => d.severity === "error");
+  if (errors.length > 0 || parsed.data === undefined) return errors;
+  const schema = await loadOrgSchema(context.string("orgs") as string);
+  if (typeof schema === "string") throw new UsageError(schema);
+  const candidate: Org = { ...org, data: (parsed.data ?? {}) as Record<string, unknown>, positions: parsed.positions };
+  return checkOrg(candidate, compileSchema(schema), library, {
+    buildDate: context.buildDate,
+    referencesOutsidePack: context.choice("references-outside-pack", ["error", "warning"], "error"),
+  }).filter((d) => d.severity === "error");
 }
 
 export const review: Command = {
@@ -57,10 +82,29 @@ export const review: Command = {
     const role = required(context, "role", '"Responsible Individual"');
     required(context, "outcome", "no-change");
     const outcome = context.choice("outcome", REVIEW_OUTCOMES, "no-change");
+    const notes = context.string("notes")?.trim();
+    // What check would reject is refused here, before it is written into the organisation's file.
+    for (const [name, value] of [
+      ["by", by],
+      ["role", role],
+      ["notes", notes],
+    ] as const) {
+      const bad = value === undefined ? undefined : forbiddenInValue(value);
+      if (bad) {
+        throw new UsageError(
+          `--${name} holds ${bad.what}, which cannot appear in a Word, web or PDF document; ${bad.hint}`,
+        );
+      }
+    }
     const { buildDate } = context;
     const dateText = context.string("date") ?? formatIso(buildDate);
     const date = parseIsoDate(dateText);
     if (!date) throw new UsageError(`--date ${dateText} is not a date; write YYYY-MM-DD, e.g. --date 2026-11-24`);
+    if (date.year < FIRST_YEAR || date.year > LAST_YEAR) {
+      throw new UsageError(
+        `--date ${dateText} is outside the years ${FIRST_YEAR}–${LAST_YEAR}; write the day of the review as YYYY-MM-DD, e.g. --date 2026-11-24`,
+      );
+    }
     if (compareDates(date, buildDate) > 0) {
       throw new UsageError(
         `--date ${dateText} is after the build date ${formatIso(buildDate)}: record a review once it has happened`,
@@ -101,7 +145,6 @@ export const review: Command = {
       );
     }
 
-    const notes = context.string("notes")?.trim();
     const record: ReviewRecord = { date: dateText, policy: code, by, role, outcome, ...(notes && { notes }) };
     let next: string;
     try {
@@ -110,6 +153,12 @@ export const review: Command = {
       if (!(error instanceof AppendError)) throw error;
       context.io.stderr.write(`policypack: nothing recorded in ${org.file}: ${error.message}\n`);
       return 1;
+    }
+    const [error] = await errorsIn(next, org, result.library, context);
+    if (error) {
+      throw new UsageError(
+        `nothing recorded in ${org.file}: the new entry would not pass the check: ${error.message}${error.hint ? ` (${error.hint})` : ""}`,
+      );
     }
     await writeFileAtomic(org.file, next);
 

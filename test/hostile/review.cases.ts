@@ -1,0 +1,44 @@
+import type { HostileCase } from "./case.ts";
+
+// `review record` writes into an organisation's file: whatever `check` would reject there is
+// refused before the file is touched (exit 2), never written for the next check to find.
+const record = (...extra: string[]) => [
+  "review",
+  "record",
+  "--as-of",
+  "2026-11-24",
+  "--org",
+  "afon-homecare",
+  "--policy",
+  "DCW13",
+  "--outcome",
+  "no-change",
+  ...extra,
+];
+
+export const cases: HostileCase[] = [
+  {
+    name: "review record with a control character in --by",
+    args: record("--by", "Elin\u0001 Hughes", "--role", "RI"),
+    exit: 2,
+    says: /--by holds the control character U\+0001, which cannot appear/,
+  },
+  {
+    name: "review record with U+FFFE in --notes",
+    args: record("--by", "Elin", "--role", "RI", "--notes", "checked \uFFFE"),
+    exit: 2,
+    says: /--notes holds the non-character U\+FFFE/,
+  },
+  {
+    name: "review record --date 0000-01-01",
+    args: record("--by", "Elin", "--role", "RI", "--date", "0000-01-01"),
+    exit: 2,
+    says: /--date 0000-01-01 is outside the years 1900–2200/,
+  },
+  {
+    name: "review record with a 3,000-character --by",
+    args: record("--by", "A".repeat(3000), "--role", "RI"),
+    exit: 2,
+    says: /nothing recorded in orgs\/afon-homecare\.yaml: the new entry would not pass the check: `reviews\.0\.by` is 3000 characters long; at most 200/,
+  },
+].map((hostile) => ({ ...hostile, seconds: 55 }));
