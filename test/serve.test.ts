@@ -92,8 +92,12 @@ describe("policypack serve", () => {
       expect(response.headers.get("content-length"), path).toBe(String(body.length));
       expect(response.headers.get("x-content-type-options"), path).toBe("nosniff");
       const csp = response.headers.get("content-security-policy");
-      if (type.startsWith("text/html")) expect(csp).toContain("default-src 'none'");
-      else expect(csp, path).toBeNull();
+      if (type.startsWith("text/html")) {
+        expect(csp).toContain("default-src 'none'");
+        // Scripts: the pack page's filter by its hash, and nothing inline or evaluated.
+        const scriptSrc = csp?.split(";").find((part) => part.trim().startsWith("script-src"));
+        expect(scriptSrc?.trim()).toMatch(/^script-src 'sha256-[A-Za-z0-9+/]+=*'$/);
+      } else expect(csp, path).toBeNull();
     }
   });
 
