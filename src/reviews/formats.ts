@@ -66,9 +66,13 @@ export function formatTable(schedule: Schedule): string {
   return `${withReasons.join("\n")}\n\n${summary}\n`;
 }
 
-/** RFC 4180: quote a field holding a comma, quote or line break, doubling its quotes. */
+/**
+ * RFC 4180: quote a field holding a comma, quote or line break, doubling its quotes. A text that
+ * starts like a formula (=, +, -, @, tab, carriage return) gets a leading ' so that a spreadsheet
+ * shows it as text instead of running it: an organisation's name is data, not a formula.
+ */
 function csvField(value: string | number): string {
-  const text = String(value);
+  const text = typeof value === "string" && /^[=+\-@\t\r]/.test(value) ? `'${value}` : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

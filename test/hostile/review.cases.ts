@@ -1,3 +1,5 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { HostileCase } from "./case.ts";
 
 // `review record` writes into an organisation's file: whatever `check` would reject there is
@@ -42,3 +44,17 @@ export const cases: HostileCase[] = [
     says: /nothing recorded in orgs\/afon-homecare\.yaml: the new entry would not pass the check: `reviews\.0\.by` is 3000 characters long; at most 200/,
   },
 ].map((hostile) => ({ ...hostile, seconds: 55 }));
+
+// The reviews CSV is opened in a spreadsheet: a value that starts like a formula stays text.
+cases.push({
+  name: "an organisation name that is a spreadsheet formula, in the reviews CSV",
+  setup: async (dir) => {
+    const file = join(dir, "orgs/afon-homecare.yaml");
+    const text = await readFile(file, "utf8");
+    await writeFile(file, text.replace(/^name: .*$/m, `name: '=HYPERLINK("http://evil.example","x")'`));
+  },
+  args: ["reviews", "--as-of", "2026-11-24", "--format", "csv", "--org", "afon-homecare"],
+  exit: 0,
+  says: /\nafon-homecare,"'=HYPERLINK\(""http:\/\/evil\.example"",""x""\)",/,
+  seconds: 55,
+});
