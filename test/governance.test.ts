@@ -286,9 +286,10 @@ describe("drafts never reach a client", () => {
 
 describe("read-and-sign sheets", () => {
   it("end every policy's PDF and Word file of an org that asks, with what changed since the previous version; one combined file on the pack page and in the zip; none for other orgs", async () => {
+    // The example organisation Gofal Tŷ'r Ysgol asks for them; Afon Homecare does not.
     const dir = await workspace();
-    const { appendFile } = await import("node:fs/promises");
-    await appendFile(join(dir, "orgs", "gofal-tyr-ysgol.yaml"), "read_and_sign: true\n");
+    expect(await readFile(join(dir, "orgs", "gofal-tyr-ysgol.yaml"), "utf8")).toMatch(/^read_and_sign: true /m);
+    expect(await readFile(join(dir, "orgs", "afon-homecare.yaml"), "utf8")).not.toContain("read_and_sign");
     const run = await runCli(["build", ...AS_OF, "--format", "pdf,docx", "--out", "out"], dir);
     expect(run.code, run.stderr).toBe(0);
     const asks = join(dir, "out", "gofal-tyr-ysgol");

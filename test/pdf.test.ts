@@ -203,7 +203,7 @@ describe("PDF output", () => {
           ),
         )
       ).flat();
-      expect(files.length).toBe(14); // 6 + 6 policies, 2 manuals
+      expect(files.length).toBe(15); // 6 + 6 policies, 2 manuals, gofal's read-and-sign sheets
     });
     const PAINTING = ["Tj", "TJ", "'", '"', "f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "Do", "sh", "BI"];
 
@@ -253,7 +253,8 @@ describe("PDF output", () => {
         const doc = await loadPdfFile(file);
         const elements = structure(doc);
         const items = elements.filter((e) => e.role === "LI");
-        expect(items.length, file).toBeGreaterThan(5);
+        // The read-and-sign sheets are a table to sign on each page: no lists, no links.
+        if (!file.endsWith("-read-and-sign.pdf")) expect(items.length, file).toBeGreaterThan(5);
         for (const item of items) expect(["Lbl,LBody", "LBody"]).toContain(item.kids.join());
         expect(parentTreeMismatches(doc), file).toEqual([]);
         for (const figure of elements.filter((e) => e.role === "Figure")) {
@@ -269,7 +270,7 @@ describe("PDF output", () => {
     it("describes every link annotation in /Contents, cross-references by where they go", async () => {
       for (const file of files) {
         const links = linkAnnotations(await loadPdfFile(file));
-        expect(links.length, file).toBeGreaterThan(3);
+        if (!file.endsWith("-read-and-sign.pdf")) expect(links.length, file).toBeGreaterThan(3);
         for (const link of links) expect(link.contents, `${file} page ${link.page}`).toMatch(/\S/);
       }
       const links = linkAnnotations(
