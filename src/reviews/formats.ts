@@ -121,6 +121,9 @@ export function formatCsv(schedule: Schedule): string {
 const utcDate = (d: CalendarDate) => new Date(Date.UTC(d.year, d.month - 1, d.day));
 const dateOf = (iso: string) => parseIsoDate(iso) as CalendarDate;
 
+/** RFC 5545 TEXT: \\, ; and , escaped, every line break written as \\n. */
+const icsText = (text: string) => text.replace(/[\\;,]/g, (c) => `\\${c}`).replace(/\r\n|\r|\n/g, "\\n");
+
 /**
  * One all-day event per org × policy on its next review date, with a reminder when it becomes due.
  * Same schedule → same bytes: fixed UIDs, DTSTAMP from the build date, no clock.
@@ -128,7 +131,9 @@ const dateOf = (iso: string) => parseIsoDate(iso) as CalendarDate;
 export function formatIcs(schedule: Schedule, packUrl: string): string {
   const orgNames = [...new Set(schedule.rows.map((r) => r.orgName))];
   const calendar = ical({
-    name: orgNames.length === 1 ? `Policy reviews – ${orgNames[0]}` : "Policy reviews",
+    // ical-generator escapes event text but writes the calendar's name as it is: a line break in an
+    // organisation's name would start lines of its own (END:VEVENT…), so it is escaped here (RFC 5545 TEXT).
+    name: orgNames.length === 1 ? `Policy reviews – ${icsText(orgNames[0] as string)}` : "Policy reviews",
     prodId: { company: "policypack", product: "reviews", language: "EN" },
   });
   const stamp = utcDate(dateOf(schedule.asOf));

@@ -58,3 +58,17 @@ cases.push({
   says: /\nafon-homecare,"'=HYPERLINK\(""http:\/\/evil\.example"",""x""\)",/,
   seconds: 55,
 });
+
+// A line break in an organisation's name must not start lines of the calendar's own.
+cases.push({
+  name: "an organisation name with line breaks and END:VEVENT, in the reviews calendar",
+  setup: async (dir) => {
+    const file = join(dir, "orgs/afon-homecare.yaml");
+    const text = await readFile(file, "utf8");
+    await writeFile(file, text.replace(/^name: .*$/m, 'name: "Afon\\nEND:VCALENDAR\\nBEGIN:VEVENT;x,y"'));
+  },
+  args: ["reviews", "--as-of", "2026-11-24", "--format", "ics", "--org", "afon-homecare"],
+  exit: 0,
+  says: /^NAME:Policy reviews – Afon\\nEND:VCALENDAR\\nBEGIN:VEVENT\\;x\\,y\r?$(?![\s\S]*^END:VCALENDAR\r?$[\s\S]*^END:VCALENDAR)/m,
+  seconds: 55,
+});
