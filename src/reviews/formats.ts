@@ -121,8 +121,11 @@ export function formatCsv(schedule: Schedule): string {
 const utcDate = (d: CalendarDate) => new Date(Date.UTC(d.year, d.month - 1, d.day));
 const dateOf = (iso: string) => parseIsoDate(iso) as CalendarDate;
 
-/** RFC 5545 TEXT: \\, ; and , escaped, every line break written as \\n. */
-const icsText = (text: string) => text.replace(/[\\;,]/g, (c) => `\\${c}`).replace(/\r\n|\r|\n/g, "\\n");
+/**
+ * A one-line calendar name: each line break becomes a space. Only a line break can start a line of
+ * its own; ; and , are left as they are, since readers take X-WR-CALNAME without unescaping them.
+ */
+const icsText = (text: string) => text.replace(/\r\n|\r|\n/g, " ");
 
 /**
  * One all-day event per org × policy on its next review date, with a reminder when it becomes due.
@@ -132,7 +135,7 @@ export function formatIcs(schedule: Schedule, packUrl: string): string {
   const orgNames = [...new Set(schedule.rows.map((r) => r.orgName))];
   const calendar = ical({
     // ical-generator escapes event text but writes the calendar's name as it is: a line break in an
-    // organisation's name would start lines of its own (END:VEVENT…), so it is escaped here (RFC 5545 TEXT).
+    // organisation's name would start lines of its own (END:VEVENT…), so it becomes a space here.
     name: orgNames.length === 1 ? `Policy reviews – ${icsText(orgNames[0] as string)}` : "Policy reviews",
     prodId: { company: "policypack", product: "reviews", language: "EN" },
   });

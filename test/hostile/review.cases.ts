@@ -69,6 +69,6 @@ cases.push({
   },
   args: ["reviews", "--as-of", "2026-11-24", "--format", "ics", "--org", "afon-homecare"],
   exit: 0,
-  says: /^NAME:Policy reviews – Afon\\nEND:VCALENDAR\\nBEGIN:VEVENT\\;x\\,y\r?$(?![\s\S]*^END:VCALENDAR\r?$[\s\S]*^END:VCALENDAR)/m,
+  says: /^NAME:Policy reviews – Afon END:VCALENDAR BEGIN:VEVENT;x,y\r?$(?![\s\S]*^END:VCALENDAR\r?$[\s\S]*^END:VCALENDAR)/m,
   seconds: 55,
 });
