@@ -122,6 +122,14 @@ describe("PDF output", () => {
       }
       const marks = await outline(file);
       for (const entry of entries) expect(marks).toContainEqual([entry.title, entry.page]);
+      expect(marks.slice(0, 2)).toEqual([
+        ["Policy pack", 1],
+        ["Contents", 2],
+      ]);
+      // Every bookmark says what is printed on the page it opens.
+      for (const [title, page] of marks) {
+        expect(texts[page - 1]?.replace(/\s+/g, ""), `${org} bookmark "${title}"`).toContain(title.replace(/\s+/g, ""));
+      }
       expect(marks).toContainEqual(["1. Purpose", (entries[0] as { page: number }).page]);
     }
   });

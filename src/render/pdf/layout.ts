@@ -129,13 +129,16 @@ export function* bookmarks(doc: PDFDocument): Generator<PDFDict> {
 export const bookmarkTitle = (item: PDFDict) => decode(item.lookup(PDFName.of("Title")));
 
 /**
- * Chromium drops the space at a heading's line break in its bookmark ("ImproperTreatment"):
- * give each bookmark its heading's real text back.
+ * Chromium drops the space at a heading's line break in its bookmark ("ImproperTreatment"), and
+ * names a heading that follows a forced page break twice ("ContentsContents", the manual's
+ * contents after its cover): give each bookmark its heading's real text back.
  */
 function mendBookmarks(doc: PDFDocument, headings: string[]): void {
   const byLetters = new Map(headings.map((heading) => [squash(heading), heading]));
   for (const item of bookmarks(doc)) {
-    const heading = byLetters.get(squash(bookmarkTitle(item) ?? ""));
+    const letters = squash(bookmarkTitle(item) ?? "");
+    const half = letters.slice(0, letters.length / 2);
+    const heading = byLetters.get(letters) ?? (letters === half + half ? byLetters.get(half) : undefined);
     if (heading) item.set(PDFName.of("Title"), PDFHexString.fromText(heading));
   }
 }
