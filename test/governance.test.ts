@@ -346,8 +346,17 @@ describe("read-and-sign sheets", () => {
     expect(Object.keys(unzipSync(await readFile(join(asks, "gofal-tyr-ysgol-policy-pack.zip"))))).toContain(
       "gofal-tyr-ysgol-read-and-sign.pdf",
     );
-    // The manual holds the sheets too, so its contents' page numbers are those of the policies' PDFs.
-    expect(pdfText(join(asks, "gofal-tyr-ysgol-policy-pack.pdf"))).toContain("Read and sign: staff acknowledgement");
+    // The manual holds the sheets too, and still numbers every page, its contents giving the page
+    // each policy's title is printed on.
+    const manual = join(asks, "gofal-tyr-ysgol-policy-pack.pdf");
+    expect(pdfText(manual)).toContain("Read and sign: staff acknowledgement");
+    const total = pagesOf(manual);
+    for (let page = 1; page <= total; page++) expect(pdfText(manual, page)).toContain(`Page ${page} of ${total}`);
+    const contents = [...pdfText(manual, 2).matchAll(/^(DCW\d+)\s+.+?\s+(\d+)$/gm)];
+    expect(contents).toHaveLength(6);
+    for (const [, code, page] of contents) {
+      expect(squash(pdfText(manual, Number(page))), code).toMatch(new RegExp(`${code} · .*DOCUMENT CONTROL`));
+    }
 
     // An org that does not ask gets none, anywhere.
     for (const name of [
