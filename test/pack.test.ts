@@ -260,6 +260,14 @@ describe("the pack page in Chromium", () => {
           }),
         );
         for (const overflow of spill) expect(overflow, `${path} at ${width} px`).toBeLessThanOrEqual(0);
+        // On a phone the version history is a card per version, not four columns a few letters wide.
+        const cells = await narrow.$$eval(".version-history tbody th, .version-history tbody td", (all) =>
+          all.map((cell) => Math.round(cell.getBoundingClientRect().width)),
+        );
+        if (width === 320 && path.endsWith("DCW13-safeguarding-adults.html")) {
+          expect(cells.length).toBeGreaterThan(3);
+          for (const cellWidth of cells) expect(cellWidth, `${path} at ${width} px`).toBeGreaterThan(250);
+        }
       }
     }
     await narrow.close();

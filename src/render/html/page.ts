@@ -161,8 +161,12 @@ export function policyArticle(doc: PolicyDocument, href?: XrefHref, id = "policy
           ),
           h(
             "tbody",
+            // Labelled, so that on a phone, where each version is a card, every value says what it is.
             history.map(([version, ...rest]) =>
-              h("tr", [h("th", { scope: "row" }, version), ...rest.map((cell) => h("td", cell))]),
+              h("tr", [
+                h("th", { scope: "row", dataLabel: VERSION_HISTORY_COLUMNS[0] }, version),
+                ...rest.map((cell, i) => h("td", { dataLabel: VERSION_HISTORY_COLUMNS[i + 1] }, cell)),
+              ]),
             ),
           ),
         ])
