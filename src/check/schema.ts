@@ -51,8 +51,12 @@ function describe(error: ErrorObject): { pointer: string; at: "key" | "value"; m
       return {
         pointer,
         at: "value",
-        message: `${label} must be ${params.type === "array" ? "a list" : `a ${params.type}`}, not ${JSON.stringify(error.data)}`,
-        hint: params.type === "string" ? `put the value in quotes, e.g. "${String(error.data)}"` : schema?.description,
+        message: `${label} must be ${params.type === "array" ? "a list" : /^[aeiou]/.test(String(params.type)) ? `an ${params.type}` : `a ${params.type}`}, not ${JSON.stringify(error.data)}`,
+        // Quotes make a number or a yes a string; a list or a mapping needs rewriting instead.
+        hint:
+          params.type === "string" && (error.data === null || typeof error.data !== "object")
+            ? `put the value in quotes, e.g. "${String(error.data)}"`
+            : schema?.description,
       };
     case "format":
       if (params.format === "date") {

@@ -72,3 +72,18 @@ cases.push({
   says: /^NAME:Policy reviews – Afon END:VCALENDAR BEGIN:VEVENT;x,y\r?$(?![\s\S]*^END:VCALENDAR\r?$[\s\S]*^END:VCALENDAR)/m,
   seconds: 55,
 });
+
+// A mapping where the history wants a sentence: the hint says what belongs there, not "put
+// [object Object] in quotes".
+cases.push({
+  name: "a history entry whose changes is a mapping",
+  setup: async (dir) => {
+    const file = join(dir, "policies/DCW13-safeguarding-adults.md");
+    const text = await readFile(file, "utf8");
+    await writeFile(file, text.replace(/^ {4}changes: .*$/m, "    changes: {a: 1}"));
+  },
+  args: ["check", "--as-of", "2026-11-24"],
+  exit: 1,
+  says: /`history\.0\.changes` must be a string, not \{"a":1\}\n\s+hint: what changed in this version/,
+  seconds: 55,
+});
