@@ -24,16 +24,32 @@ function summary(diagnostics: readonly Diagnostic[]): string {
   return `${plural(errors, "error")}, ${plural(warnings, "warning")}`;
 }
 
+/**
+ * Control characters as visible escapes (ESC as \x1b): a file name or a value quoted in a message
+ * must not move the cursor, clear lines or recolour the terminal, nor, in a file name, start a
+ * line that looks like a diagnostic of its own.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const CONTROLS_AND_LINE_BREAKS = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
+
+function visible(text: string, keepLineBreaks: boolean): string {
+  return text.replace(
+    keepLineBreaks ? CONTROLS : CONTROLS_AND_LINE_BREAKS,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
+}
+
 /** tsc/eslint style: `file:line:column: error rule-id: message`, then an indented hint. */
 export function formatText(diagnostics: readonly Diagnostic[], colour: boolean): string {
   const paint = (style: Parameters<typeof styleText>[0], text: string) => (colour ? styleText(style, text) : text);
   const lines: string[] = [];
   for (const d of sortDiagnostics(diagnostics)) {
     const severity = paint(d.severity === "error" ? "red" : "yellow", d.severity);
-    lines.push(
-      `${paint("bold", `${d.file}:${d.line}:${d.column}`)}: ${severity} ${paint("dim", d.rule)}: ${d.message}`,
-    );
-    if (d.hint) lines.push(`  ${paint("cyan", "hint")}: ${d.hint}`);
+    const where = `${visible(d.file, false)}:${d.line}:${d.column}`;
+    lines.push(`${paint("bold", where)}: ${severity} ${paint("dim", d.rule)}: ${visible(d.message, true)}`);
+    if (d.hint) lines.push(`  ${paint("cyan", "hint")}: ${visible(d.hint, true)}`);
   }
   if (diagnostics.length > 0) lines.push("", summary(diagnostics));
   return lines.join("\n");
