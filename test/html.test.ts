@@ -14,7 +14,15 @@ import remarkParse from "remark-parse";
 import { unified } from "unified";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { byUrgency, FILTER_SCRIPT, type PackEntry, renderPackPage, urgency } from "../src/render/html/pack-page.ts";
-import { packFontFiles, policyPage, renderHtml, standalonePage, toHtml } from "../src/render/html/page.ts";
+import {
+  logoFile,
+  logoFileName,
+  packFontFiles,
+  policyPage,
+  renderHtml,
+  standalonePage,
+  toHtml,
+} from "../src/render/html/page.ts";
 import { findBrowser } from "../src/render/pdf/browser.ts";
 import { type RunningServer, startServer } from "../src/serve/server.ts";
 import type { CalendarDate, Org, Policy, PolicyDocument, Review } from "../src/types.ts";
@@ -120,10 +128,31 @@ describe("published HTML: values are data, links and images are safe", () => {
       String(selectAll('meta[http-equiv="Content-Security-Policy"]', tree)[0]?.properties.content);
     expect(csp(policyPage)).toMatch(/default-src 'none'/);
     expect(csp(policyPage)).toMatch(/script-src 'none'/);
-    expect(csp(policyPage)).toMatch(/img-src data:;/);
+    expect(csp(policyPage)).toMatch(/img-src 'self' data:;/);
     const withScript = fromHtml(toHtml(standalonePage("t", "a", "", [h("script", FILTER_SCRIPT)])));
     expect(csp(withScript)).toMatch(/script-src 'sha256-[A-Za-z0-9+/]+=*'/);
     expect(csp(withScript)).not.toContain("unsafe-inline");
+  });
+
+  it("shows the logo from the pack's logo file on a web page, and as a data: URI only when printing", () => {
+    const logo = { mediaType: "image/png", dataUri: "data:image/png;base64,iVBORw0KGgo=" };
+    const org = { ...ORG, logo };
+    // As <<org_field_logo>> leaves it in the text, too.
+    const tree = parse("Our logo: ![Test Care Ltd logo](data:image/png;base64,iVBORw0KGgo=)");
+    const logoDoc: PolicyDocument = { ...doc(""), org, tree };
+    const web = fromHtml(renderHtml(logoDoc));
+    expect(selectAll("img", web).map((img) => [img.properties.src, img.properties.alt])).toEqual([
+      ["logo.png", "Test Care Ltd logo"],
+      ["logo.png", "Test Care Ltd logo"],
+    ]);
+    expect(toHtml(web)).not.toContain("data:image");
+    const pack = fromHtml(renderPackPage(org, [], {}, BUILD_DATE));
+    expect(selectAll("img", pack).map((img) => img.properties.src)).toEqual(["logo.png"]);
+    const printed = fromHtml(toHtml(policyPage(logoDoc, { css: "", href: () => "#" })));
+    expect(selectAll("img", printed).map((img) => img.properties.src)).toEqual([logo.dataUri, logo.dataUri]);
+    expect(logoFile(logo)).toEqual({ name: "logo.png", data: Buffer.from("iVBORw0KGgo=", "base64") });
+    expect(logoFileName({ ...logo, mediaType: "image/svg+xml" })).toBe("logo.svg");
+    expect(logoFileName({ ...logo, mediaType: "image/jpeg" })).toBe("logo.jpg");
   });
 
   it("links a policy page to its pack and to the PDF and Word files it is given", () => {

@@ -27,7 +27,7 @@ describe("incremental builds", () => {
     await build(dir, ...AS_OF);
     const before = await mtimes(join(dir, "output"));
     const run = await runCli(["build", ...AS_OF], dir);
-    expect(run.stderr).toContain("nothing to do: 0 files built, 55 unchanged, 0 removed, in 2 packs");
+    expect(run.stderr).toContain("nothing to do: 0 files built, 57 unchanged, 0 removed, in 2 packs");
     expect(await mtimes(join(dir, "output"))).toEqual(before);
   });
 
@@ -54,7 +54,30 @@ describe("incremental builds", () => {
     await writeFile(logo, (await readFile(logo, "utf8")).replace("#0f4c5c", "#5c0f4c"));
     const { packs } = await build(dir, ...FAST);
     expect(packs.find((p) => p.org === "gofal-tyr-ysgol")?.built).toEqual([]);
-    expect(packs.find((p) => p.org === "afon-homecare")?.built).toHaveLength(6 * 2 + 2); // every page, the pack page, the zip
+    const afon = packs.find((p) => p.org === "afon-homecare");
+    expect(afon?.built).toHaveLength(6 * 2 + 3); // every page, the pack page, the logo, the zip
+    expect(afon?.built).toContain("logo.svg");
+    expect(await readFile(join(dir, "output", "afon-homecare", "logo.svg"), "utf8")).toContain("#5c0f4c");
+  });
+
+  it("a logo of another type replaces the old file, and an organisation that drops its logo loses the file", async () => {
+    const dir = await workspace();
+    await build(dir, ...FAST);
+    const org = join(dir, "orgs", "afon-homecare.yaml");
+    const yaml = await readFile(org, "utf8");
+    await writeFile(org, yaml.replace("logo: logos/afon-homecare.svg", "logo: logos/gofal-tyr-ysgol.png"));
+    let afon = (await build(dir, ...FAST)).packs.find((p) => p.org === "afon-homecare");
+    expect(afon?.built).toContain("logo.png");
+    expect(afon?.removed).toEqual(["logo.svg"]);
+    await writeFile(org, yaml.replace("logo: logos/afon-homecare.svg\n", ""));
+    afon = (await build(dir, ...FAST)).packs.find((p) => p.org === "afon-homecare");
+    expect(afon?.removed).toEqual(["logo.png"]);
+    const files = await readdir(join(dir, "output", "afon-homecare"));
+    expect(files.filter((f) => f.startsWith("logo."))).toEqual([]);
+    const manifest = JSON.parse(await readFile(join(dir, "output", "afon-homecare", "manifest.json"), "utf8"));
+    expect(Object.keys(manifest.files).filter((f) => f.startsWith("logo."))).toEqual([]);
+    const page = await readFile(join(dir, "output", "afon-homecare", "index.html"), "utf8");
+    expect(page).not.toContain("<img");
   });
 
   it("removes the outputs of a policy that left the pack, and --force rebuilds everything", async () => {

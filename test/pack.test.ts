@@ -178,7 +178,7 @@ describe("the pack page in Chromium", () => {
     for (const path of pages) {
       const tree = fromHtml(await readFile(join(dir, "output", path), "utf8"));
       const csp = String(select('head > meta[http-equiv="Content-Security-Policy"]', tree)?.properties.content);
-      expect(csp, path).toMatch(/^default-src 'none'; img-src data:; font-src 'self'; style-src 'sha256-/);
+      expect(csp, path).toMatch(/^default-src 'none'; img-src 'self' data:; font-src 'self'; style-src 'sha256-/);
       expect(csp, path).not.toContain("unsafe");
       expect(csp, path).toMatch(path.endsWith("/index.html") ? /script-src 'sha256-[\w+/=]+';/ : /script-src 'none'/);
       const scripts = selectAll("script", tree).map((script) => (script.children[0] as { value: string }).value);
@@ -188,7 +188,10 @@ describe("the pack page in Chromium", () => {
           /^(https?:\/\/|mailto:|tel:|#|[\w-]+(\.[a-z]+)?(#[\w-]*)?$|[\w-]+\/index\.html$)/,
         );
       }
-      for (const img of selectAll("img", tree)) expect(String(img.properties.src), path).toMatch(/^data:image\//);
+      // The organisation's logo is the pack's own file; data: only for images inside a policy's text.
+      for (const img of selectAll("img", tree)) {
+        expect(String(img.properties.src), path).toMatch(/^(logo\.(png|svg|jpg)$|data:image\/)/);
+      }
       expect(selectAll("link, iframe, object, embed, base, video, audio, source", tree), path).toEqual([]);
       const css = selectAll("style", tree)
         .map((style) => (style.children[0] as { value: string }).value)
@@ -240,6 +243,72 @@ describe("the pack page in Chromium", () => {
     }
     page.off("console", listen);
     expect(violations).toEqual([]);
+  });
+
+  it("ships the logo once per pack, as a plain file in the folder, its manifest and its zip, and no page inlines it", async () => {
+    for (const [org, source, name] of [
+      ["afon-homecare", "afon-homecare.svg", "logo.svg"],
+      ["gofal-tyr-ysgol", "gofal-tyr-ysgol.png", "logo.png"],
+    ] as const) {
+      const bytes = await readFile(join(REPO, "orgs", "logos", source));
+      const files = await readdir(join(dir, "output", org));
+      expect(files.filter((file) => file.startsWith("logo."))).toEqual([name]);
+      expect((await readFile(join(dir, "output", org, name))).equals(bytes)).toBe(true);
+      const manifest = JSON.parse(await readFile(join(dir, "output", org, "manifest.json"), "utf8"));
+      expect(Object.keys(manifest.files)).toContain(name);
+      const zip = unzipSync(await readFile(join(dir, "output", org, `${org}-policy-pack.zip`)));
+      expect(Buffer.from(zip[name] ?? []).equals(bytes)).toBe(true);
+      const inline = bytes.toString("base64").slice(0, 64);
+      for (const path of pages.filter((p) => p.startsWith(`${org}/`))) {
+        const html = await readFile(join(dir, "output", path), "utf8");
+        expect(html, path).not.toContain(inline);
+        expect(html, path).not.toMatch(/data:image\/(png|svg\+xml|jpeg)/);
+        const img = select(".org-header img", fromHtml(html));
+        expect(img?.properties.src, path).toBe(name);
+        expect(img?.properties.alt, path).toMatch(/ logo$/);
+      }
+    }
+  });
+
+  it("shows the logo file on the pack page and a policy page, served and from disk, under the CSP", async () => {
+    const shown = await browser.newPage();
+    // Every CSP violation, whether or not Chromium also logs it.
+    await shown.evaluateOnNewDocument(() => {
+      const violations: string[] = [];
+      (window as unknown as { violations: string[] }).violations = violations;
+      document.addEventListener("securitypolicyviolation", (event) => {
+        violations.push(`${event.violatedDirective} ${event.blockedURI}`);
+      });
+    });
+    const logged: string[] = [];
+    shown.on("console", (message) => {
+      if (/Content Security Policy|Refused/i.test(message.text())) logged.push(message.text());
+    });
+    for (const org of ["afon-homecare", "gofal-tyr-ysgol"]) {
+      for (const path of [`${org}/index.html`, `${org}/DCW13-safeguarding-adults.html`]) {
+        for (const url of [`${server.url}${path}`, `file://${join(dir, "output", path)}`]) {
+          await shown.goto(url, { waitUntil: "load" });
+          const state = await shown.evaluate(() => {
+            const img = document.querySelector(".org-header img") as HTMLImageElement;
+            const csp = document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute("content");
+            return {
+              complete: img.complete,
+              naturalWidth: img.naturalWidth,
+              src: img.getAttribute("src"),
+              csp,
+              violations: (window as unknown as { violations?: string[] }).violations ?? [],
+            };
+          });
+          expect(state.src, url).toMatch(/^logo\.(svg|png)$/);
+          expect(state.csp, url).toContain("img-src 'self' data:");
+          expect(state.complete, url).toBe(true);
+          expect(state.naturalWidth, url).toBeGreaterThan(0);
+          expect(state.violations, url).toEqual([]);
+        }
+      }
+    }
+    expect(logged).toEqual([]);
+    await shown.close();
   });
 
   it("works from 320 px up: no sideways scrolling, and the policy table stays inside its card", async () => {

@@ -8,7 +8,7 @@ import { formatIso } from "../dates/calendar.ts";
 import { reviewOf } from "../dates/review.ts";
 import type { DocxWarning } from "../render/docx/index.ts";
 import { type OverviewRow, type PackEntry, renderOverview, renderPackPage } from "../render/html/pack-page.ts";
-import { packFontFiles, renderHtml, type SiblingFiles } from "../render/html/page.ts";
+import { logoFile, packFontFiles, renderHtml, type SiblingFiles } from "../render/html/page.ts";
 import { wantsReadAndSign } from "../render/layout.ts";
 import { findBrowser, INSTALL_HINT } from "../render/pdf/browser.ts";
 import type { PdfEngine } from "../render/pdf/engine.ts";
@@ -285,9 +285,11 @@ async function buildPack(
       else if (pack.wants(name, hash)) jobs.push({ item, format, name });
     }
   }
-  // The web fonts, shared by every page of the pack.
-  for (const font of preview && policies.length === 0 ? [] : packFontFiles(policies)) {
-    if (pack.wants(font.name, sha256(font.name, font.data))) pack.rendered.set(font.name, font.data);
+  // The web fonts and the logo, shared by every web page of the pack (PDFs and Word files embed theirs).
+  const shared = preview && policies.length === 0 ? [] : packFontFiles(policies);
+  if (org.logo && shared.length > 0) shared.push(logoFile(org.logo));
+  for (const file of shared) {
+    if (pack.wants(file.name, sha256(file.name, file.data))) pack.rendered.set(file.name, file.data);
   }
   let done = 0;
   const progress = () => options.onProgress?.({ org: org.id, done: ++done, total: jobs.length });

@@ -55,7 +55,8 @@ async function loadLogo(org: Org, logoPath: string): Promise<{ logo?: Logo; diag
       "re-export the image, or fix the file extension",
     );
   }
-  // A data URI: documents must never fetch anything, and PDF header templates cannot load files.
+  // A data URI: PDFs and Word files embed it (Chromium prints with no base URL and loads nothing);
+  // web pages show the pack folder's copy of it (logoFile in render/html/page.ts).
   return { logo: { mediaType: type.mediaType, dataUri: `data:${type.mediaType};base64,${bytes.toString("base64")}` } };
 }
 

@@ -23,10 +23,13 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /**
- * Pack pages: inline styles, data: images, the pack's own font files, and one script, the pack
+ * Pack pages: inline styles, the pack's own images (the logo) and data: images, its own font files, and one script, the pack
  * page's filter, allowed by its hash (each page's own CSP meta narrows this further).
  */
-const HTML_CSP = `default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src 'self'; script-src ${FILTER_SCRIPT_HASH}; base-uri 'none'; form-action 'none'`;
+const HTML_CSP = `default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; font-src 'self'; script-src ${FILTER_SCRIPT_HASH}; base-uri 'none'; form-action 'none'`;
+
+/** An SVG opened as a page (an <img> of one never runs script): its own styles, nothing else. */
+const SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 
 export interface ServeOptions {
   /** The folder to serve; it must exist. */
@@ -144,6 +147,8 @@ async function handle(root: string, request: IncomingMessage, response: ServerRe
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store", // a preview: show the latest build after every rebuild
     ...(type.startsWith("text/html") && { "Content-Security-Policy": HTML_CSP }),
+    // A logo opened on its own is a document: an SVG's script must not run with the server's origin.
+    ...(type === "image/svg+xml" && { "Content-Security-Policy": SVG_CSP }),
   });
   if (method === "HEAD") {
     response.end();

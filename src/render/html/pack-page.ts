@@ -185,7 +185,7 @@ export function renderPackPage(
   ].filter((item) => item !== null);
   const page = standalonePage(`Policy pack – ${name}`, name, PACK_CSS, [
     h("div.page", [
-      orgHeader(org),
+      orgHeader(org, "file"),
       h("main", [
         h("h1", "Policy pack"),
         h("ul.summary", [

@@ -7,7 +7,7 @@ import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
 import remarkRehype from "remark-rehype";
 import { unified } from "unified";
-import type { Org, Policy, PolicyDocument } from "../../types.ts";
+import type { Logo, Org, Policy, PolicyDocument } from "../../types.ts";
 import { fontFaceCss, fontFiles } from "../fonts.ts";
 import {
   copyrightLine,
@@ -44,13 +44,14 @@ const textOf = (node: Element) => node.children.map((child) => (child.type === "
 const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
 
 /**
- * The page's Content-Security-Policy: nothing from the network, images only as data:, fonts only
- * the pack's own files, and no script or style but the page's own, pinned by their hashes.
+ * The page's Content-Security-Policy: nothing from the network, images only the pack's own files
+ * (the logo) or data: (images in a policy's text; the PDFs' logo), fonts only the pack's own
+ * files, and no script or style but the page's own, pinned by their hashes.
  */
 export function contentSecurityPolicy(scripts: string[], styles: string[]): string {
   return [
     "default-src 'none'",
-    "img-src data:",
+    "img-src 'self' data:",
     "font-src 'self'",
     `style-src ${styles.map(sha256).join(" ") || "'none'"}`,
     `script-src ${scripts.map(sha256).join(" ") || "'none'"}`,
@@ -60,7 +61,7 @@ export function contentSecurityPolicy(scripts: string[], styles: string[]): stri
 }
 
 /**
- * A standalone page: CSS and logo inline, web fonts from the files beside it (embedFonts; the
+ * A standalone page: CSS inline, web fonts and logo from the files beside it (embedFonts; the
  * font stack falls back to system fonts when they are missing), and a CSP that allows nothing
  * else. Pages are built as hast trees to the end, so org values are text nodes, always escaped.
  */
@@ -95,10 +96,29 @@ export function standalonePage(
   };
 }
 
-export function orgHeader(org: Org): Element {
+const LOGO_EXTENSIONS: Record<string, string> = { "image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg" };
+
+/** The logo's plain file name in the pack folder, by its media type: logo.png, logo.jpg or logo.svg. */
+export const logoFileName = (logo: Logo): string => `logo.${LOGO_EXTENSIONS[logo.mediaType] ?? "img"}`;
+
+/**
+ * The logo as the one file every web page of a pack shows (pages would otherwise carry it as
+ * base64, once each). PDFs keep the data: URI: Chromium prints with no base URL and loads nothing.
+ */
+export function logoFile(logo: Logo): { name: string; data: Uint8Array } {
+  return { name: logoFileName(logo), data: Buffer.from(logo.dataUri.slice(logo.dataUri.indexOf(",") + 1), "base64") };
+}
+
+/**
+ * `logo`: "file" for web pages (the pack folder's logo file, by relative URL; a page sent on its
+ * own shows the alt text beside the name), "inline" for printing (the data: URI).
+ */
+export function orgHeader(org: Org, logo: "file" | "inline"): Element {
   const name = String(org.data.name);
   return h("header.org-header", [
-    org.logo ? h("img", { src: org.logo.dataUri, alt: `${name} logo` }) : null,
+    org.logo
+      ? h("img", { src: logo === "file" ? logoFileName(org.logo) : org.logo.dataUri, alt: `${name} logo` })
+      : null,
     h("div", [h("p.org-name", name), h("p.org-meta", `Registration Number: ${org.data.registration_no}`)]),
   ]);
 }
@@ -175,6 +195,15 @@ export function policyArticle(doc: PolicyDocument, href?: XrefHref, id = "policy
   ]);
 }
 
+/** The logo placed in a policy's text (`<<org_field_logo>>`) as the pack's logo file too, on a web page. */
+function logoAsFile(article: Element, logo: Logo | undefined): Element {
+  if (!logo) return article;
+  for (const img of elements(article)) {
+    if (img.tagName === "img" && img.properties.src === logo.dataUri) img.properties.src = logoFileName(logo);
+  }
+  return article;
+}
+
 /** The staff acknowledgement sheet printed after a policy (PDF only), on a page of its own. */
 export function readAndSignSheet(doc: PolicyDocument, id = "read-and-sign"): Element {
   const sheet = readAndSign(doc);
@@ -241,9 +270,9 @@ export function policyPage(
       h("a.skip", { href: "#content" }, "Skip to the policy"),
       h("div.page", [
         isDraft(doc) ? h("p.draft-banner", { role: "note" }, DRAFT_MARK) : null,
-        orgHeader(org),
+        orgHeader(org, print ? "inline" : "file"),
         print || (isDraft(doc) && !files.pdf && !files.docx) ? null : packNav(files, isDraft(doc)),
-        h("main#content", [policyArticle(doc, print?.href)]),
+        h("main#content", [print ? policyArticle(doc, print.href) : logoAsFile(policyArticle(doc), org.logo)]),
         footer,
         print && wantsReadAndSign(org) ? readAndSignSheet(doc) : null,
       ]),

@@ -4,7 +4,7 @@ import type { Handler, State } from "mdast-util-to-hast";
 import { defaultHandlers } from "remark-rehype";
 
 // What a published page may link to or load. Links: the web, mail, phone and the pack's own
-// files. Images: only data: images (the organisation's logo); a remote image would be fetched by
+// files. Images in a policy: only data: images (`<<org_field_logo>>`); a remote image would be fetched by
 // every reader's browser, so it is dropped for its alt text (the check stage reports it).
 
 const LINK_SCHEMES = new Set(["http", "https", "mailto", "tel"]);

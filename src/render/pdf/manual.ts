@@ -103,7 +103,7 @@ function manualPage(org: Org, parts: ManualPart[], buildDate: CalendarDate, star
     .join("\n");
   const body: ElementContent[] = [
     h("section.cover", [
-      orgHeader(org),
+      orgHeader(org, "inline"),
       h("h1", "Policy pack"),
       h("dl", [
         ...[
