@@ -229,7 +229,7 @@ describe("drafts never reach a client", () => {
 
     run = await runCli(["build", ...AS_OF, "--drafts", "--out", "out"], dir);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toContain("afon-homecare: 9 built, 0 unchanged (out/_drafts/afon-homecare/)");
+    expect(run.stderr).toContain("afon-homecare: 10 built, 0 unchanged (out/_drafts/afon-homecare/)");
     // gofal-tyr-ysgol lists its policies, and DCW40 is not one of them: nothing to preview.
     expect(await filesUnder(join(dir, "out", "_drafts"))).not.toContain("gofal-tyr-ysgol");
     const preview = join(dir, "out", "_drafts", "afon-homecare");
@@ -238,6 +238,8 @@ describe("drafts never reach a client", () => {
       "DCW40-medication.docx",
       "DCW40-medication.html",
       "DCW40-medication.pdf",
+      // The preview's web page shows the logo from beside it, as a pack's pages do.
+      "logo.svg",
       "manifest.json",
     ]);
     // The client pack and the overview are as they were.
