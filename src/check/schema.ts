@@ -1,6 +1,7 @@
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
+import { FIRST_YEAR, isPlausibleIsoDate, LAST_YEAR, parseIsoDate } from "../dates/calendar.ts";
 import { didYouMean } from "../diagnostics/suggest.ts";
 import { pointerPart, positionOf } from "../load/yaml.ts";
 import type { Diagnostic, YamlPositions } from "../types.ts";
@@ -8,7 +9,9 @@ import type { Diagnostic, YamlPositions } from "../types.ts";
 export function compileSchema(schema: object): ValidateFunction {
   // verbose: errors carry their parentSchema, which holds the known keys for did-you-mean.
   const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true });
-  addFormats.default(ajv, ["date", "email", "uri"]);
+  addFormats.default(ajv, ["email", "uri"]);
+  // A date in a file is held to the same years as --as-of: 0001-01-01 is a typing mistake.
+  ajv.addFormat("date", { type: "string", validate: isPlausibleIsoDate });
   return ajv.compile(schema);
 }
 
@@ -63,7 +66,9 @@ function describe(error: ErrorObject): { pointer: string; at: "key" | "value"; m
         return {
           pointer,
           at: "value",
-          message: `${label} is ${JSON.stringify(error.data)}, which is not a calendar date`,
+          message: `${label} is ${JSON.stringify(error.data)}, which is ${
+            parseIsoDate(String(error.data)) ? `outside the years ${FIRST_YEAR}–${LAST_YEAR}` : "not a calendar date"
+          }`,
           hint: "write a real date as YYYY-MM-DD, e.g. 2026-02-28",
         };
       }

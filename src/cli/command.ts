@@ -1,6 +1,6 @@
 import type { ParseArgsConfig } from "node:util";
 import { type CheckResult, loadAndCheck } from "../check/index.ts";
-import { resolveBuildDate } from "../dates/calendar.ts";
+import { FIRST_YEAR, LAST_YEAR, resolveBuildDate } from "../dates/calendar.ts";
 import { formatGithub, formatJson, formatText, useColour } from "../diagnostics/report.ts";
 import { didYouMean } from "../diagnostics/suggest.ts";
 import type { CalendarDate, Diagnostic } from "../types.ts";
@@ -11,8 +11,6 @@ export interface Io {
   env: NodeJS.ProcessEnv;
 }
 
-export const FIRST_YEAR = 1900;
-export const LAST_YEAR = 2200;
 const REPORTERS = ["text", "github"] as const;
 
 /** A mistake on the command line: exit code 2 and a pointer to --help. */

@@ -15,6 +15,16 @@ const MONTHS = [
   "December",
 ];
 
+/** The years a date may fall in, in options and in files alike: outside them it is a typing mistake. */
+export const FIRST_YEAR = 1900;
+export const LAST_YEAR = 2200;
+
+/** A real calendar date (YYYY-MM-DD) within FIRST_YEAR–LAST_YEAR. */
+export function isPlausibleIsoDate(text: string): boolean {
+  const date = parseIsoDate(text);
+  return date !== undefined && date.year >= FIRST_YEAR && date.year <= LAST_YEAR;
+}
+
 export function daysInMonth(year: number, month: number): number {
   // Day 0 of the next month is the last day of this one.
   return new Date(Date.UTC(year, month, 0)).getUTCDate();

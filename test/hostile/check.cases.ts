@@ -460,6 +460,17 @@ const limitCases: HostileCase[] = [
 // A spawned check takes 5-10 s on a busy two-core machine, and the runner runs five at once: the
 // limit catches hangs (these inputs ran for minutes, or for ever), it does not time anything;
 // test/limits.test.ts times the limits themselves.
+// Dates in files are held to the years --as-of accepts: 0001-01-01 is a typing mistake, not a review.
+const dateCases: HostileCase[] = [
+  {
+    name: "a review date in the year 1 is an error at its line",
+    setup: editOrg((text) => text.replace(/^reviewed_on: .*$/m, "reviewed_on: 0001-01-01")),
+    args: ["check"],
+    exit: 1,
+    says: /afon-homecare\.yaml:\d+:14: error schema: `reviewed_on` is "0001-01-01", which is outside the years 1900–2200/,
+  },
+];
+
 export const cases: HostileCase[] = [
   ...characterCases,
   ...encodingCases,
@@ -467,4 +478,5 @@ export const cases: HostileCase[] = [
   ...logoCases,
   ...fileCases,
   ...limitCases,
+  ...dateCases,
 ].map((hostile) => ({ ...hostile, seconds: 55 }));

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { checkOrg, packPolicies } from "../../check/orgs.ts";
 import { compileSchema } from "../../check/schema.ts";
-import { compareDates, formatIso, formatLong, parseIsoDate } from "../../dates/calendar.ts";
+import { compareDates, FIRST_YEAR, formatIso, formatLong, LAST_YEAR, parseIsoDate } from "../../dates/calendar.ts";
 import { reviewOf, reviewRecords } from "../../dates/review.ts";
 import { didYouMean } from "../../diagnostics/suggest.ts";
 import { forbiddenInValue } from "../../load/characters.ts";
@@ -18,7 +18,7 @@ import {
   WHOLE_PACK,
 } from "../../types.ts";
 import { writeFileAtomic } from "../../write/atomic.ts";
-import { type Command, type CommandContext, FIRST_YEAR, LAST_YEAR, UsageError } from "../command.ts";
+import { type Command, type CommandContext, UsageError } from "../command.ts";
 
 const USAGE = `policypack review record --org ID --policy CODE|${WHOLE_PACK} --by NAME --role ROLE --outcome OUTCOME`;
 
