@@ -2,8 +2,9 @@
 // Handlebars, before yaml builds the data. test/hostile/check.cases.ts runs the same inputs through
 // the real command; these say the limit itself costs milliseconds (each test has a 3 s timeout).
 import { describe, expect, it } from "vitest";
-import { checkMarkdown, urlScheme } from "../src/check/markdown.ts";
+import { checkMarkdown } from "../src/check/markdown.ts";
 import { MAX_MARKDOWN_NESTING, markdownNesting } from "../src/check/nesting.ts";
+import { urlScheme } from "../src/links.ts";
 import { forbiddenCharacters } from "../src/load/characters.ts";
 import { decodeUtf8 } from "../src/load/read.ts";
 import { parseYamlWithPositions } from "../src/load/yaml.ts";

@@ -1,4 +1,5 @@
 import type { Definition, Node, Parent } from "mdast";
+import { isPublishableLink, urlScheme } from "../links.ts";
 import { MASK, parseSource } from "../template/source-tree.ts";
 import type { Diagnostic } from "../types.ts";
 
@@ -7,29 +8,15 @@ type BodyDiagnostic = Omit<Diagnostic, "file">;
 /** A tree deeper than this (inline nesting such as emphasis in emphasis) is reported, not walked. */
 export const MAX_TREE_DEPTH = 64;
 
-const LINK_SCHEMES = new Set(["http", "https", "mailto", "tel"]);
-
-/**
- * The scheme a browser would see: it ignores tabs and newlines anywhere in a URL and strips
- * leading spaces and controls, so `java&#x09;script:` (decoded by the parser) is javascript:.
- * Removing every space and control is stricter still. undefined for a relative address.
- */
-export function urlScheme(url: string): string | undefined {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: browsers drop these from URLs.
-  const compact = url.replace(/[\u0000-\u0020\u007f-\u009f]/g, "").toLowerCase();
-  return /^([a-z][a-z0-9+.-]*):/.exec(compact)?.[1];
-}
-
 /** `//host/x.png` (and `\\host`, which browsers read the same way) is fetched from another server. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: browsers drop these from URLs.
 const isProtocolRelative = (url: string) => /^[\\/]{2}/.test(url.replace(/[\u0000-\u0020\u007f-\u009f]/g, ""));
 
 function linkProblem(url: string): Pick<BodyDiagnostic, "rule" | "message" | "hint"> | undefined {
-  const scheme = urlScheme(url);
-  if (scheme === undefined || LINK_SCHEMES.has(scheme)) return undefined;
+  if (isPublishableLink(url)) return undefined;
   return {
     rule: "link-scheme",
-    message: `a link to a ${scheme}: address; links may only go to http:, https:, mailto: or tel: addresses or relative paths`,
+    message: `a link to a ${urlScheme(url)}: address; links may only go to http:, https:, mailto: or tel: addresses or relative paths`,
     hint: "link to a web page (https://…), or remove the link",
   };
 }

@@ -2,6 +2,7 @@
 // function over the tree that returns the guesses it made, so an editor can review every one.
 import type { Heading, List, ListItem, Node, Paragraph, Parent, PhrasingContent, Root, RootContent, Text } from "mdast";
 import { toString as nodeText } from "mdast-util-to-string";
+import { isPublishableLink, urlScheme } from "../links.ts";
 import { COMPUTED_NAMES, ORG_PREFIX } from "../template/placeholders.ts";
 import { lowerCaseName } from "./legacy-placeholders.ts";
 import { type Guess, WORD_IMAGE } from "./types.ts";
@@ -47,19 +48,6 @@ export function convertPlaceholders(tree: Root, fields: readonly string[] = []):
   return guesses;
 }
 
-/** A URL's scheme as a browser reads it (control characters and spaces ignored, any case), if it has one. */
-export function urlScheme(url: string): string | undefined {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: browsers skip these inside a scheme
-  const cleaned = url.replace(/[\u0000-\u0020\u007f]/g, "").toLowerCase();
-  return /^([a-z][a-z0-9+.-]*):/.exec(cleaned)?.[1];
-}
-
-const SAFE_SCHEMES = ["http", "https", "mailto", "tel"];
-const safeUrl = (url: string) => {
-  const scheme = urlScheme(url);
-  return scheme === undefined || SAFE_SCHEMES.includes(scheme);
-};
-
 /**
  * Links other than http:, https:, mailto:, tel: and relative ones (javascript:, data:,
  * vbscript:, file:…) are never carried into a policy: the link goes, its text stays.
@@ -68,7 +56,7 @@ export function dropUnsafeLinks(tree: Root): Guess[] {
   const guesses: Guess[] = [];
   const unsafeDefinitions = new Map<string, string | undefined>();
   tree.children = tree.children.filter((node) => {
-    if (node.type !== "definition" || safeUrl(node.url)) return true;
+    if (node.type !== "definition" || isPublishableLink(node.url)) return true;
     unsafeDefinitions.set(node.identifier, urlScheme(node.url));
     guesses.push({
       line: lineOf(node),
@@ -80,7 +68,7 @@ export function dropUnsafeLinks(tree: Root): Guess[] {
   const visit = (node: Parent) => {
     node.children = node.children.flatMap((child) => {
       const unsafe =
-        (child.type === "link" && !safeUrl(child.url)) ||
+        (child.type === "link" && !isPublishableLink(child.url)) ||
         (child.type === "linkReference" && unsafeDefinitions.has(child.identifier));
       if (!unsafe) return [child];
       const scheme = child.type === "link" ? urlScheme(child.url) : unsafeDefinitions.get(child.identifier);

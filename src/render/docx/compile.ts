@@ -18,6 +18,7 @@ import {
   WidthType,
 } from "docx";
 import type * as Md from "mdast";
+import { isPublishableLink, urlScheme } from "../../links.ts";
 import type { CrossReferenceLinkData } from "../../types.ts";
 import type { Face } from "./fonts.ts";
 import { picture } from "./images.ts";
@@ -441,9 +442,8 @@ function link(state: State, node: Md.Link | Md.LinkReference, url: string, marks
  */
 function wordSafeLink(url: string): boolean {
   // Spaces and controls around a URL, and tabs and newlines inside it, are ignored when it is followed.
-  const bare = url.replace(/[\t\n\r]/g, "").replace(/^[\0- ]+/, "");
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(bare)?.[1]?.toLowerCase();
-  return scheme ? ["http", "https", "mailto", "tel"].includes(scheme) : !/^[/\\]/.test(bare);
+  const rooted = /^[/\\]/.test(url.replace(/[\t\n\r]/g, "").replace(/^[\0- ]+/, ""));
+  return isPublishableLink(url) && !(urlScheme(url) === undefined && rooted);
 }
 
 function image(state: State, node: Md.Image | Md.ImageReference, url: string, alt: string): ParagraphChild[] {
