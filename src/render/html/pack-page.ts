@@ -1,11 +1,10 @@
-import { createHash } from "node:crypto";
 import type { Element } from "hast";
 import { h } from "hastscript";
 import { formatIso, formatLong } from "../../dates/calendar.ts";
 import { DUE_WINDOW_DAYS, reviewReason } from "../../dates/review.ts";
 import type { CalendarDate, Org, Policy, Review } from "../../types.ts";
 import { reviewedBy } from "../layout.ts";
-import { orgHeader, standalonePage, toHtml } from "./page.ts";
+import { cspHash, orgHeader, standalonePage, toHtml } from "./page.ts";
 
 export interface PackEntry {
   policy: Policy;
@@ -81,7 +80,7 @@ input.addEventListener("input", () => {
 });`;
 
 /** The CSP source that allows the filter script, for `serve`'s header. */
-export const FILTER_SCRIPT_HASH = `'sha256-${createHash("sha256").update(FILTER_SCRIPT, "utf8").digest("base64")}'`;
+export const FILTER_SCRIPT_HASH = cspHash(FILTER_SCRIPT);
 
 export function statusCounts(reviews: readonly Review[]): Record<Review["status"], number> {
   const counts = { current: 0, due: 0, overdue: 0 };

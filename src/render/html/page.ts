@@ -41,7 +41,8 @@ function* elements(node: Nodes): Generator<Element> {
 }
 
 const textOf = (node: Element) => node.children.map((child) => (child.type === "text" ? child.value : "")).join("");
-const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
+/** A CSP source expression that allows exactly this script or style text. */
+export const cspHash = (text: string) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
 
 /**
  * The page's Content-Security-Policy: nothing from the network, images only the pack's own files
@@ -53,8 +54,8 @@ export function contentSecurityPolicy(scripts: string[], styles: string[]): stri
     "default-src 'none'",
     "img-src 'self' data:",
     "font-src 'self'",
-    `style-src ${styles.map(sha256).join(" ") || "'none'"}`,
-    `script-src ${scripts.map(sha256).join(" ") || "'none'"}`,
+    `style-src ${styles.map(cspHash).join(" ") || "'none'"}`,
+    `script-src ${scripts.map(cspHash).join(" ") || "'none'"}`,
     "base-uri 'none'",
     "form-action 'none'",
   ].join("; ");
