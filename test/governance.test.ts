@@ -272,6 +272,27 @@ describe("drafts never reach a client", () => {
     expect(await filesUnder(preview)).toEqual(["manifest.json"]);
   }, 240_000);
 
+  it("a draft's preview has no read-and-sign sheet, even for an org that asks for them: staff sign approved versions", async () => {
+    const dir = await workspace({ "policies/DCW40-medication.md": DRAFT });
+    const { appendFile } = await import("node:fs/promises");
+    await appendFile(join(dir, "orgs", "afon-homecare.yaml"), "read_and_sign: true\n");
+    const SIGN = "I have read and understood";
+    let run = await runCli(
+      ["build", ...AS_OF, "--drafts", "--org", "afon-homecare", "--format", "pdf,docx", "--out", "out"],
+      dir,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const preview = join(dir, "out", "_drafts", "afon-homecare");
+    expect(pdfText(join(preview, "DCW40-medication.pdf"))).not.toContain(SIGN);
+    const draftWord = await wordParts(join(preview, "DCW40-medication.docx"));
+    expect(wordText(draftWord["word/document.xml"] as string).join("\n")).not.toContain(SIGN);
+    // The same org's approved policies end with one.
+    run = await runCli(["build", ...AS_OF, "--org", "afon-homecare", "--format", "docx", "--out", "out"], dir);
+    expect(run.code, run.stderr).toBe(0);
+    const approved = await wordParts(join(dir, "out", "afon-homecare", "DCW13-safeguarding-adults.docx"));
+    expect(wordText(approved["word/document.xml"] as string).join("\n")).toContain(SIGN);
+  }, 120_000);
+
   it("previews only into a real _drafts folder: never through a link", async () => {
     const dir = await workspace({ "policies/DCW40-medication.md": DRAFT });
     const { mkdir, symlink } = await import("node:fs/promises");

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { strFromU8, unzipSync } from "fflate";
 import { select, selectAll } from "hast-util-select";
 import { toText } from "hast-util-to-text";
 import ICAL from "ical.js";
@@ -25,7 +26,7 @@ describe("a law in force after an organisation's last review", () => {
   let dir: string;
   beforeAll(async () => {
     dir = await workspace({ "policies/legislation.yaml": REGISTER });
-    const run = await runCli(["build", "--format", "html", ...AS_OF], dir);
+    const run = await runCli(["build", "--format", "html,docx", ...AS_OF], dir);
     expect(run.code, run.stderr).toBe(0);
   });
 
@@ -77,6 +78,21 @@ describe("a law in force after an organisation's last review", () => {
     // gofal reviewed DCW28 on 2025-12-15, also before the law: its row says so too.
     const gofal = selectAll("tbody tr", overview).find((tr) => text(select("th", tr)).startsWith("Gofal"));
     expect(text(select('td[data-label="Legislation"]', gofal ?? overview))).toBe(`${REASON} (DCW28)`);
+  });
+
+  it("says so in the policy's own document control, on the web and in Word", async () => {
+    const page = await readHtml(join(dir, "output", "afon-homecare", "DCW28-staff-conduct-and-code-of-ethics.html"));
+    const rows = selectAll(".doc-control tr", page).map((tr) => [text(select("th", tr)), text(select("td", tr))]);
+    expect(rows).toContainEqual(["Review needed now", "Test Care (Wales) Act 2026 in force 1 June 2026"]);
+    // A policy the law does not affect has no such row.
+    const other = await readHtml(join(dir, "output", "afon-homecare", "DCW13-safeguarding-adults.html"));
+    expect(toText(select(".doc-control", other) ?? other)).not.toContain("Review needed");
+
+    const word = unzipSync(
+      await readFile(join(dir, "output", "afon-homecare", "DCW28-staff-conduct-and-code-of-ethics.docx")),
+    );
+    const body = strFromU8(word["word/document.xml"] as Uint8Array).replace(/<[^>]+>/g, "");
+    expect(body).toContain("Review needed nowTest Care (Wales) Act 2026 in force 1 June 2026");
   });
 
   it("a review recorded after the law came into force makes it current again", async () => {

@@ -69,8 +69,14 @@ export function reviewOf(
   };
 }
 
+/** "Data (Use and Access) Act 2025 in force 19 June 2025": the laws that make a review due, or undefined. */
+export function lawsToReviewFor(review: Review): string | undefined {
+  if (!review.legislation?.length) return undefined;
+  return review.legislation.map((item) => `${item.title} in force ${formatLong(item.inForce)}`).join("; ");
+}
+
 /** "review needed: Data (Use and Access) Act 2025 in force 19 June 2025", or undefined. */
 export function reviewReason(review: Review): string | undefined {
-  if (!review.legislation?.length) return undefined;
-  return `review needed: ${review.legislation.map((item) => `${item.title} in force ${formatLong(item.inForce)}`).join("; ")}`;
+  const laws = lawsToReviewFor(review);
+  return laws && `review needed: ${laws}`;
 }

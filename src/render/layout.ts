@@ -1,4 +1,5 @@
 import { formatLong } from "../dates/calendar.ts";
+import { lawsToReviewFor } from "../dates/review.ts";
 import type { Org, PolicyDocument, Review, ReviewOutcome } from "../types.ts";
 
 // What every format prints around the policy text, so HTML, PDF and DOCX say the same thing.
@@ -42,6 +43,8 @@ export function documentControl(doc: PolicyDocument): [string, string][] {
     ["Last reviewed", lastReviewed(review)],
     ...(review.record?.notes ? [["Review notes", review.record.notes] as [string, string]] : []),
     ["Next review date", formatLong(review.nextReview)],
+    // A law in force since the last review makes the review due now, whatever the date above says.
+    ...(review.legislation?.length ? [["Review needed now", lawsToReviewFor(review)] as [string, string]] : []),
     ["Review cycle", policy.reviewMonths === 12 ? "Annually" : `Every ${policy.reviewMonths} months`],
   ];
 }
@@ -68,6 +71,9 @@ export function versionHistory(doc: PolicyDocument): string[][] {
 
 /** Whether the org wants a staff read-and-sign sheet after every policy (org field `read_and_sign`). */
 export const wantsReadAndSign = (org: Org) => org.data.read_and_sign === true;
+
+/** A sheet after this policy: the org asks for them, and the policy is not a draft staff must not sign. */
+export const signSheetAfter = (doc: PolicyDocument) => wantsReadAndSign(doc.org) && !isDraft(doc);
 
 export const READ_AND_SIGN_TITLE = "Read and sign: staff acknowledgement";
 export const READ_AND_SIGN_COLUMNS = ["Name", "Role", "Signature", "Date"] as const;

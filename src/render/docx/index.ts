@@ -34,10 +34,10 @@ import {
   READ_AND_SIGN_ROWS,
   READ_AND_SIGN_TITLE,
   readAndSign,
+  signSheetAfter,
   VERSION_HISTORY_CAPTION,
   VERSION_HISTORY_COLUMNS,
   versionHistory,
-  wantsReadAndSign,
 } from "../layout.ts";
 import {
   blocks,
@@ -105,7 +105,7 @@ export async function renderDocx(given: PolicyDocument): Promise<{ data: Uint8Ar
           ...frontMatter(doc),
           ...body,
           new Paragraph({ style: STYLE.small, spacing: { before: 480 }, text: copyrightLine(doc) }),
-          ...(wantsReadAndSign(org) ? readAndSignSheet(doc) : []),
+          ...(signSheetAfter(doc) ? readAndSignSheet(doc) : []),
         ],
       },
     ],

@@ -19,10 +19,10 @@ import {
   READ_AND_SIGN_ROWS,
   READ_AND_SIGN_TITLE,
   readAndSign,
+  signSheetAfter,
   VERSION_HISTORY_CAPTION,
   VERSION_HISTORY_COLUMNS,
   versionHistory,
-  wantsReadAndSign,
 } from "../layout.ts";
 import { serialize } from "./serialize.ts";
 import { safeUrlHandlers } from "./urls.ts";
@@ -275,7 +275,7 @@ export function policyPage(
         print || (isDraft(doc) && !files.pdf && !files.docx) ? null : packNav(files, isDraft(doc)),
         h("main#content", [print ? policyArticle(doc, print.href) : logoAsFile(policyArticle(doc), org.logo)]),
         footer,
-        print && wantsReadAndSign(org) ? readAndSignSheet(doc) : null,
+        print && signSheetAfter(doc) ? readAndSignSheet(doc) : null,
       ]),
     ],
     { embedFonts: !print },

@@ -4,7 +4,7 @@ import { PDFArray, PDFDict, type PDFDocument, PDFName, type PDFObject, PDFRef } 
 import { formatLong } from "../../dates/calendar.ts";
 import type { CalendarDate, Org, PolicyDocument } from "../../types.ts";
 import { orgHeader, policyArticle, readAndSignSheet, standalonePage } from "../html/page.ts";
-import { copyrightLine, footerLine, wantsReadAndSign } from "../layout.ts";
+import { copyrightLine, footerLine, signSheetAfter } from "../layout.ts";
 import { linkTexts, makeAccessible } from "./accessibility.ts";
 import type { PdfEngine, PdfOutput } from "./engine.ts";
 import { cssString, loadPdf, PDF_OPTIONS, printable, printCss, savePdf, setProperties } from "./layout.ts";
@@ -92,7 +92,7 @@ function manualPage(org: Org, parts: ManualPart[], buildDate: CalendarDate, star
       manualArticle(doc),
       h("footer.doc-footer", [h("p", `${doc.policy.title} · ${footerLine(doc)}`), h("p", copyrightLine(doc))]),
       // As in the policy's own PDF, so the contents' page numbers hold.
-      wantsReadAndSign(org) ? readAndSignSheet(doc, `${doc.policy.slug}--read-and-sign`) : null,
+      signSheetAfter(doc) ? readAndSignSheet(doc, `${doc.policy.slug}--read-and-sign`) : null,
     ]),
   );
   const namedPages = parts
