@@ -105,6 +105,15 @@ describe("characters and encodings", () => {
     expect(forbiddenCharacters("Gwenllïan Ap Rhys — Tŷ’r Ysgol 😀", "f")).toEqual([]);
   });
 
+  it("finds C1 controls and the non-characters HTML rejects, named by their code point", () => {
+    const found = (text: string) => forbiddenCharacters(text, "f").map((d) => `${d.column} ${d.message}`);
+    expect(found("A\u0085B")).toEqual(["2 the control character U+0085 cannot appear in a Word, web or PDF document"]);
+    expect(found("x \uFDD0")).toEqual(["3 the non-character U+FDD0 cannot appear in a Word, web or PDF document"]);
+    expect(found("x \u{1FFFE}")).toEqual(["3 the non-character U+1FFFE cannot appear in a Word, web or PDF document"]);
+    // Neighbours that are real characters stay allowed: U+00A0, U+FDF0, U+1FFFD.
+    expect(found("\u00A0 \uFDF0 \u{1FFFD} \u{10FFFD}")).toEqual([]);
+  });
+
   it("a Latin-1 byte is reported at its line and column", () => {
     const read = decodeUtf8(Buffer.from("name: ok\naddress: Caf\u00e9 Street\n", "latin1"), "f.yaml");
     expect(read).toEqual({ diagnostic: expect.objectContaining({ line: 2, column: 13, rule: "encoding" }) });

@@ -3,19 +3,26 @@ import type { Diagnostic } from "../types.ts";
 
 /**
  * Characters no output can carry: XML (so Word) forbids C0 controls other than tab, newline and
- * carriage return, U+FFFE, U+FFFF and lone surrogates; the Private Use Area holds the tool's own
- * placeholder tokens (template/expand.ts), so a value must never contain them.
+ * carriage return, U+FFFE, U+FFFF and lone surrogates; HTML makes C1 controls and the other
+ * non-characters (U+FDD0–U+FDEF, U+1FFFE, …) parse errors; the Private Use Area holds the tool's
+ * own placeholder tokens (template/expand.ts), so a value must never contain them.
  */
 const FORBIDDEN =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uE000-\uF8FF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u0080-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF\uE000-\uF8FF]|[\uD83F\uD87F\uD8BF\uD8FF\uD93F\uD97F\uD9BF\uD9FF\uDA3F\uDA7F\uDABF\uDAFF\uDB3F\uDB7F\uDBBF\uDBFF][\uDFFE\uDFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** One finding is enough per file: a pasted binary blob would otherwise print thousands. */
 const REPORTED_PER_FILE = 3;
 
 function describe(char: string): { what: string; hint: string } {
-  const code = char.charCodeAt(0);
+  const code = char.codePointAt(0) as number;
   const hex = `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+  if (code >= 0x80 && code <= 0x9f) {
+    return {
+      what: `the control character ${hex}`,
+      hint: "retype the character meant here (C1 controls are usually curly quotes or dashes from a Windows-1252 file read as Latin-1)",
+    };
+  }
   if (code < 0x20) {
     return {
       what: `the control character ${hex}`,
