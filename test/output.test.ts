@@ -158,6 +158,35 @@ describe("a manifest is untrusted input", () => {
     expect(again.stderr).not.toContain("ignored the entry");
   });
 
+  it("removes a listed file only while it holds what policypack wrote: a file of the user's that a manifest claims stays", async () => {
+    const dir = await workspace();
+    expect((await runCli(["build", ...HTML], dir)).code).toBe(0);
+    const pack = join(dir, "output", "afon-homecare");
+    await writeFile(join(pack, "notes.txt"), "my own notes");
+    const manifest = join(pack, "manifest.json");
+    const real = JSON.parse(await readFile(manifest, "utf8"));
+    const claimed = {
+      ...real,
+      files: { ...real.files, "notes.txt": "0".repeat(64) },
+      written: { ...real.written, "notes.txt": "0".repeat(64) },
+    };
+    await writeFile(manifest, JSON.stringify(claimed));
+    let run = await runCli(["build", ...HTML], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`warning output-folder: left output/afon-homecare/notes.txt in place`);
+    expect(await readFile(join(pack, "notes.txt"), "utf8")).toBe("my own notes");
+    expect(JSON.parse(await readFile(manifest, "utf8")).files).not.toHaveProperty(["notes.txt"]);
+
+    // A policy leaving the pack takes its files with it, unless one was edited since.
+    await writeFile(join(pack, "DCW38-using-social-media-platforms.html"), "edited by hand");
+    const org = join(dir, "orgs", "afon-homecare.yaml");
+    await writeFile(org, `${await readFile(org, "utf8")}policies: [DCW13, DCW28, DCW30, DCW31, DCW34]\n`);
+    run = await runCli(["build", ...HTML, "--references-outside-pack", "warning"], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain("left output/afon-homecare/DCW38-using-social-media-platforms.html in place");
+    expect(await readFile(join(pack, "DCW38-using-social-media-platforms.html"), "utf8")).toBe("edited by hand");
+  });
+
   it("never follows a pack folder that is a symlink, nor reads or removes a listed name that is not a file", async () => {
     const dir = await workspace({ "elsewhere/keep.txt": "the user's" });
     expect((await runCli(["build", ...HTML], dir)).code).toBe(0);

@@ -172,6 +172,28 @@ function notOurs(dir: string, name: string, consequence: string): Diagnostic {
   );
 }
 
+/** A file policypack no longer needs, but which no longer holds what policypack wrote there. */
+function leftInPlace(dir: string, name: string): Diagnostic {
+  return {
+    file: join(dir, name),
+    line: 1,
+    column: 1,
+    severity: "warning",
+    rule: "output-folder",
+    message: `left ${join(dir, name)} in place: the pack no longer needs it, but it is not the file policypack wrote there (changed since, or not recorded in ${join(dir, MANIFEST)})`,
+    hint: "delete it by hand if nobody needs it",
+  };
+}
+
+const fileHash = (path: string) =>
+  readFile(path).then(
+    (bytes) => sha256(bytes),
+    () => undefined,
+  );
+
+const pick = (map: Record<string, string>, names: readonly string[]) =>
+  Object.fromEntries(names.filter((name) => Object.hasOwn(map, name)).map((name) => [name, map[name] as string]));
+
 /** Manifest entries that could name something outside their folder: never followed, never deleted. */
 function ignoredEntries(dir: string, ignored: readonly string[]): Diagnostic[] {
   // Twenty are enough to see what happened; a manifest of a million bad entries is not a million lines.
@@ -448,7 +470,7 @@ async function packFiles(
 async function writePack(
   org: Org,
   pack: PackBuild,
-  manifest: { files: Record<string, string>; ignored: readonly string[] },
+  manifest: { files: Record<string, string>; written: Record<string, string>; ignored: readonly string[] },
   inFolder: ReadonlyMap<string, "file" | "other">,
   present: ReadonlySet<string>,
   diagnostics: Diagnostic[],
@@ -463,17 +485,34 @@ async function writePack(
   }
   // New files are listed before they are written, so a build killed halfway still owns them;
   // "" matches no hash, so the next build writes them again.
+  const contents = { ...manifest.written };
+  for (const [name, data] of pack.rendered) contents[name] = sha256(data);
   const fresh = written.filter((name) => !Object.hasOwn(old, name));
   if (fresh.length > 0) {
-    await writeManifest(dir, { version: 1, files: { ...old, ...Object.fromEntries(fresh.map((name) => [name, ""])) } });
+    const files = { ...old, ...Object.fromEntries(fresh.map((name) => [name, ""])) };
+    await writeManifest(dir, { version: 1, files, written: contents });
   }
   for (const [name, data] of pack.rendered) await writeFileAtomic(join(dir, name), data);
-  // Only regular files the manifest lists are removed; a folder or link of that name stays.
-  const removed = Object.keys(old).filter((name) => !Object.hasOwn(pack.next, name) && present.has(name));
-  for (const name of removed) await rm(join(dir, name), { force: true });
+  const removed: string[] = [];
+  for (const name of Object.keys(old).filter((name) => !Object.hasOwn(pack.next, name) && present.has(name))) {
+    // Only a regular file that still holds what policypack wrote is removed: a manifest is
+    // untrusted, and a file changed since (or one a tampered manifest claims) is someone's.
+    if ((await fileHash(join(dir, name))) === manifest.written[name]) {
+      await rm(join(dir, name), { force: true });
+      removed.push(name);
+    } else diagnostics.push(leftInPlace(dir, name));
+  }
+  // Files kept from a manifest that recorded no hashes (built before they were) are hashed once.
+  for (const name of Object.keys(pack.next)) contents[name] ??= (await fileHash(join(dir, name))) ?? "";
+  const next = { version: 1 as const, files: pack.next, written: pick(contents, Object.keys(pack.next)) };
   const sorted = (files: Record<string, string>) => JSON.stringify(Object.entries(files).sort());
-  if (sorted(pack.next) !== sorted(old) || !present.has(MANIFEST) || manifest.ignored.length > 0) {
-    await writeManifest(dir, { version: 1, files: pack.next });
+  if (
+    sorted(next.files) !== sorted(old) ||
+    sorted(next.written) !== sorted(manifest.written) ||
+    !present.has(MANIFEST) ||
+    manifest.ignored.length > 0
+  ) {
+    await writeManifest(dir, next);
   }
   const built = [...pack.rendered.keys()].sort();
   return {

@@ -12,6 +12,8 @@ export const MANIFEST = "manifest.json";
 export interface Manifest {
   version: 1;
   files: Record<string, string>;
+  /** File name → SHA-256 of the bytes policypack wrote: a file is removed only while it still has them. */
+  written?: Record<string, string>;
 }
 
 /** Written into every manifest, so the top of an output folder is told apart from anyone's manifest.json. */
@@ -27,6 +29,8 @@ export interface ManifestRead {
   generator: boolean;
   /** The entries that are plain file names in the folder. */
   files: Record<string, string>;
+  /** What policypack wrote under those names (SHA-256 of the bytes), where the manifest says. */
+  written: Record<string, string>;
   /** Entries left out because they could name something outside the folder (JSON-quoted). */
   ignored: string[];
 }
@@ -59,7 +63,7 @@ export async function readManifest(dir: string): Promise<ManifestRead> {
     text = bytes.toString("utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return { missing: true, generator: false, files: {}, ignored: [] };
+    if (code === "ENOENT") return { missing: true, generator: false, files: {}, written: {}, ignored: [] };
     if (code === "EISDIR") return notOurs(`${path} is a folder`);
     throw error;
   }
@@ -83,17 +87,31 @@ export async function readManifest(dir: string): Promise<ManifestRead> {
       else ignored.push(JSON.stringify(name));
     }
   }
-  return { missing: false, generator: (manifest as { generator?: unknown }).generator === GENERATOR, files, ignored };
+  const written: Record<string, string> = {};
+  const hashes = typeof manifest.written === "object" && manifest.written !== null ? manifest.written : {};
+  for (const [name, hash] of Object.entries(hashes)) {
+    if (Object.hasOwn(files, name) && typeof hash === "string") written[name] = hash;
+  }
+  return {
+    missing: false,
+    generator: (manifest as { generator?: unknown }).generator === GENERATOR,
+    files,
+    written,
+    ignored,
+  };
 }
 
 function notOurs(reason: string): ManifestRead {
-  return { missing: false, notOurs: reason, generator: false, files: {}, ignored: [] };
+  return { missing: false, notOurs: reason, generator: false, files: {}, written: {}, ignored: [] };
 }
 
 export async function writeManifest(dir: string, manifest: Manifest): Promise<void> {
-  const files = Object.fromEntries(Object.entries(manifest.files).sort(([a], [b]) => a.localeCompare(b)));
+  const sorted = (map: Record<string, string>) =>
+    Object.fromEntries(Object.entries(map).sort(([a], [b]) => a.localeCompare(b)));
+  const files = sorted(manifest.files);
+  const written = manifest.written && sorted(manifest.written);
   await writeFileAtomic(
     join(dir, MANIFEST),
-    `${JSON.stringify({ generator: GENERATOR, version: 1, files }, null, 2)}\n`,
+    `${JSON.stringify({ generator: GENERATOR, version: 1, files, ...(written && { written }) }, null, 2)}\n`,
   );
 }
