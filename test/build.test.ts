@@ -84,7 +84,7 @@ describe("building the example packs", () => {
     expect(selectAll("h1", html)).toHaveLength(1);
     expect(select("main", html)).toBeDefined();
     expect(select(".org-header img", html)?.properties).toMatchObject({
-      src: "logo.svg",
+      src: "logo.png",
       alt: "Afon Homecare Ltd logo",
     });
     expect(selectAll("script, link, iframe", html)).toEqual([]);

@@ -10,9 +10,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { packContext, policyDocument } from "../src/build/documents.ts";
 import { loadAndCheck } from "../src/check/index.ts";
 import { packPolicies } from "../src/check/orgs.ts";
-import { picture } from "../src/render/docx/images.ts";
 import { renderDocx } from "../src/render/docx/index.ts";
 import { FONT_DIRECTORY } from "../src/render/fonts.ts";
+import { picture } from "../src/render/images.ts";
 import type { CalendarDate, PolicyDocument } from "../src/types.ts";
 import { orgYaml, policyMd, REPO, runCli, workspace } from "./helpers.ts";
 
@@ -608,7 +608,7 @@ describe("a hostile organisation's Word files, built by the command", () => {
     name: `A & B <Care> ]]></w:t></w:r><w:r><w:t>Ltd`,
     registration_no: `"><w:fldSimple w:instr="INCLUDETEXT c:\\x"/>`,
     registered_manager_first_name: "&amp;&#0;&lt;",
-    registered_manager_last_name: "{ PAGE } 😀 \u2028 \u0085 \u202e",
+    registered_manager_last_name: "{ PAGE } 😀 \u2028 \u00a0 \u202e",
     responsible_individual_name: "[x](javascript:alert(1)) **bold** DCW31",
     local_authority: `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>&e;`,
   };

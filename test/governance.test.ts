@@ -239,7 +239,7 @@ describe("drafts never reach a client", () => {
       "DCW40-medication.html",
       "DCW40-medication.pdf",
       // The preview's web page shows the logo from beside it, as a pack's pages do.
-      "logo.svg",
+      "logo.png",
       "manifest.json",
     ]);
     // The client pack and the overview are as they were.

@@ -14,15 +14,7 @@ import remarkParse from "remark-parse";
 import { unified } from "unified";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { byUrgency, FILTER_SCRIPT, type PackEntry, renderPackPage, urgency } from "../src/render/html/pack-page.ts";
-import {
-  logoFile,
-  logoFileName,
-  packFontFiles,
-  policyPage,
-  renderHtml,
-  standalonePage,
-  toHtml,
-} from "../src/render/html/page.ts";
+import { logoFile, packFontFiles, policyPage, renderHtml, standalonePage, toHtml } from "../src/render/html/page.ts";
 import { findBrowser } from "../src/render/pdf/browser.ts";
 import { type RunningServer, startServer } from "../src/serve/server.ts";
 import type { CalendarDate, Org, Policy, PolicyDocument, Review } from "../src/types.ts";
@@ -151,8 +143,21 @@ describe("published HTML: values are data, links and images are safe", () => {
     const printed = fromHtml(toHtml(policyPage(logoDoc, { css: "", href: () => "#" })));
     expect(selectAll("img", printed).map((img) => img.properties.src)).toEqual([logo.dataUri, logo.dataUri]);
     expect(logoFile(logo)).toEqual({ name: "logo.png", data: Buffer.from("iVBORw0KGgo=", "base64") });
-    expect(logoFileName({ ...logo, mediaType: "image/svg+xml" })).toBe("logo.svg");
-    expect(logoFileName({ ...logo, mediaType: "image/jpeg" })).toBe("logo.jpg");
+    expect(logoFile({ ...logo, mediaType: "image/jpeg" })?.name).toBe("logo.jpg");
+  });
+
+  it("publishes an SVG logo drawn as a PNG, so a script inside it never reaches a file of the pack", () => {
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="60" onload="alert(1)"><script>alert(2)</script><rect width="200" height="60" fill="#0f4c5c"/></svg>`;
+    const file = logoFile({
+      mediaType: "image/svg+xml",
+      dataUri: `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}`,
+    });
+    expect(file?.name).toBe("logo.png");
+    const png = Buffer.from(file?.data ?? []);
+    expect(png.subarray(1, 4).toString()).toBe("PNG");
+    expect(png.toString("latin1")).not.toContain("alert");
+    // Drawn for its largest size on a page (192 × 56 CSS px) at print resolution: sharp on any screen.
+    expect(png.readUInt32BE(16)).toBeGreaterThanOrEqual(2 * 56 * (200 / 60));
   });
 
   it("links a policy page to its pack and to the PDF and Word files it is given", () => {

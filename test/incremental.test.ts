@@ -50,17 +50,20 @@ describe("incremental builds", () => {
   it("changing one organisation's logo rebuilds that organisation only", async () => {
     const dir = await workspace();
     await build(dir, ...FAST);
+    const published = join(dir, "output", "afon-homecare", "logo.png");
+    const before = await readFile(published);
     const logo = join(dir, "orgs", "logos", "afon-homecare.svg");
     await writeFile(logo, (await readFile(logo, "utf8")).replace("#0f4c5c", "#5c0f4c"));
     const { packs } = await build(dir, ...FAST);
     expect(packs.find((p) => p.org === "gofal-tyr-ysgol")?.built).toEqual([]);
     const afon = packs.find((p) => p.org === "afon-homecare");
     expect(afon?.built).toHaveLength(6 * 2 + 3); // every page, the pack page, the logo, the zip
-    expect(afon?.built).toContain("logo.svg");
-    expect(await readFile(join(dir, "output", "afon-homecare", "logo.svg"), "utf8")).toContain("#5c0f4c");
+    expect(afon?.built).toContain("logo.png");
+    // The SVG is published drawn as a PNG: drawn again in its new colour.
+    expect((await readFile(published)).equals(before)).toBe(false);
   });
 
-  it("a logo of another type replaces the old file, and an organisation that drops its logo loses the file", async () => {
+  it("another logo replaces the old file, and an organisation that drops its logo loses the file", async () => {
     const dir = await workspace();
     await build(dir, ...FAST);
     const org = join(dir, "orgs", "afon-homecare.yaml");
@@ -68,7 +71,9 @@ describe("incremental builds", () => {
     await writeFile(org, yaml.replace("logo: logos/afon-homecare.svg", "logo: logos/gofal-tyr-ysgol.png"));
     let afon = (await build(dir, ...FAST)).packs.find((p) => p.org === "afon-homecare");
     expect(afon?.built).toContain("logo.png");
-    expect(afon?.removed).toEqual(["logo.svg"]);
+    expect(afon?.removed).toEqual([]);
+    const gofalLogo = await readFile(join(dir, "orgs", "logos", "gofal-tyr-ysgol.png"));
+    expect((await readFile(join(dir, "output", "afon-homecare", "logo.png"))).equals(gofalLogo)).toBe(true);
     await writeFile(org, yaml.replace("logo: logos/afon-homecare.svg\n", ""));
     afon = (await build(dir, ...FAST)).packs.find((p) => p.org === "afon-homecare");
     expect(afon?.removed).toEqual(["logo.png"]);

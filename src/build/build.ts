@@ -309,7 +309,8 @@ async function buildPack(
   }
   // The web fonts and the logo, shared by every web page of the pack (PDFs and Word files embed theirs).
   const shared = preview && policies.length === 0 ? [] : packFontFiles(policies);
-  if (org.logo && shared.length > 0) shared.push(logoFile(org.logo));
+  const logo = org.logo && logoFile(org.logo);
+  if (logo && shared.length > 0) shared.push(logo);
   for (const file of shared) {
     if (pack.wants(file.name, sha256(file.name, file.data))) pack.rendered.set(file.name, file.data);
   }

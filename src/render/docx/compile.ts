@@ -20,8 +20,8 @@ import {
 import type * as Md from "mdast";
 import { isPublishableLink, urlScheme } from "../../links.ts";
 import type { CrossReferenceLinkData } from "../../types.ts";
+import { picture } from "../images.ts";
 import type { Face } from "./fonts.ts";
-import { picture } from "./images.ts";
 import {
   COLOR,
   HANGING,

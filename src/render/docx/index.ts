@@ -24,6 +24,7 @@ import {
 } from "docx";
 import { positionOf } from "../../load/yaml.ts";
 import type { PolicyDocument } from "../../types.ts";
+import { picture } from "../images.ts";
 import {
   copyrightLine,
   DRAFT_MARK,
@@ -50,7 +51,6 @@ import {
   warn,
 } from "./compile.ts";
 import { embeddedFonts, prepareFaces } from "./fonts.ts";
-import { picture } from "./images.ts";
 import { deterministicPackage } from "./package.ts";
 import { COLOR, PAGE, STYLE, styles, TEXT_WIDTH } from "./styles.ts";
 import { xmlSafeDocument } from "./text.ts";

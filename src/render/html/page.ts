@@ -9,6 +9,7 @@ import remarkRehype from "remark-rehype";
 import { unified } from "unified";
 import type { Logo, Org, Policy, PolicyDocument } from "../../types.ts";
 import { fontFaceCss, fontFiles } from "../fonts.ts";
+import { picture } from "../images.ts";
 import {
   copyrightLine,
   DRAFT_MARK,
@@ -97,18 +98,29 @@ export function standalonePage(
   };
 }
 
-const LOGO_EXTENSIONS: Record<string, string> = { "image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg" };
+const LOGO_EXTENSIONS: Record<string, string> = { "image/png": "png", "image/jpeg": "jpg" };
 
-/** The logo's plain file name in the pack folder, by its media type: logo.png, logo.jpg or logo.svg. */
-export const logoFileName = (logo: Logo): string => `logo.${LOGO_EXTENSIONS[logo.mediaType] ?? "img"}`;
+/** The org-header logo's largest size on a web page, in CSS pixels (policy.css: .org-header img). */
+const WEB_LOGO_BOX = { width: 192, height: 56 };
 
 /**
  * The logo as the one file every web page of a pack shows (pages would otherwise carry it as
- * base64, once each). PDFs keep the data: URI: Chromium prints with no base URL and loads nothing.
+ * base64, once each): logo.png or logo.jpg. An SVG is published drawn as a PNG, never as an SVG
+ * file, which would run any script it holds when opened on its own. PDFs keep the data: URI:
+ * Chromium prints with no base URL, loads nothing and runs no script.
  */
-export function logoFile(logo: Logo): { name: string; data: Uint8Array } {
-  return { name: logoFileName(logo), data: Buffer.from(logo.dataUri.slice(logo.dataUri.indexOf(",") + 1), "base64") };
+export function logoFile(logo: Logo): { name: string; data: Uint8Array } | undefined {
+  if (logo.mediaType === "image/svg+xml") {
+    const drawn = picture(logo.dataUri, WEB_LOGO_BOX.width, WEB_LOGO_BOX.height, true);
+    return typeof drawn === "string" ? undefined : { name: "logo.png", data: drawn.image.data };
+  }
+  const extension = LOGO_EXTENSIONS[logo.mediaType];
+  const data = Buffer.from(logo.dataUri.slice(logo.dataUri.indexOf(",") + 1), "base64");
+  return extension ? { name: `logo.${extension}`, data } : undefined;
 }
+
+/** Where web pages find the logo: its file in the pack folder, or inline when it has none (an SVG that cannot be drawn). */
+export const webLogoSrc = (logo: Logo): string => logoFile(logo)?.name ?? logo.dataUri;
 
 /**
  * `logo`: "file" for web pages (the pack folder's logo file, by relative URL; a page sent on its
@@ -117,9 +129,7 @@ export function logoFile(logo: Logo): { name: string; data: Uint8Array } {
 export function orgHeader(org: Org, logo: "file" | "inline"): Element {
   const name = String(org.data.name);
   return h("header.org-header", [
-    org.logo
-      ? h("img", { src: logo === "file" ? logoFileName(org.logo) : org.logo.dataUri, alt: `${name} logo` })
-      : null,
+    org.logo ? h("img", { src: logo === "file" ? webLogoSrc(org.logo) : org.logo.dataUri, alt: `${name} logo` }) : null,
     h("div", [h("p.org-name", name), h("p.org-meta", `Registration Number: ${org.data.registration_no}`)]),
   ]);
 }
@@ -200,7 +210,7 @@ export function policyArticle(doc: PolicyDocument, href?: XrefHref, id = "policy
 function logoAsFile(article: Element, logo: Logo | undefined): Element {
   if (!logo) return article;
   for (const img of elements(article)) {
-    if (img.tagName === "img" && img.properties.src === logo.dataUri) img.properties.src = logoFileName(logo);
+    if (img.tagName === "img" && img.properties.src === logo.dataUri) img.properties.src = webLogoSrc(logo);
   }
   return article;
 }

@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { Resvg } from "@resvg/resvg-js";
-import { FONT_DIRECTORY, FONT_FAMILY } from "../fonts.ts";
+import { FONT_DIRECTORY, FONT_FAMILY } from "./fonts.ts";
 
-// Pictures for Word: PNG and JPEG `data:` URIs go in as they are, with their pixel size, which
-// docx needs to lay them out and which the files carry in their first bytes. Word cannot show an
-// SVG on its own, so an SVG is drawn to a PNG at print resolution first.
+// Pictures for Word and for web pages' logo file. PNG and JPEG `data:` URIs go into Word as they
+// are, with their pixel size, which docx needs to lay them out and which the files carry in their
+// first bytes. Word cannot show an SVG on its own, and an SVG file published beside web pages
+// could run script when opened, so an SVG is drawn to a PNG at print resolution first.
 
 export interface RasterImage {
   type: "png" | "jpg";
