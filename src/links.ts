@@ -14,8 +14,26 @@ export function urlScheme(url: string): string | undefined {
   return /^([a-z][a-z0-9+.-]*):/.exec(compact)?.[1];
 }
 
-/** An http, https, mailto or tel address, or a relative one. */
+/** The URL as followed: tabs and newlines anywhere, and leading spaces and controls, are ignored. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: browsers drop these from URLs.
+const followed = (url: string) => url.replace(/[\t\n\r]/g, "").replace(/^[\u0000-\u0020]+/, "");
+
+/**
+ * A path from the root (`/etc/x`) or to another server without a scheme (`//host/x`, `\\host\x`):
+ * the first names a file on whichever machine or site shows the page, the second a share that
+ * Word opens over the network, sending the reader's Windows credentials.
+ */
+const isRooted = (url: string): boolean => /^[/\\]/.test(followed(url));
+
+/** An http, https, mailto or tel address, or a path relative to the document. */
 export function isPublishableLink(url: string): boolean {
   const scheme = urlScheme(url);
-  return scheme === undefined || LINK_SCHEMES.includes(scheme);
+  return scheme === undefined ? !isRooted(url) : LINK_SCHEMES.includes(scheme);
+}
+
+/** How messages name a link that is not published: "javascript:", "//host" or "root-path". */
+export function refusedKind(url: string): string {
+  const scheme = urlScheme(url);
+  if (scheme !== undefined) return `${scheme}:`;
+  return /^[/\\]{2}/.test(followed(url)) ? "//host" : "root-path";
 }

@@ -196,12 +196,18 @@ describe("input no document can carry is an error at its line, with a hint", () 
   });
 
   it("javascript: links and remote images in a policy body, at their lines", async () => {
-    const body = "\n[a](JaVaScRiPt:alert(1)) and [b](https://example.org)\n\n![c](//tracker.example/p.png)\n";
+    const body =
+      "\n[a](JaVaScRiPt:alert(1)) and [b](https://example.org)\n\n![c](//tracker.example/p.png)\n\n[d](//evil.example/x) [e](/etc/passwd)\n";
     const run = await check({
       "policies/TST1-test.md": policyMd({ code: "TST1", title: "Test Policy", version: '"1.0"' }, body),
     });
     expect(run.stderr).toContain("policies/TST1-test.md:7:1: error link-scheme: a link to a javascript: address");
     expect(run.stderr).toContain("policies/TST1-test.md:9:1: error remote-image:");
+    // Another server without https:, or a path from the root: what each reader's machine or site holds there.
+    expect(run.stderr).toContain(
+      "policies/TST1-test.md:11:1: error link-scheme: a link to //evil.example/x, a path from the root or another server's without https:",
+    );
+    expect(run.stderr).toContain("policies/TST1-test.md:11:23: error link-scheme: a link to /etc/passwd,");
     expect(run.stderr).not.toContain("7:30");
     expect(run.code).toBe(1);
   });

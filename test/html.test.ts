@@ -81,6 +81,7 @@ describe("published HTML: values are data, links and images are safe", () => {
       "",
       "[a](javascript:alert(1)) [b](JaVaScRiPt:alert(1)) [c](<  javascript:alert(1)>) [d](&#106;avascript:alert(1))",
       "[e](data:text/html,<script>alert(1)</script>) [f](vbscript:msgbox) [g](<java\tscript:alert(1)>) <javascript:alert(1)>",
+      "[j](//evil.example/x) [k](/etc/passwd) [l](<  \\\\host\\share>)",
       "",
       "[h][evil] [i][good]",
       "",
@@ -98,7 +99,7 @@ describe("published HTML: values are data, links and images are safe", () => {
       "https://example.org/good",
     ]);
     // The unsafe ones are still there as words, just not as links.
-    expect(toText(body)).toMatch(/a b c d\se f g javascript:alert\(1\)\s+h i/);
+    expect(toText(body)).toMatch(/a b c d\se f g javascript:alert\(1\)\sj k l\s+h i/);
   });
 
   it("keeps only data: images; a remote or relative image becomes its alt text", () => {

@@ -14,10 +14,16 @@ const isProtocolRelative = (url: string) => /^[\\/]{2}/.test(url.replace(/[\u000
 
 function linkProblem(url: string): Pick<BodyDiagnostic, "rule" | "message" | "hint"> | undefined {
   if (isPublishableLink(url)) return undefined;
+  const scheme = urlScheme(url);
+  const what = scheme
+    ? `a ${scheme}: address`
+    : `${url.length > 80 ? `${url.slice(0, 80)}…` : url}, a path from the root or another server's without https:`;
   return {
     rule: "link-scheme",
-    message: `a link to a ${urlScheme(url)}: address; links may only go to http:, https:, mailto: or tel: addresses or relative paths`,
-    hint: "link to a web page (https://…), or remove the link",
+    message: `a link to ${what}; links may only go to http:, https:, mailto: or tel: addresses or paths relative to the policy`,
+    hint: scheme
+      ? "link to a web page (https://…), or remove the link"
+      : "write the full address (https://…) or a relative path, or remove the link",
   };
 }
 

@@ -2,7 +2,7 @@
 // function over the tree that returns the guesses it made, so an editor can review every one.
 import type { Heading, List, ListItem, Node, Paragraph, Parent, PhrasingContent, Root, RootContent, Text } from "mdast";
 import { toString as nodeText } from "mdast-util-to-string";
-import { isPublishableLink, urlScheme } from "../links.ts";
+import { isPublishableLink, refusedKind, urlScheme } from "../links.ts";
 import { COMPUTED_NAMES, ORG_PREFIX } from "../template/placeholders.ts";
 import { lowerCaseName } from "./legacy-placeholders.ts";
 import { type Guess, WORD_IMAGE } from "./types.ts";
@@ -57,11 +57,11 @@ export function dropUnsafeLinks(tree: Root): Guess[] {
   const unsafeDefinitions = new Map<string, string | undefined>();
   tree.children = tree.children.filter((node) => {
     if (node.type !== "definition" || isPublishableLink(node.url)) return true;
-    unsafeDefinitions.set(node.identifier, urlScheme(node.url));
+    unsafeDefinitions.set(node.identifier, refusedKind(node.url));
     guesses.push({
       line: lineOf(node),
       kind: "link",
-      message: `dropped the link definition [${node.label ?? node.identifier}]: its ${urlScheme(node.url)}: address is never published`,
+      message: `dropped the link definition [${node.label ?? node.identifier}]: its ${refusedKind(node.url)} address is never published`,
     });
     return false;
   });
@@ -71,11 +71,11 @@ export function dropUnsafeLinks(tree: Root): Guess[] {
         (child.type === "link" && !isPublishableLink(child.url)) ||
         (child.type === "linkReference" && unsafeDefinitions.has(child.identifier));
       if (!unsafe) return [child];
-      const scheme = child.type === "link" ? urlScheme(child.url) : unsafeDefinitions.get(child.identifier);
+      const kind = child.type === "link" ? refusedKind(child.url) : unsafeDefinitions.get(child.identifier);
       guesses.push({
         line: lineOf(child),
         kind: "link",
-        message: `dropped a ${scheme}: link, kept its text ${quote(nodeText(child))} (only http:, https:, mailto:, tel: and relative links are published)`,
+        message: `dropped a ${kind} link, kept its text ${quote(nodeText(child))} (only http:, https:, mailto:, tel: and relative links are published)`,
       });
       return (child as Parent).children;
     }) as typeof node.children;

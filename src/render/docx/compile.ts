@@ -18,7 +18,7 @@ import {
   WidthType,
 } from "docx";
 import type * as Md from "mdast";
-import { isPublishableLink, urlScheme } from "../../links.ts";
+import { isPublishableLink } from "../../links.ts";
 import type { CrossReferenceLinkData } from "../../types.ts";
 import { picture } from "../images.ts";
 import type { Face } from "./fonts.ts";
@@ -424,7 +424,7 @@ function link(state: State, node: Md.Link | Md.LinkReference, url: string, marks
     warn(state, node, `the in-page link "${target}" is written as plain text`);
     return inlines(state, node.children, marks);
   }
-  if (!wordSafeLink(target)) {
+  if (!isPublishableLink(target)) {
     warn(
       state,
       node,
@@ -433,17 +433,6 @@ function link(state: State, node: Md.Link | Md.LinkReference, url: string, marks
     return inlines(state, node.children, marks);
   }
   return [new ExternalHyperlink({ link: target, children: inlines(state, node.children, { ...marks, link: true }) })];
-}
-
-/**
- * http, https, mailto and tel addresses, and paths relative to the document. Not a script, a
- * data: URL or a file, and not a path from the root or a "//host" or "\\host" share, which Word
- * would open over the network, sending the reader's Windows credentials.
- */
-function wordSafeLink(url: string): boolean {
-  // Spaces and controls around a URL, and tabs and newlines inside it, are ignored when it is followed.
-  const rooted = /^[/\\]/.test(url.replace(/[\t\n\r]/g, "").replace(/^[\0- ]+/, ""));
-  return isPublishableLink(url) && !(urlScheme(url) === undefined && rooted);
 }
 
 function image(state: State, node: Md.Image | Md.ImageReference, url: string, alt: string): ParagraphChild[] {
