@@ -3,7 +3,7 @@
 // the real command; these say the limit itself costs milliseconds (each test has a 3 s timeout).
 import { describe, expect, it } from "vitest";
 import { checkMarkdown } from "../src/check/markdown.ts";
-import { MAX_MARKDOWN_NESTING, markdownNesting } from "../src/check/nesting.ts";
+import { MAX_MARKDOWN_NESTING, MAX_PARAGRAPH_MARKS, markdownNesting } from "../src/check/nesting.ts";
 import { urlScheme } from "../src/links.ts";
 import { forbiddenCharacters } from "../src/load/characters.ts";
 import { decodeUtf8 } from "../src/load/read.ts";
@@ -31,9 +31,19 @@ describe("Markdown nesting is measured before parsing", () => {
     expect(markdownNesting(`${"> 1. ".repeat(17)}x`, 1)).toMatchObject({ line: 1, column: 81 });
   });
 
-  it("50,000 nested link brackets, but not 50,000 closed ones", LIMIT, () => {
+  it("50,000 nested link brackets; 50,000 closed ones are too many marks, but not nesting", LIMIT, () => {
     expect(markdownNesting(`${"[".repeat(50_000)}x${"]".repeat(50_000)}`, 1)?.message).toContain('"[" are open');
-    expect(markdownNesting("[a] ".repeat(50_000), 1)).toBeUndefined();
+    expect(markdownNesting("[a] ".repeat(50_000), 1)?.message).toContain("emphasis and link marks");
+  });
+
+  it("100,000 emphasis marks in one paragraph (minutes in the parser), but not in a long table", LIMIT, () => {
+    const found = markdownNesting(`Intro.\n\n${"a**".repeat(50_000)}\n`, 5);
+    expect(found).toMatchObject({ line: 7, column: 1, rule: "markdown-depth" });
+    expect(found?.message).toContain(`more than ${MAX_PARAGRAPH_MARKS} emphasis and link marks`);
+    // The same marks spread over paragraphs, or over the rows of a table, are parsed row by row.
+    expect(markdownNesting(`${"a**b** ".repeat(100)}\n\n`.repeat(500), 1)).toBeUndefined();
+    const table = `| a | b |\n| - | - |\n${"| **x** | _y_ |\n".repeat(2_000)}`;
+    expect(markdownNesting(table, 1)).toBeUndefined();
   });
 
   it("real policies pass: a few levels of lists and quotes", LIMIT, () => {

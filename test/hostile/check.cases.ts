@@ -402,6 +402,13 @@ const limitCases: HostileCase[] = [
     says: /error markdown-depth: the Markdown is nested more than 64 levels deep/,
   },
   {
+    name: "100,000 emphasis marks in one paragraph (the parser's pairing is quadratic)",
+    setup: appendToPolicy(`${"a**".repeat(50_000)}\n`),
+    args: check,
+    exit: 1,
+    says: /error markdown-depth: this paragraph has more than 500 emphasis and link marks/,
+  },
+  {
     name: "10,000 nested <<#if>> lines",
     setup: appendToPolicy(`${"<<#if org_field_website>>\n".repeat(10_000)}x\n${"<</if>>\n".repeat(10_000)}`),
     args: check,
