@@ -23,13 +23,15 @@ export const COMMON_OPTIONS = {
   policies: { type: "string", default: "policies" },
   orgs: { type: "string", default: "orgs" },
   "as-of": { type: "string" },
+  config: { type: "string" },
   json: { type: "boolean", default: false },
   reporter: { type: "string" },
   "references-outside-pack": { type: "string", default: "error" },
   help: { type: "boolean", short: "h", default: false },
 } as const satisfies NonNullable<ParseArgsConfig["options"]>;
 
-export const COMMON_HELP = `  --policies DIR        policy library (default: policies/)
+export const COMMON_HELP = `  --config FILE         defaults for these options (default: policypack.config.yaml, when present)
+  --policies DIR        policy library (default: policies/)
   --orgs DIR            organisations and org.schema.json (default: orgs/)
   --as-of YYYY-MM-DD    the build date, for review dates (default: SOURCE_DATE_EPOCH, else today)
   --json                machine-readable output on stdout

@@ -1,7 +1,9 @@
-import { parseArgs } from "node:util";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import { EnvironmentError } from "../check/index.ts";
+import { hasErrors } from "../diagnostics/report.ts";
 import { didYouMean } from "../diagnostics/suggest.ts";
-import { COMMON_HELP, COMMON_OPTIONS, CommandContext, type Io, UsageError } from "./command.ts";
+import { loadConfig } from "../load/config.ts";
+import { COMMON_HELP, COMMON_OPTIONS, CommandContext, type Io, type OptionValues, UsageError } from "./command.ts";
 import { COMMANDS } from "./commands/index.ts";
 import { systemErrorMessage } from "./errors.ts";
 
@@ -33,17 +35,27 @@ async function run(argv: string[], io: Io): Promise<number> {
     );
     throw new UsageError(`unknown command "${name}"${suggestion ? ` (did you mean ${suggestion}?)` : ""}`);
   }
-  const { values, positionals } = parseArgs({
+  const options: NonNullable<ParseArgsConfig["options"]> = { ...COMMON_OPTIONS, ...command.options };
+  const { values, positionals, tokens } = parseArgs({
     args: argv.filter((_, i) => i !== at),
     allowPositionals: true,
-    options: { ...COMMON_OPTIONS, ...command.options },
+    options,
+    tokens: true,
   });
   if (values.help) {
     io.stdout.write(`Usage: ${command.help}\n\nOptions (every command):\n${COMMON_HELP}\n`);
     return 0;
   }
   if (!command.positionals && positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const context = new CommandContext(io, values, positionals);
+  // The configuration file gives defaults; what is typed on the command line wins.
+  const config = await loadConfig(values.config as string | undefined, process.cwd());
+  const context = new CommandContext(io, values as OptionValues, positionals);
+  if (config.diagnostics.length > 0) context.report(config.diagnostics);
+  if (hasErrors(config.diagnostics)) return 2;
+  const typed = new Set(tokens.flatMap((token) => (token.kind === "option" ? [token.name] : [])));
+  for (const [name, value] of Object.entries(config.defaults)) {
+    if (Object.hasOwn(options, name) && !typed.has(name)) context.values[name] = value;
+  }
   context.validateCommon();
   return command.run(context);
 }
