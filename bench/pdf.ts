@@ -48,7 +48,10 @@ async function bare(docs: PolicyDocument[]): Promise<number> {
   const page = await chromium.newPage();
   const htmls = docs.map((doc) =>
     printable(
-      policyPage(doc, { css: printCss(doc.org, { headerRight: "", footerLeft: footerLine(doc) }), href: xrefHref }),
+      policyPage(doc, {
+        css: printCss(doc.org, doc.theme, { headerRight: "", footerLeft: footerLine(doc) }),
+        href: xrefHref,
+      }),
     ),
   );
   await page.setContent(htmls[0] as string);

@@ -98,8 +98,52 @@ export interface Reference {
   related: boolean;
 }
 
+/** Colours of the house style, as #rrggbb. */
+export interface ThemeColours {
+  /** Body text. */
+  ink: string;
+  /** Labels, captions, running header and footer. */
+  muted: string;
+  /** Headings, rules under them, links, the organisation's name. */
+  accent: string;
+  /** Table borders and the hairlines of header and footer. */
+  rule: string;
+  /** Table headers and the document-control labels. */
+  tint: string;
+}
+
+/** A typeface as TrueType files, one per face (absolute paths); semibold and italics are optional. */
+export interface ThemeFont {
+  family: string;
+  /** Where the files are, for Chromium's fontconfig. */
+  directory: string;
+  files: { regular: string; semibold?: string; bold: string; italic?: string; boldItalic?: string };
+}
+
+/**
+ * The consultancy's house style (`theme.yaml` beside the policies): one value every renderer
+ * reads, beside the org. A library without the file has the default theme.
+ */
+export interface Theme {
+  /** Who prepares the packs: "Prepared by …" on the manual's cover and on pack pages. */
+  consultancy?: { name: string; logo?: Logo; website?: string };
+  colours: ThemeColours;
+  /** undefined: the house font that ships with policypack (IBM Plex Sans). */
+  font?: ThemeFont;
+  /** The manual's cover: its heading, and a paragraph under the organisation's details. */
+  cover: { title: string; text?: string };
+}
+
+/** The house style policypack ships with: what a library without theme.yaml looks like. */
+export const DEFAULT_THEME: Theme = {
+  colours: { ink: "#1d2730", muted: "#51606d", accent: "#0f4c5c", rule: "#c9d3db", tint: "#eef3f6" },
+  cover: { title: "Policy pack" },
+};
+
 export interface Library {
   policies: Policy[];
+  /** The consultancy's house style. */
+  theme: Theme;
   /** The legislation register (`legislation.yaml` beside the policies); empty when there is none. */
   legislation: LegislationItem[];
   /** Placeholders of each policy, by code. */
@@ -151,6 +195,7 @@ export interface Review {
 /** Everything a renderer needs for one policy of one organisation's pack. */
 export interface PolicyDocument {
   org: Org;
+  theme: Theme;
   policy: Policy;
   review: Review;
   buildDate: CalendarDate;

@@ -17,7 +17,14 @@ import { byUrgency, FILTER_SCRIPT, type PackEntry, renderPackPage, urgency } fro
 import { logoFile, packFontFiles, policyPage, renderHtml, standalonePage, toHtml } from "../src/render/html/page.ts";
 import { findBrowser } from "../src/render/pdf/browser.ts";
 import { type RunningServer, startServer } from "../src/serve/server.ts";
-import type { CalendarDate, Org, Policy, PolicyDocument, Review } from "../src/types.ts";
+import {
+  type CalendarDate,
+  DEFAULT_THEME,
+  type Org,
+  type Policy,
+  type PolicyDocument,
+  type Review,
+} from "../src/types.ts";
 import { orgYaml, runCli, workspace } from "./helpers.ts";
 
 const BUILD_DATE: CalendarDate = { year: 2026, month: 11, day: 24 };
@@ -49,6 +56,7 @@ const parse = (markdown: string) =>
   unified().use(remarkParse).use(remarkGfm).runSync(unified().use(remarkParse).use(remarkGfm).parse(markdown)) as Root;
 const doc = (markdown: string): PolicyDocument => ({
   org: ORG,
+  theme: DEFAULT_THEME,
   policy: POLICY,
   review: REVIEW,
   buildDate: BUILD_DATE,
@@ -60,7 +68,9 @@ const hrefs = (root: Element | HastRoot) => selectAll("a[href]", root).map((a) =
 describe("published HTML: values are data, links and images are safe", () => {
   it("escapes < > & and quotes in attribute values as well as text, and splices nothing into the output", () => {
     const payload = `/*<policypack-fonts>*/"><script>x()</script>&`;
-    const html = toHtml(standalonePage(payload, payload, "", [h("p", { title: payload }, payload)]));
+    const html = toHtml(
+      standalonePage(payload, payload, "", [h("p", { title: payload }, payload)], { theme: DEFAULT_THEME }),
+    );
     expect(html).not.toContain("<script");
     expect(html).not.toContain("/*<policypack");
     expect(html).toContain('content="/*&lt;policypack-fonts&gt;*/&quot;&gt;&lt;script&gt;x()&lt;/script&gt;&amp;"');
@@ -70,9 +80,9 @@ describe("published HTML: values are data, links and images are safe", () => {
   });
 
   it("refuses a <style> or <script> whose text could close the element", () => {
-    expect(() => toHtml(standalonePage("t", "a", "p{}</style><script>x()</script>", []))).toThrow(
-      /must not contain markup/,
-    );
+    expect(() =>
+      toHtml(standalonePage("t", "a", "p{}</style><script>x()</script>", [], { theme: DEFAULT_THEME })),
+    ).toThrow(/must not contain markup/);
   });
 
   it("keeps http, https, mailto, tel and relative links, and turns every other scheme into plain text", () => {
@@ -122,7 +132,9 @@ describe("published HTML: values are data, links and images are safe", () => {
     expect(csp(policyPage)).toMatch(/default-src 'none'/);
     expect(csp(policyPage)).toMatch(/script-src 'none'/);
     expect(csp(policyPage)).toMatch(/img-src 'self' data:;/);
-    const withScript = fromHtml(toHtml(standalonePage("t", "a", "", [h("script", FILTER_SCRIPT)])));
+    const withScript = fromHtml(
+      toHtml(standalonePage("t", "a", "", [h("script", FILTER_SCRIPT)], { theme: DEFAULT_THEME })),
+    );
     expect(csp(withScript)).toMatch(/script-src 'sha256-[A-Za-z0-9+/]+=*'/);
     expect(csp(withScript)).not.toContain("unsafe-inline");
   });
@@ -139,7 +151,7 @@ describe("published HTML: values are data, links and images are safe", () => {
       ["logo.png", "Test Care Ltd logo"],
     ]);
     expect(toHtml(web)).not.toContain("data:image");
-    const pack = fromHtml(renderPackPage(org, [], {}, BUILD_DATE));
+    const pack = fromHtml(renderPackPage(org, [], {}, BUILD_DATE, DEFAULT_THEME));
     expect(selectAll("img", pack).map((img) => img.properties.src)).toEqual(["logo.png"]);
     const printed = fromHtml(toHtml(policyPage(logoDoc, { css: "", href: () => "#" })));
     expect(selectAll("img", printed).map((img) => img.properties.src)).toEqual([logo.dataUri, logo.dataUri]);
@@ -180,12 +192,13 @@ describe("published HTML: values are data, links and images are safe", () => {
     expect(printed).not.toContain("a.pdf");
   });
 
-  it("links the italic font only on a page with emphasis", () => {
+  it("links the italic font only on a page with emphasis", async () => {
     expect(renderHtml(doc("Plain text"))).not.toContain("italic");
     expect(renderHtml(doc("Some *emphasis*"))).toContain("ibm-plex-sans-latin-400-italic.woff2");
-    const names = (body: string) => packFontFiles([{ ...POLICY, body }]).map((font) => font.name);
-    expect(names("Plain text, <<org_field_name>>")).not.toContain("ibm-plex-sans-latin-400-italic.woff2");
-    expect(names("Some _emphasis_")).toEqual(
+    const names = async (body: string) =>
+      (await packFontFiles([{ ...POLICY, body }], DEFAULT_THEME)).map((font) => font.name);
+    expect(await names("Plain text, <<org_field_name>>")).not.toContain("ibm-plex-sans-latin-400-italic.woff2");
+    expect(await names("Some _emphasis_")).toEqual(
       expect.arrayContaining(["ibm-plex-sans-latin-400-italic.woff2", "ibm-plex-sans-latin-ext-400-italic.woff2"]),
     );
   });
@@ -256,7 +269,7 @@ describe("urgency on the pack page", () => {
     ]);
     expect(urgency(entry("X", { year: 2026, month: 11, day: 23 }, "overdue").review, BUILD_DATE)).toBe("1 day overdue");
     // On the page: the overdue rows first, marked, with their countdown.
-    const page = fromHtml(renderPackPage(ORG, entries, {}, BUILD_DATE));
+    const page = fromHtml(renderPackPage(ORG, entries, {}, BUILD_DATE, DEFAULT_THEME));
     const rows = selectAll("#policies tbody tr", page).map((tr) => [
       String((tr.properties.className as string[] | undefined)?.join(" ") ?? ""),
       toText(selectAll("td", tr)[4] as Element).replace(/\s+/g, " "),

@@ -12,7 +12,7 @@ import { logoFile, packFontFiles, renderHtml, type SiblingFiles } from "../rende
 import { wantsReadAndSign } from "../render/layout.ts";
 import { findBrowser, INSTALL_HINT } from "../render/pdf/browser.ts";
 import type { PdfEngine } from "../render/pdf/engine.ts";
-import type { CalendarDate, Diagnostic, Org, Policy, PolicyDocument, Review } from "../types.ts";
+import type { CalendarDate, Diagnostic, Org, Policy, PolicyDocument, Review, Theme } from "../types.ts";
 import { writeFileAtomic } from "../write/atomic.ts";
 import { MANIFEST, readManifest, writeManifest } from "../write/manifest.ts";
 import { claimOutFolder, folderEntries, mayReplace, type OutFolder } from "../write/output-folder.ts";
@@ -308,7 +308,7 @@ async function buildPack(
     }
   }
   // The web fonts and the logo, shared by every web page of the pack (PDFs and Word files embed theirs).
-  const shared = preview && policies.length === 0 ? [] : packFontFiles(policies);
+  const shared = preview && policies.length === 0 ? [] : await packFontFiles(policies, check.library.theme);
   const logo = org.logo && logoFile(org.logo);
   if (logo && shared.length > 0) shared.push(logo);
   for (const file of shared) {
@@ -360,7 +360,7 @@ async function buildPack(
     options.signal?.throwIfAborted();
   }
 
-  if (!preview) await packFiles(org, items, pack, options, engine, diagnostics, docOf);
+  if (!preview) await packFiles(org, items, pack, options, engine, diagnostics, docOf, check.library.theme);
   else options.signal?.throwIfAborted(); // as packFiles does before its pack page and zip
   return writePack(org, pack, manifest, inFolder, present, diagnostics);
 }
@@ -374,6 +374,7 @@ async function packFiles(
   engine: () => Promise<PdfEngine>,
   diagnostics: Diagnostic[],
   docOf: (item: Item) => PolicyDocument,
+  theme: Theme,
 ): Promise<void> {
   const { buildDate } = options;
   // The manual is printed only with every policy's PDF in hand: their lengths place its contents.
@@ -453,11 +454,11 @@ async function packFiles(
   const pageHash = sha256(
     toolFingerprint(),
     formatIso(buildDate),
-    JSON.stringify([org.data, pageInputs, downloads]),
+    JSON.stringify([org.data, pageInputs, downloads, theme]),
     org.logo?.dataUri ?? "",
   );
   if (pack.wants("index.html", pageHash))
-    pack.rendered.set("index.html", renderPackPage(org, entries, downloads, buildDate));
+    pack.rendered.set("index.html", renderPackPage(org, entries, downloads, buildDate, theme));
   // The zip is keyed by its members' own hashes.
   const members = Object.keys(pack.next).sort();
   if (pack.wants(zip, sha256(formatIso(buildDate), ...members.flatMap((name) => [name, pack.next[name] as string])))) {
@@ -539,7 +540,7 @@ function overview(check: CheckResult, buildDate: CalendarDate): string {
         }
       : { org },
   );
-  return renderOverview(rows, buildDate);
+  return renderOverview(rows, buildDate, check.library.theme);
 }
 
 /**
@@ -601,6 +602,7 @@ export async function buildPacks(
         executablePath: browser.path,
         pages: availableParallelism(),
         timeoutMs: 20_000, // per browser call; a healthy one takes well under a second
+        ...(check.library.theme.font ? { fontDirectories: [check.library.theme.font.directory] } : {}),
       }).catch((error: Error) => {
         const reason = error.message.split("\n")[0];
         throw new EnvironmentError(`Chromium (${browser.path}) did not start, twice: ${reason}; ${INSTALL_HINT}`);

@@ -3,7 +3,7 @@ import { reviewOf } from "../dates/review.ts";
 import { policyTree } from "../render/tree.ts";
 import { type CompiledTemplate, compileTemplate, type TemplateValue } from "../template/expand.ts";
 import { ORG_PREFIX } from "../template/placeholders.ts";
-import type { CalendarDate, LegislationItem, Library, Org, Policy, PolicyDocument } from "../types.ts";
+import type { CalendarDate, LegislationItem, Library, Org, Policy, PolicyDocument, Theme } from "../types.ts";
 import { codePattern } from "../xref/extract.ts";
 import { linkCrossReferences } from "../xref/link.ts";
 
@@ -39,6 +39,7 @@ export interface PackContext {
   citedBy: ReadonlyMap<string, Policy[]>;
   /** The library's legislation register, for review dates. */
   legislation: readonly LegislationItem[];
+  theme: Theme;
 }
 
 export function packContext(pack: readonly Policy[], library: Library): PackContext {
@@ -52,6 +53,7 @@ export function packContext(pack: readonly Policy[], library: Library): PackCont
     pack: new Map(pack.map((p) => [p.code, p])),
     citedBy,
     legislation: library.legislation,
+    theme: library.theme,
   };
 }
 
@@ -71,5 +73,5 @@ export function policyDocument(
   const expansion = template(templateValues(org, policy, review, buildDate), `${ORG_PREFIX}logo`);
   const tree = policyTree(expansion, String(org.data.name), org.logo);
   linkCrossReferences({ ...context, self: policy, citedBy: context.citedBy.get(policy.code) ?? [] })(tree);
-  return { org, policy, review, buildDate, tree };
+  return { org, theme: context.theme, policy, review, buildDate, tree };
 }

@@ -55,6 +55,7 @@ export function policyInputs(
     policyHash(policy),
     JSON.stringify(org.data),
     org.logo?.dataUri ?? "",
+    JSON.stringify(library.theme),
     JSON.stringify(review),
     String(year),
     ...citedBy,

@@ -4,12 +4,14 @@ import { toolFingerprint } from "../build/fingerprint.ts";
 import { loadLegislation } from "../load/legislation.ts";
 import { loadOrgSchema, loadOrgs } from "../load/orgs.ts";
 import { loadPolicySources } from "../load/policies.ts";
+import { loadTheme } from "../load/theme.ts";
 import type { CalendarDate, Diagnostic, Library, Org, Severity } from "../types.ts";
 import { writeFileAtomic } from "../write/atomic.ts";
 import { checkLegislation } from "./legislation.ts";
 import { checkOrg, packPolicies, placeholderFields } from "./orgs.ts";
 import { type BodyCheck, type BodyCheckCache, checkLibrary } from "./policies.ts";
 import { compileSchema } from "./schema.ts";
+import { checkTheme } from "./theme.ts";
 
 export interface CheckOptions {
   policiesDir: string;
@@ -38,11 +40,14 @@ export async function loadAndCheck(options: CheckOptions): Promise<CheckResult> 
   } catch (error) {
     throw new EnvironmentError(`the organisation schema is not a valid JSON Schema: ${(error as Error).message}`);
   }
-  const [policySources, orgSources, register] = await Promise.all([
+  const [policySources, orgSources, register, themeSource] = await Promise.all([
     loadPolicySources(options.policiesDir),
     loadOrgs(options.orgsDir),
     loadLegislation(options.policiesDir).catch((error: Error) => {
       throw new EnvironmentError(`cannot read the legislation register: ${error.message}`);
+    }),
+    loadTheme(options.policiesDir).catch((error: Error) => {
+      throw new EnvironmentError(`cannot read the theme: ${error.message}`);
     }),
   ]);
   const cache = await readBodyChecks();
@@ -59,6 +64,7 @@ export async function loadAndCheck(options: CheckOptions): Promise<CheckResult> 
     ...orgSources.diagnostics,
     ...libraryDiagnostics,
     ...register.diagnostics,
+    ...themeSource.diagnostics,
   ];
   if (register.source) {
     const checked = checkLegislation(
@@ -66,6 +72,11 @@ export async function loadAndCheck(options: CheckOptions): Promise<CheckResult> 
       library.policies.map((p) => p.code),
     );
     library.legislation = checked.items;
+    diagnostics.push(...checked.diagnostics);
+  }
+  if (themeSource.source) {
+    const checked = await checkTheme(themeSource.source);
+    library.theme = checked.theme;
     diagnostics.push(...checked.diagnostics);
   }
   for (const org of orgSources.orgs) {
@@ -76,7 +87,7 @@ export async function loadAndCheck(options: CheckOptions): Promise<CheckResult> 
   const filesWithErrors = new Set(diagnostics.filter((d) => d.severity === "error").map((d) => d.file));
   const libraryFiles = new Set(library.policies.map((p) => p.file));
   // A policy file that did not even load leaves every pack's contents in doubt; a register with
-  // errors leaves every pack's review status in doubt.
+  // errors leaves every pack's review status in doubt, a theme with errors every pack's look.
   const libraryBroken = [...filesWithErrors].some(
     (f) => resolve(f).startsWith(resolve(options.policiesDir)) && !libraryFiles.has(f),
   );

@@ -4,15 +4,16 @@ import { sha256 } from "../hash.ts";
 import { fileStem, type PolicySource } from "../load/policies.ts";
 import { positionOf } from "../load/yaml.ts";
 import { COMPUTED_NAMES, ORG_PREFIX, scanPlaceholders } from "../template/placeholders.ts";
-import type {
-  CalendarDate,
-  Diagnostic,
-  Library,
-  PlaceholderUse,
-  Policy,
-  PolicyStatus,
-  Reference,
-  Severity,
+import {
+  type CalendarDate,
+  DEFAULT_THEME,
+  type Diagnostic,
+  type Library,
+  type PlaceholderUse,
+  type Policy,
+  type PolicyStatus,
+  type Reference,
+  type Severity,
 } from "../types.ts";
 import { checkReferences } from "../xref/check.ts";
 import { codePattern, extractReferences } from "../xref/extract.ts";
@@ -183,7 +184,7 @@ export function checkLibrary(
   cache: BodyCheckCache = new Map(),
 ): { library: Library; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const library: Library = { policies: [], legislation: [], placeholders: {}, references: {} };
+  const library: Library = { policies: [], theme: DEFAULT_THEME, legislation: [], placeholders: {}, references: {} };
   const known = [...orgFields.map((f) => ORG_PREFIX + f), ...COMPUTED_NAMES];
   const byCode = new Map<string, Policy>();
 

@@ -20,27 +20,39 @@ const IMAGE_TYPES: Record<string, { mediaType: string; magic: (b: Buffer) => boo
 /** A logo is a small picture; anything bigger is a mistake (or an attack on the build). */
 export const MAX_LOGO_BYTES = 5 * 1024 * 1024;
 
-async function loadLogo(org: Org, logoPath: string): Promise<{ logo?: Logo; diagnostic?: Diagnostic }> {
-  const at = { file: org.file, ...positionOf(org.positions, "/logo"), severity: "error" as const, rule: "logo" };
+const loadLogo = (org: Org, logoPath: string) =>
+  loadImage(logoPath, dirname(org.file), "the organisations folder", {
+    file: org.file,
+    ...positionOf(org.positions, "/logo"),
+    severity: "error",
+    rule: "logo",
+  });
+
+/**
+ * A logo named in a YAML file (`at`), relative to `folder`, which it must stay inside after every
+ * symlink is followed: a regular file of at most 5 MB that really is a PNG, JPEG or SVG image.
+ */
+export async function loadImage(
+  logoPath: string,
+  folder: string,
+  folderName: string,
+  at: Omit<Diagnostic, "message" | "hint">,
+): Promise<{ logo?: Logo; diagnostic?: Diagnostic }> {
   const fail = (message: string, hint: string) => ({ diagnostic: { ...at, message, hint } });
   const type = IMAGE_TYPES[extname(logoPath).toLowerCase()];
   if (!type) return fail(`logo ${logoPath} is not a PNG, JPEG or SVG file`, "use a .png, .jpg or .svg image");
-  const folder = dirname(org.file);
   const path = resolve(folder, logoPath);
   let real: string;
   try {
     real = await realpath(path);
   } catch {
-    return fail(
-      `logo file ${logoPath} not found (looked for ${path})`,
-      "the path is relative to the organisation's YAML file",
-    );
+    return fail(`logo file ${logoPath} not found (looked for ${path})`, `the path is relative to ${folder}/`);
   }
   // Only files of the organisations folder are embedded, wherever a path or a symlink points.
   const root = await realpath(folder);
   if (relative(root, real).startsWith("..") || isAbsolute(relative(root, real))) {
     return fail(
-      `logo ${logoPath} is outside the organisations folder (it resolves to ${real})`,
+      `logo ${logoPath} is outside ${folderName} (it resolves to ${real})`,
       `copy the image into ${folder}/ (e.g. ${folder}/logos/) and point \`logo\` at the copy`,
     );
   }

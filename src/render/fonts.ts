@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import subsetFont from "subset-font";
+import type { ThemeFont } from "../types.ts";
 
 // Fonts ship with the project, so every page looks the same on every machine and nothing is
 // fetched: IBM Plex Sans, as web fonts for HTML and as TrueType for Chromium's PDFs.
@@ -50,7 +52,15 @@ const fileName = (face: Face, subset: string) => `ibm-plex-sans-${subset}-${face
  * @font-face rules for the WOFF2 files that sit beside the page (see fontFiles), by plain
  * relative name: a page opened on its own falls back to the system fonts in policy.css.
  */
-export function fontFaceCss(needs: FontNeeds): string {
+export function fontFaceCss(needs: FontNeeds, font?: ThemeFont): string {
+  if (font) {
+    return themeFaces(needs, font)
+      .map(
+        (face) =>
+          `@font-face{font-family:${JSON.stringify(font.family)};font-style:${face.style};font-weight:${face.weight};font-display:swap;src:url(${face.name}) format("woff2")}`,
+      )
+      .join("\n");
+  }
   return faces(needs)
     .flatMap((face) =>
       SUBSETS.map(
@@ -63,8 +73,59 @@ export function fontFaceCss(needs: FontNeeds): string {
 
 const files = new Map<string, Uint8Array>();
 
+/**
+ * Latin letters (Welsh ŵ, ŷ, ẁ, ỳ included) and common punctuation: what policies in English and
+ * Welsh are written in, and all a theme's font is cut down to for web pages and Word files.
+ */
+export const LATIN_AND_WELSH = [
+  [0x20, 0x7e],
+  [0xa0, 0x24f],
+  [0x1e80, 0x1e85], // Welsh ẁ ẃ ẅ
+  [0x1ef2, 0x1ef3], // Welsh ỳ
+  [0x2010, 0x206f],
+  [0x20ac, 0x20ac],
+  [0x2122, 0x2122],
+]
+  .flatMap(([from, to]) =>
+    Array.from({ length: (to as number) - (from as number) + 1 }, (_, i) => (from as number) + i),
+  )
+  .map((code) => String.fromCodePoint(code))
+  .join("");
+
+/** A theme font's faces a page uses, by the file names of their web fonts; semibold falls back to bold. */
+function themeFaces(needs: FontNeeds, font: ThemeFont) {
+  const slug = font.family.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+  const face = (weight: number, style: "normal" | "italic", file: string | undefined) =>
+    file ? [{ weight, style, file, name: `${slug}-${weight}-${style}.woff2` }] : [];
+  return [
+    ...face(400, "normal", font.files.regular),
+    ...face(600, "normal", font.files.semibold ?? font.files.bold),
+    ...face(700, "normal", font.files.bold),
+    ...(needs.italic ? face(400, "italic", font.files.italic) : []),
+  ];
+}
+
+const themeWebFonts = new Map<string, Promise<Uint8Array>>();
+
+/** A theme font's faces as WOFF2 files cut to Latin and Welsh, made once per process. */
+async function themeFontFiles(needs: FontNeeds, font: ThemeFont): Promise<{ name: string; data: Uint8Array }[]> {
+  return Promise.all(
+    themeFaces(needs, font).map(async ({ file, name }) => {
+      let data = themeWebFonts.get(file);
+      if (!data) {
+        data = subsetFont(readFileSync(file), LATIN_AND_WELSH, { targetFormat: "woff2" }).then(
+          (b) => new Uint8Array(b),
+        );
+        themeWebFonts.set(file, data);
+      }
+      return { name, data: await data };
+    }),
+  );
+}
+
 /** The WOFF2 files fontFaceCss names, to write into the pack folder. */
-export function fontFiles(needs: FontNeeds): { name: string; data: Uint8Array }[] {
+export async function fontFiles(needs: FontNeeds, font?: ThemeFont): Promise<{ name: string; data: Uint8Array }[]> {
+  if (font) return themeFontFiles(needs, font);
   const dir = join(packageDir("@fontsource/ibm-plex-sans"), "files");
   return faces(needs).flatMap((face) =>
     SUBSETS.map((subset) => {

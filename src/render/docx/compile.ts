@@ -19,11 +19,10 @@ import {
 } from "docx";
 import type * as Md from "mdast";
 import { isPublishableLink } from "../../links.ts";
-import type { CrossReferenceLinkData } from "../../types.ts";
+import type { CrossReferenceLinkData, Theme, ThemeColours } from "../../types.ts";
 import { picture } from "../images.ts";
 import type { Face } from "./fonts.ts";
 import {
-  COLOR,
   HANGING,
   lines,
   listDefinition,
@@ -33,6 +32,7 @@ import {
   STYLE,
   TEXT_WIDTH,
   TEXT_WIDTH_PX,
+  wordColours,
 } from "./styles.ts";
 
 // mdast → docx, shaped like mdast-util-to-hast: one handler per node type, a small state passed
@@ -62,6 +62,8 @@ export interface State {
   drawings: number;
   /** The position of the nearest node that has one: nodes made by the pipeline (the logo) have none. */
   near: { line: number; column: number };
+  /** The theme's colours, as Word writes them. */
+  colour: ThemeColours;
   /** The faces of the house font beyond regular and bold that the text uses: only those are embedded. */
   faces: Set<Face>;
 }
@@ -93,8 +95,9 @@ interface Marks {
   link?: boolean;
 }
 
-export function createState(tree: Md.Root): State {
+export function createState(tree: Md.Root, theme: Theme): State {
   const state: State = {
+    colour: wordColours(theme),
     warnings: [],
     definitions: new Map(),
     footnoteDefinitions: new Map(),
@@ -152,10 +155,10 @@ const blockHandlers: { [K in Md.Nodes["type"]]?: BlockHandler<Extract<Md.Nodes, 
     const marks = { styleBold: node.depth <= 5, styleItalics: node.depth >= 5 };
     return [new Paragraph({ heading: levels[node.depth - 1], children: inlines(state, node.children, marks) })];
   },
-  thematicBreak: () => [
+  thematicBreak: (state) => [
     new Paragraph({
       spacing: { before: 120, after: 240 },
-      border: { bottom: { style: BorderStyle.SINGLE, size: 6, color: COLOR.rule, space: 1 } },
+      border: { bottom: { style: BorderStyle.SINGLE, size: 6, color: state.colour.rule, space: 1 } },
     }),
   ],
   blockquote: (state, node, ctx) => blocks(state, node.children, { ...ctx, quote: true }),
@@ -164,7 +167,7 @@ const blockHandlers: { [K in Md.Nodes["type"]]?: BlockHandler<Extract<Md.Nodes, 
     const reference = node.ordered ? `decimal-from-${start}` : "bullet";
     let list = state.lists.get(reference);
     if (!list) {
-      list = { definition: listDefinition(reference, node.ordered === true, start), instances: 0 };
+      list = { definition: listDefinition(reference, node.ordered === true, start, state.colour.accent), instances: 0 };
       state.lists.set(reference, list);
     }
     // Each list is its own numbering instance, so every numbered list counts from its own start.
@@ -252,15 +255,11 @@ function listItem(state: State, item: Md.ListItem, ctx: BlockContext): Block[] {
 
 // ---- tables ----
 
-const CELL_BORDER = { style: BorderStyle.SINGLE, size: 4, color: COLOR.rule };
-export const TABLE_BORDERS = {
-  top: CELL_BORDER,
-  bottom: CELL_BORDER,
-  left: CELL_BORDER,
-  right: CELL_BORDER,
-  insideHorizontal: CELL_BORDER,
-  insideVertical: CELL_BORDER,
-};
+/** Hairlines round and inside a table, in the theme's rule colour (RRGGBB). */
+export function tableBorders(rule: string) {
+  const border = { style: BorderStyle.SINGLE, size: 4, color: rule };
+  return { top: border, bottom: border, left: border, right: border, insideHorizontal: border, insideVertical: border };
+}
 export const CELL_MARGINS = { top: 60, bottom: 60, left: 100, right: 100 };
 const ALIGN = { left: AlignmentType.LEFT, right: AlignmentType.RIGHT, center: AlignmentType.CENTER } as const;
 
@@ -279,7 +278,7 @@ function table(state: State, node: Md.Table, ctx: BlockContext): Block[] {
           return new TableCell({
             width: { size: width, type: WidthType.DXA },
             margins: CELL_MARGINS,
-            ...(r === 0 ? { shading: { type: ShadingType.CLEAR, fill: COLOR.tint, color: "auto" } } : {}),
+            ...(r === 0 ? { shading: { type: ShadingType.CLEAR, fill: state.colour.tint, color: "auto" } } : {}),
             children: [
               new Paragraph({
                 spacing: { after: 0 },
@@ -297,7 +296,7 @@ function table(state: State, node: Md.Table, ctx: BlockContext): Block[] {
       width: { size: available, type: WidthType.DXA },
       columnWidths: widths,
       layout: TableLayoutType.FIXED,
-      borders: TABLE_BORDERS,
+      borders: tableBorders(state.colour.rule),
       ...(ctx.level >= 0 ? { indent: { size: listIndent(ctx.level), type: WidthType.DXA } } : {}),
     }),
     spacer(),

@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import subsetFont from "subset-font";
-import { FONT_DIRECTORY, FONT_FAMILY } from "../fonts.ts";
+import type { ThemeFont } from "../../types.ts";
+import { FONT_DIRECTORY, FONT_FAMILY, LATIN_AND_WELSH } from "../fonts.ts";
 
 // The house font goes into every Word file, so Word shows the typeface of the PDF and the web
 // page rather than substituting one of its own. A document carries regular and bold, and italic
@@ -10,78 +11,74 @@ import { FONT_DIRECTORY, FONT_FAMILY } from "../fonts.ts";
 // ŵ and ŷ included) and common punctuation: about 40% of the whole font, and still enough to
 // edit the policy in English or Welsh in the same typeface.
 
-/** Basic Latin, Latin-1, Latin Extended-A and B, Welsh w and y with accents, and the punctuation of U+2010–U+206F, € and ™. */
-const CHARACTERS = [
-  [0x20, 0x7e],
-  [0xa0, 0x24f],
-  [0x1e80, 0x1e85], // Welsh ẁ ẃ ẅ
-  [0x1ef2, 0x1ef3], // Welsh ỳ
-  [0x2010, 0x206f],
-  [0x20ac, 0x20ac],
-  [0x2122, 0x2122],
-]
-  .flatMap(([from, to]) =>
-    Array.from({ length: (to as number) - (from as number) + 1 }, (_, i) => (from as number) + i),
-  )
-  .map((code) => String.fromCodePoint(code))
-  .join("");
-
 export type Face = "bold" | "italic" | "boldItalic";
 
-/** The font table's element for each face, and its file. */
-const FILES = {
-  embedRegular: "400Regular/IBMPlexSans_400Regular.ttf",
-  embedBold: "700Bold/IBMPlexSans_700Bold.ttf",
-  embedItalic: "400Regular_Italic/IBMPlexSans_400Regular_Italic.ttf",
-  embedBoldItalic: "700Bold_Italic/IBMPlexSans_700Bold_Italic.ttf",
-} as const;
+/** The font table's element for each face, and its file: the house font's, or a theme's. */
+function faceFiles(font: ThemeFont | undefined): Partial<Record<string, string>> {
+  if (!font) {
+    return {
+      embedRegular: join(FONT_DIRECTORY, "400Regular/IBMPlexSans_400Regular.ttf"),
+      embedBold: join(FONT_DIRECTORY, "700Bold/IBMPlexSans_700Bold.ttf"),
+      embedItalic: join(FONT_DIRECTORY, "400Regular_Italic/IBMPlexSans_400Regular_Italic.ttf"),
+      embedBoldItalic: join(FONT_DIRECTORY, "700Bold_Italic/IBMPlexSans_700Bold_Italic.ttf"),
+    };
+  }
+  const { regular, bold, italic, boldItalic } = font.files;
+  return { embedRegular: regular, embedBold: bold, embedItalic: italic, embedBoldItalic: boldItalic };
+}
 
 /**
- * The house font with the faces a document uses, for docx's `fonts` option. docx writes the font
+ * The document's font with the faces it uses, for docx's `fonts` option. docx writes the font
  * table and its relationships from it; the files themselves it is given empty, and the package
  * step puts in each face's file (`embeddedFace`): docx would compress 220 kB of fonts for every
- * document, and obfuscate them with a random key.
+ * document, and obfuscate them with a random key. A face the font lacks (a theme font without
+ * italics) is left for Word to slant.
  */
-export function embeddedFonts(faces: ReadonlySet<Face>) {
+export function embeddedFonts(faces: ReadonlySet<Face>, font?: ThemeFont) {
   const empty = Buffer.alloc(0);
+  const files = faceFiles(font);
   return [
     {
-      name: FONT_FAMILY,
+      name: font?.family ?? FONT_FAMILY,
       data: empty,
       bold: empty,
-      ...(faces.has("italic") ? { italic: empty } : {}),
-      ...(faces.has("boldItalic") ? { boldItalic: empty } : {}),
+      ...(faces.has("italic") && files.embedItalic ? { italic: empty } : {}),
+      ...(faces.has("boldItalic") && files.embedBoldItalic ? { boldItalic: empty } : {}),
     },
   ];
 }
 
+/** Each family's faces, cut and obfuscated, by "family/element". */
 const obfuscated = new Map<string, { key: string; data: Uint8Array<ArrayBuffer> }>();
-let preparing: Promise<void> | undefined;
+const preparing = new Map<string, Promise<void>>();
 
-/** Cuts and obfuscates every face once per process; `embeddedFace` needs it done. */
-export function prepareFaces(): Promise<void> {
-  preparing ??= Promise.all(
-    Object.entries(FILES).map(async ([element, file]) => {
-      const ttf = new Uint8Array(
-        await subsetFont(readFileSync(join(FONT_DIRECTORY, file)), CHARACTERS, { targetFormat: "truetype" }),
-      );
-      const key = guid(ttf);
-      obfuscated.set(element, { key, data: obfuscate(ttf, key) });
-    }),
-  ).then(() => {});
-  return preparing;
+/** Cuts and obfuscates every face of the font once per process; `embeddedFace` needs it done. */
+export function prepareFaces(font?: ThemeFont): Promise<void> {
+  const family = font?.family ?? FONT_FAMILY;
+  let done = preparing.get(family);
+  if (!done) {
+    done = Promise.all(
+      Object.entries(faceFiles(font)).map(async ([element, file]) => {
+        if (!file) return;
+        const ttf = new Uint8Array(await subsetFont(readFileSync(file), LATIN_AND_WELSH, { targetFormat: "truetype" }));
+        const key = guid(ttf);
+        obfuscated.set(`${family}/${element}`, { key, data: obfuscate(ttf, key) });
+      }),
+    ).then(() => {});
+    preparing.set(family, done);
+  }
+  return done;
 }
 
 /**
- * The file of a face of the house font as a Word package holds it: obfuscated (ECMA-376 Part 2,
- * 11.1) with a key made from the font's own bytes, so the same font gives the same file.
+ * The file of a face of a font as a Word package holds it: obfuscated (ECMA-376 Part 2, 11.1)
+ * with a key made from the font's own bytes, so the same font gives the same file.
  */
 export function embeddedFace(
   font: string,
   element: string,
 ): { key: string; data: Uint8Array<ArrayBuffer> } | undefined {
-  if (font !== FONT_FAMILY) return undefined;
-  return obfuscated.get(element);
+  return obfuscated.get(`${font}/${element}`);
 }
 
 /** A GUID made from the bytes' hash, upper case as Word writes font keys. */

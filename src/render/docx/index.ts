@@ -40,19 +40,10 @@ import {
   VERSION_HISTORY_COLUMNS,
   versionHistory,
 } from "../layout.ts";
-import {
-  blocks,
-  CELL_MARGINS,
-  createState,
-  type DocxWarning,
-  type State,
-  TABLE_BORDERS,
-  TOP,
-  warn,
-} from "./compile.ts";
+import { blocks, CELL_MARGINS, createState, type DocxWarning, type State, TOP, tableBorders, warn } from "./compile.ts";
 import { embeddedFonts, prepareFaces } from "./fonts.ts";
 import { deterministicPackage } from "./package.ts";
-import { COLOR, PAGE, STYLE, styles, TEXT_WIDTH } from "./styles.ts";
+import { PAGE, STYLE, TEXT_WIDTH, wordColours, wordStyles } from "./styles.ts";
 import { xmlSafeDocument } from "./text.ts";
 
 export type { DocxWarning } from "./compile.ts";
@@ -67,7 +58,7 @@ export async function renderDocx(given: PolicyDocument): Promise<{ data: Uint8Ar
   const doc = xmlSafeDocument(given);
   const { org, policy } = doc;
   const orgName = String(org.data.name);
-  const state = createState(doc.tree);
+  const state = createState(doc.tree, doc.theme);
   const body = blocks(state, doc.tree.children, TOP);
   const notes = footnotes(state);
   const headerPart = header(doc, state);
@@ -79,11 +70,11 @@ export async function renderDocx(given: PolicyDocument): Promise<{ data: Uint8Ar
     description: `${policy.code} ${policy.title}, version ${policy.version}`,
     lastModifiedBy: "policypack",
     revision: 1,
-    styles,
+    styles: wordStyles(doc.theme),
     numbering: { config: [...state.lists.values()].map((list) => list.definition) },
     footnotes: notes,
     // The faces the text used are known once the body and footnotes are compiled.
-    fonts: embeddedFonts(state.faces).map((font) => ({ ...font, characterSet: CharacterSet.ANSI })),
+    fonts: embeddedFonts(state.faces, doc.theme.font).map((font) => ({ ...font, characterSet: CharacterSet.ANSI })),
     sections: [
       {
         properties: {
@@ -112,19 +103,20 @@ export async function renderDocx(given: PolicyDocument): Promise<{ data: Uint8Ar
   });
   const packed = await Packer.pack(document, "uint8array");
   // Dated the day the policy was last reviewed: this version's date, and the same on every build.
-  await prepareFaces();
+  await prepareFaces(doc.theme.font);
   return { data: deterministicPackage(packed, doc.review.lastReviewed), warnings: state.warnings };
 }
 
 /** The organisation, the policy's code and title, and the document-control table. */
 function frontMatter(doc: PolicyDocument): (Paragraph | Table)[] {
+  const colour = wordColours(doc.theme);
   const { org, policy } = doc;
-  const muted = { color: COLOR.muted };
+  const muted = { color: colour.muted };
   const label = (text: string) =>
     new TableCell({
       width: { size: CONTROL_WIDTHS[0], type: WidthType.DXA },
       margins: CELL_MARGINS,
-      shading: { type: ShadingType.CLEAR, fill: COLOR.tint, color: "auto" },
+      shading: { type: ShadingType.CLEAR, fill: colour.tint, color: "auto" },
       children: [new Paragraph({ spacing: { after: 0 }, children: [new TextRun({ text, bold: true })] })],
     });
   const value = (text: string, emphasis: boolean) =>
@@ -143,7 +135,7 @@ function frontMatter(doc: PolicyDocument): (Paragraph | Table)[] {
   return [
     new Paragraph({
       spacing: { after: 0 },
-      children: [new TextRun({ text: String(org.data.name), bold: true, size: 28, color: COLOR.accent })],
+      children: [new TextRun({ text: String(org.data.name), bold: true, size: 28, color: colour.accent })],
     }),
     new Paragraph({
       spacing: { after: 360 },
@@ -173,7 +165,7 @@ function frontMatter(doc: PolicyDocument): (Paragraph | Table)[] {
       width: { size: TEXT_WIDTH, type: WidthType.DXA },
       columnWidths: [...CONTROL_WIDTHS],
       layout: TableLayoutType.FIXED,
-      borders: TABLE_BORDERS,
+      borders: tableBorders(colour.rule),
       rows: documentControl(doc).map(
         ([name, text]) => new TableRow({ cantSplit: true, children: [label(name), value(text, draft(name))] }),
       ),
@@ -187,13 +179,14 @@ const HISTORY_WIDTHS = [0.12, 0.2, 0.43, 0.25].map((share) => Math.round(TEXT_WI
 
 /** The version history, newest first, under the document control table (as on the web page). */
 function historyTable(doc: PolicyDocument): (Paragraph | Table)[] {
+  const colour = wordColours(doc.theme);
   const rows = versionHistory(doc);
   if (rows.length === 0) return [];
   const cell = (text: string, i: number, header: boolean) =>
     new TableCell({
       width: { size: HISTORY_WIDTHS[i] as number, type: WidthType.DXA },
       margins: CELL_MARGINS,
-      ...(header || i === 0 ? { shading: { type: ShadingType.CLEAR, fill: COLOR.tint, color: "auto" } } : {}),
+      ...(header || i === 0 ? { shading: { type: ShadingType.CLEAR, fill: colour.tint, color: "auto" } } : {}),
       children: [
         new Paragraph({ spacing: { after: 0 }, children: [new TextRun({ text, bold: header || i === 0, size: 20 })] }),
       ],
@@ -202,13 +195,13 @@ function historyTable(doc: PolicyDocument): (Paragraph | Table)[] {
     new Paragraph({
       keepNext: true,
       spacing: { after: 80 },
-      children: [new TextRun({ text: VERSION_HISTORY_CAPTION, bold: true, color: COLOR.muted, size: 20 })],
+      children: [new TextRun({ text: VERSION_HISTORY_CAPTION, bold: true, color: colour.muted, size: 20 })],
     }),
     new Table({
       width: { size: TEXT_WIDTH, type: WidthType.DXA },
       columnWidths: HISTORY_WIDTHS,
       layout: TableLayoutType.FIXED,
-      borders: TABLE_BORDERS,
+      borders: tableBorders(colour.rule),
       rows: [
         new TableRow({
           tableHeader: true,
@@ -228,12 +221,13 @@ const SIGNATURE_WIDTHS = [0.32, 0.22, 0.32, 0.14].map((share) => Math.round(TEXT
 
 /** The staff acknowledgement sheet on a page of its own after the policy, as in the PDF. */
 function readAndSignSheet(doc: PolicyDocument): (Paragraph | Table)[] {
+  const colour = wordColours(doc.theme);
   const sheet = readAndSign(doc);
   const cell = (i: number, text = "") =>
     new TableCell({
       width: { size: SIGNATURE_WIDTHS[i] as number, type: WidthType.DXA },
       margins: CELL_MARGINS,
-      ...(text ? { shading: { type: ShadingType.CLEAR, fill: COLOR.tint, color: "auto" } } : {}),
+      ...(text ? { shading: { type: ShadingType.CLEAR, fill: colour.tint, color: "auto" } } : {}),
       children: [new Paragraph({ spacing: { after: 0 }, children: [new TextRun({ text, bold: true })] })],
     });
   return [
@@ -242,7 +236,7 @@ function readAndSignSheet(doc: PolicyDocument): (Paragraph | Table)[] {
       ([term, value]) =>
         new Paragraph({
           spacing: { after: 60 },
-          children: [new TextRun({ text: `${term}: `, bold: true, color: COLOR.muted }), new TextRun(value)],
+          children: [new TextRun({ text: `${term}: `, bold: true, color: colour.muted }), new TextRun(value)],
         }),
     ),
     ...(sheet.changes ? [new Paragraph({ spacing: { before: 120 }, children: [new TextRun(sheet.changes)] })] : []),
@@ -251,7 +245,7 @@ function readAndSignSheet(doc: PolicyDocument): (Paragraph | Table)[] {
       width: { size: TEXT_WIDTH, type: WidthType.DXA },
       columnWidths: SIGNATURE_WIDTHS,
       layout: TableLayoutType.FIXED,
-      borders: TABLE_BORDERS,
+      borders: tableBorders(colour.rule),
       rows: [
         new TableRow({ tableHeader: true, children: READ_AND_SIGN_COLUMNS.map((text, i) => cell(i, text)) }),
         ...Array.from(
@@ -271,6 +265,7 @@ function readAndSignSheet(doc: PolicyDocument): (Paragraph | Table)[] {
 
 /** The PDF's running header: the logo and the organisation on the left, its registration number on the right. */
 function header(doc: PolicyDocument, state: State): Header {
+  const colour = wordColours(doc.theme);
   const { org } = doc;
   const children: ParagraphChild[] = [];
   const logo = org.logo ? picture(org.logo.dataUri, LOGO_BOX.width, LOGO_BOX.height, true) : undefined;
@@ -293,10 +288,10 @@ function header(doc: PolicyDocument, state: State): Header {
     );
   }
   children.push(
-    new TextRun({ text: String(org.data.name), bold: true, color: COLOR.accent, size: 18 }),
+    new TextRun({ text: String(org.data.name), bold: true, color: colour.accent, size: 18 }),
     new TextRun({
       children: [new Tab(), `Registration Number: ${org.data.registration_no}`],
-      color: COLOR.muted,
+      color: colour.muted,
       size: 16,
     }),
   );
@@ -315,7 +310,7 @@ function header(doc: PolicyDocument, state: State): Header {
       new Paragraph({
         spacing: { after: 0 },
         tabStops: [{ type: TabStopType.RIGHT, position: TEXT_WIDTH }],
-        border: { bottom: { style: BorderStyle.SINGLE, size: 4, color: COLOR.rule, space: 4 } },
+        border: { bottom: { style: BorderStyle.SINGLE, size: 4, color: colour.rule, space: 4 } },
         children,
       }),
     ],
@@ -327,12 +322,13 @@ const LOGO_BOX = { width: 132, height: 34 };
 
 /** Code, version, next review date, and "Page X of Y" as fields Word keeps up to date. */
 function footer(doc: PolicyDocument): Footer {
+  const colour = wordColours(doc.theme);
   return new Footer({
     children: [
       new Paragraph({
         style: STYLE.small,
         tabStops: [{ type: TabStopType.RIGHT, position: TEXT_WIDTH }],
-        border: { top: { style: BorderStyle.SINGLE, size: 4, color: COLOR.rule, space: 4 } },
+        border: { top: { style: BorderStyle.SINGLE, size: 4, color: colour.rule, space: 4 } },
         children: [
           new TextRun(footerLine(doc)),
           new TextRun({ children: [new Tab(), "Page ", PageNumber.CURRENT, " of ", PageNumber.TOTAL_PAGES] }),

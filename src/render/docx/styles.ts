@@ -7,16 +7,24 @@ import {
   LineRuleType,
   type NumberingDefinition,
 } from "docx";
-import { FONT_FAMILY } from "../fonts.ts";
+import type { Theme, ThemeColours } from "../../types.ts";
+import { fontFamily, wordColour } from "../theme.ts";
 
 // The look of the Word document, in Word's own styles so that a care home can restyle it there.
 // Colours follow the HTML stylesheet (policy.css).
 
-export const COLOR = { ink: "1D2730", muted: "51606D", accent: "0F4C5C", rule: "C9D3DB", tint: "EEF3F6" };
+/** The theme's colours as Word writes them (RRGGBB). */
+export function wordColours(theme: Theme): ThemeColours {
+  const { ink, muted, accent, rule, tint } = theme.colours;
+  return {
+    ink: wordColour(ink),
+    muted: wordColour(muted),
+    accent: wordColour(accent),
+    rule: wordColour(rule),
+    tint: wordColour(tint),
+  };
+}
 
-// The house font of the PDF and the web page; every document embeds it (fonts.ts), so Word need
-// not substitute a font of its own choosing.
-export const FONT = FONT_FAMILY;
 export const CODE_FONT = "Courier New";
 
 /** A4 with 18 mm margins, in twips. */
@@ -43,95 +51,103 @@ export const PARAGRAPH_AFTER = 140;
 
 export const STYLE = { quote: "Quote", code: "SourceCode", codeChar: "VerbatimChar", small: "SmallPrint" } as const;
 
-export const styles: IStylesOptions = {
-  default: {
-    document: {
-      run: { font: FONT, size: pt(11), color: COLOR.ink, language: { value: "en-GB" } },
-      paragraph: { spacing: { after: PARAGRAPH_AFTER, ...lines(1.15) } },
-    },
-    title: {
-      run: { font: FONT, size: pt(24), bold: true, color: COLOR.accent },
-      paragraph: { spacing: { before: 60, after: 240 }, keepNext: true },
-    },
-    heading1: {
-      run: { font: FONT, size: pt(15), bold: true, color: COLOR.accent },
-      paragraph: {
-        outlineLevel: 0,
-        spacing: { before: 360, after: 120 },
-        keepNext: true,
-        keepLines: true,
-        border: { bottom: { style: BorderStyle.SINGLE, size: 6, color: COLOR.rule, space: 2 } },
+/**
+ * Word's styles in the theme's colours and font. The font is the PDF's and the web page's; every
+ * document embeds it (fonts.ts), so Word need not substitute a font of its own choosing.
+ */
+export function wordStyles(theme: Theme): IStylesOptions {
+  const COLOR = wordColours(theme);
+  const FONT = fontFamily(theme);
+  return {
+    default: {
+      document: {
+        run: { font: FONT, size: pt(11), color: COLOR.ink, language: { value: "en-GB" } },
+        paragraph: { spacing: { after: PARAGRAPH_AFTER, ...lines(1.15) } },
       },
-    },
-    heading2: {
-      run: { font: FONT, size: pt(12.5), bold: true, color: COLOR.ink },
-      paragraph: {
-        outlineLevel: 1,
-        spacing: { before: 260, after: 100 },
-        keepNext: true,
-        keepLines: true,
+      title: {
+        run: { font: FONT, size: pt(24), bold: true, color: COLOR.accent },
+        paragraph: { spacing: { before: 60, after: 240 }, keepNext: true },
       },
-    },
-    heading3: {
-      run: { font: FONT, size: pt(11), bold: true, color: COLOR.ink },
-      paragraph: {
-        outlineLevel: 2,
-        spacing: { before: 200, after: 80 },
-        keepNext: true,
-        keepLines: true,
+      heading1: {
+        run: { font: FONT, size: pt(15), bold: true, color: COLOR.accent },
+        paragraph: {
+          outlineLevel: 0,
+          spacing: { before: 360, after: 120 },
+          keepNext: true,
+          keepLines: true,
+          border: { bottom: { style: BorderStyle.SINGLE, size: 6, color: COLOR.rule, space: 2 } },
+        },
       },
-    },
-    heading4: {
-      run: { font: FONT, size: pt(11), bold: true, italics: true, color: COLOR.ink },
-      paragraph: {
-        outlineLevel: 3,
-        spacing: { before: 160, after: 60 },
-        keepNext: true,
+      heading2: {
+        run: { font: FONT, size: pt(12.5), bold: true, color: COLOR.ink },
+        paragraph: {
+          outlineLevel: 1,
+          spacing: { before: 260, after: 100 },
+          keepNext: true,
+          keepLines: true,
+        },
       },
-    },
-    heading5: {
-      run: { font: FONT, size: pt(11), italics: true, color: COLOR.ink },
-      paragraph: {
-        outlineLevel: 4,
-        spacing: { before: 160, after: 60 },
-        keepNext: true,
+      heading3: {
+        run: { font: FONT, size: pt(11), bold: true, color: COLOR.ink },
+        paragraph: {
+          outlineLevel: 2,
+          spacing: { before: 200, after: 80 },
+          keepNext: true,
+          keepLines: true,
+        },
       },
-    },
-    // List items sit close together; the list as a whole keeps the paragraph gap after it.
-    listParagraph: { paragraph: { spacing: { after: 60 } } },
-    hyperlink: { run: { color: COLOR.accent, underline: { type: "single" } } },
-    footnoteText: { run: { size: pt(9) }, paragraph: { spacing: { after: 40, ...lines(1) } } },
-  },
-  paragraphStyles: [
-    {
-      id: STYLE.quote,
-      name: "Quote",
-      basedOn: "Normal",
-      next: "Normal",
-      quickFormat: true,
-      run: { color: COLOR.muted },
-      paragraph: {
-        indent: { left: QUOTE_INDENT, right: QUOTE_INDENT },
-        border: { left: { style: BorderStyle.SINGLE, size: 18, color: COLOR.accent, space: 10 } },
+      heading4: {
+        run: { font: FONT, size: pt(11), bold: true, italics: true, color: COLOR.ink },
+        paragraph: {
+          outlineLevel: 3,
+          spacing: { before: 160, after: 60 },
+          keepNext: true,
+        },
       },
+      heading5: {
+        run: { font: FONT, size: pt(11), italics: true, color: COLOR.ink },
+        paragraph: {
+          outlineLevel: 4,
+          spacing: { before: 160, after: 60 },
+          keepNext: true,
+        },
+      },
+      // List items sit close together; the list as a whole keeps the paragraph gap after it.
+      listParagraph: { paragraph: { spacing: { after: 60 } } },
+      hyperlink: { run: { color: COLOR.accent, underline: { type: "single" } } },
+      footnoteText: { run: { size: pt(9) }, paragraph: { spacing: { after: 40, ...lines(1) } } },
     },
-    {
-      id: STYLE.code,
-      name: "Source Code",
-      basedOn: "Normal",
-      run: { font: CODE_FONT, size: pt(9.5) },
-      paragraph: { spacing: { after: 0, ...lines(1) }, shading: { type: "clear", fill: COLOR.tint } },
-    },
-    {
-      id: STYLE.small,
-      name: "Small Print",
-      basedOn: "Normal",
-      run: { size: pt(9), color: COLOR.muted },
-      paragraph: { spacing: { after: 0, ...lines(1) } },
-    },
-  ],
-  characterStyles: [{ id: STYLE.codeChar, name: "Verbatim Char", run: { font: CODE_FONT, size: pt(10) } }],
-};
+    paragraphStyles: [
+      {
+        id: STYLE.quote,
+        name: "Quote",
+        basedOn: "Normal",
+        next: "Normal",
+        quickFormat: true,
+        run: { color: COLOR.muted },
+        paragraph: {
+          indent: { left: QUOTE_INDENT, right: QUOTE_INDENT },
+          border: { left: { style: BorderStyle.SINGLE, size: 18, color: COLOR.accent, space: 10 } },
+        },
+      },
+      {
+        id: STYLE.code,
+        name: "Source Code",
+        basedOn: "Normal",
+        run: { font: CODE_FONT, size: pt(9.5) },
+        paragraph: { spacing: { after: 0, ...lines(1) }, shading: { type: "clear", fill: COLOR.tint } },
+      },
+      {
+        id: STYLE.small,
+        name: "Small Print",
+        basedOn: "Normal",
+        run: { size: pt(9), color: COLOR.muted },
+        paragraph: { spacing: { after: 0, ...lines(1) } },
+      },
+    ],
+    characterStyles: [{ id: STYLE.codeChar, name: "Verbatim Char", run: { font: CODE_FONT, size: pt(10) } }],
+  };
+}
 
 /** Where the text of a list item at `level` starts, in twips from the margin. */
 export const listIndent = (level: number) => 360 * (level + 1) + 60;
@@ -142,7 +158,12 @@ const BULLETS = ["•", "◦", "▪"];
 const BULLET_FONT = "Arial";
 
 /** Word's levels for a list: bullets, or decimal numbers from `start` (every list has its own instance). */
-export function listDefinition(reference: string, ordered: boolean, start = 1): NumberingDefinition {
+export function listDefinition(
+  reference: string,
+  ordered: boolean,
+  start: number,
+  accent: string,
+): NumberingDefinition {
   return {
     reference,
     levels: Array.from({ length: 9 }, (_, level) => ({
@@ -153,7 +174,7 @@ export function listDefinition(reference: string, ordered: boolean, start = 1): 
       alignment: AlignmentType.LEFT,
       style: {
         paragraph: { indent: { left: listIndent(level), hanging: HANGING } },
-        ...(ordered ? {} : { run: { font: BULLET_FONT, color: COLOR.accent } }),
+        ...(ordered ? {} : { run: { font: BULLET_FONT, color: accent } }),
       },
     })),
   };

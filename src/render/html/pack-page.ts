@@ -2,8 +2,9 @@ import type { Element } from "hast";
 import { h } from "hastscript";
 import { formatIso, formatLong } from "../../dates/calendar.ts";
 import { DUE_WINDOW_DAYS, reviewReason } from "../../dates/review.ts";
-import type { CalendarDate, Org, Policy, Review } from "../../types.ts";
+import type { CalendarDate, Org, Policy, Review, Theme } from "../../types.ts";
 import { reviewedBy } from "../layout.ts";
+import { preparedBy } from "../theme.ts";
 import { cspHash, orgHeader, standalonePage, toHtml } from "./page.ts";
 
 export interface PackEntry {
@@ -41,6 +42,7 @@ main > h1 { margin-top: 1.5rem; }
 #policies tr.row-due > th { box-shadow: inset 5px 0 #b86e00; }
 .summary { display: flex; flex-wrap: wrap; gap: 0.5rem 2rem; padding: 0; list-style: none; }
 .downloads a { font-weight: 600; }
+.prepared-by { margin-top: 2rem; color: var(--muted); font-size: 0.85rem; }
 #filter-form { margin: 1rem 0; }
 #filter-form input { font: inherit; padding: 0.3rem 0.5rem; width: 20rem; max-width: 100%; border: 1px solid var(--muted); border-radius: 3px; }
 a:focus-visible, input:focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
@@ -132,6 +134,7 @@ export function renderPackPage(
   entries: PackEntry[],
   downloads: PackDownloads,
   buildDate: CalendarDate,
+  theme: Theme,
 ): string {
   const name = String(org.data.name);
   const counts = statusCounts(entries.map((e) => e.review));
@@ -182,48 +185,66 @@ export function renderPackPage(
       : null,
     downloads.zip ? h("li", h("a", { href: downloads.zip }, "Every file of the pack (.zip)")) : null,
   ].filter((item) => item !== null);
-  const page = standalonePage(`Policy pack – ${name}`, name, PACK_CSS, [
-    h("div.page", [
-      orgHeader(org, "file"),
-      h("main", [
-        h("h1", "Policy pack"),
-        h("ul.summary", [
-          h("li", `Pack date: ${formatLong(buildDate)}`),
-          h("li", `${entries.length} policies`),
-          h("li", { className: counts.overdue ? ["status-overdue"] : [] }, `${counts.overdue} overdue for review`),
-          h("li", { className: counts.due ? ["status-due"] : [] }, `${counts.due} due for review`),
-        ]),
-        downloadLinks.length > 0
-          ? h("section.downloads", { ariaLabelledBy: "downloads" }, [
-              h("h2#downloads", "Downloads"),
-              h("ul", downloadLinks),
-            ])
-          : null,
-        h("section", { ariaLabelledBy: "policies-heading" }, [
-          h("h2#policies-heading", "Policies"),
-          h("p", "Overdue and due policies come first, then the rest by code."),
-          h("div#filter-form", { hidden: true, role: "search" }, [
-            h("label", { htmlFor: "filter" }, "Filter by code or title "),
-            h("input#filter", { type: "search", autocomplete: "off" }),
-            h("span#filter-count", { ariaLive: "polite" }),
+  const page = standalonePage(
+    `Policy pack – ${name}`,
+    name,
+    PACK_CSS,
+    [
+      h("div.page", [
+        orgHeader(org, "file"),
+        h("main", [
+          h("h1", "Policy pack"),
+          h("ul.summary", [
+            h("li", `Pack date: ${formatLong(buildDate)}`),
+            h("li", `${entries.length} policies`),
+            h("li", { className: counts.overdue ? ["status-overdue"] : [] }, `${counts.overdue} overdue for review`),
+            h("li", { className: counts.due ? ["status-due"] : [] }, `${counts.due} due for review`),
           ]),
-          h("table#policies.stack", [
-            h("caption.sr-only", `Policies in the pack of ${name}, with review status as of ${formatLong(buildDate)}`),
-            h(
-              "thead",
+          downloadLinks.length > 0
+            ? h("section.downloads", { ariaLabelledBy: "downloads" }, [
+                h("h2#downloads", "Downloads"),
+                h("ul", downloadLinks),
+              ])
+            : null,
+          h("section", { ariaLabelledBy: "policies-heading" }, [
+            h("h2#policies-heading", "Policies"),
+            h("p", "Overdue and due policies come first, then the rest by code."),
+            h("div#filter-form", { hidden: true, role: "search" }, [
+              h("label", { htmlFor: "filter" }, "Filter by code or title "),
+              h("input#filter", { type: "search", autocomplete: "off" }),
+              h("span#filter-count", { ariaLive: "polite" }),
+            ]),
+            h("table#policies.stack", [
               h(
-                "tr",
-                COLUMNS.map((label) => h("th", { scope: "col" }, label)),
+                "caption.sr-only",
+                `Policies in the pack of ${name}, with review status as of ${formatLong(buildDate)}`,
               ),
-            ),
-            h("tbody", rows),
+              h(
+                "thead",
+                h(
+                  "tr",
+                  COLUMNS.map((label) => h("th", { scope: "col" }, label)),
+                ),
+              ),
+              h("tbody", rows),
+            ]),
           ]),
         ]),
+        preparedByFooter(theme),
       ]),
-    ]),
-    h("script", FILTER_SCRIPT),
-  ]);
+      h("script", FILTER_SCRIPT),
+    ],
+    { theme },
+  );
   return toHtml(page);
+}
+
+/** "Prepared by Polisi Cymru Ltd", linked to its website, under a pack page; nothing in the default theme. */
+function preparedByFooter(theme: Theme): Element | null {
+  const text = preparedBy(theme);
+  if (!text) return null;
+  const website = theme.consultancy?.website;
+  return h("footer.prepared-by", h("p", website ? h("a", { href: website }, text) : text));
 }
 
 export interface OverviewRow {
@@ -245,7 +266,7 @@ function overviewReasons(reviews: { policy: Policy; review: Review }[]): string[
 }
 
 /** The consultancy's page: every client, its pack, and what is due or overdue. Fallback fonts: no font files sit beside it. */
-export function renderOverview(rows: OverviewRow[], buildDate: CalendarDate): string {
+export function renderOverview(rows: OverviewRow[], buildDate: CalendarDate, theme: Theme): string {
   const body = rows.map(({ org, reviews }) => {
     const name = String(org.data.name);
     if (!reviews) {
@@ -300,9 +321,10 @@ export function renderOverview(rows: OverviewRow[], buildDate: CalendarDate): st
             h("tbody", body),
           ]),
         ]),
+        preparedByFooter(theme),
       ]),
     ],
-    { embedFonts: false },
+    { embedFonts: false, theme },
   );
   return toHtml(page);
 }

@@ -7,7 +7,7 @@ import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
 import remarkRehype from "remark-rehype";
 import { unified } from "unified";
-import type { Logo, Org, Policy, PolicyDocument } from "../../types.ts";
+import type { Logo, Org, Policy, PolicyDocument, Theme } from "../../types.ts";
 import { fontFaceCss, fontFiles } from "../fonts.ts";
 import { picture } from "../images.ts";
 import {
@@ -25,6 +25,7 @@ import {
   VERSION_HISTORY_COLUMNS,
   versionHistory,
 } from "../layout.ts";
+import { themeCss } from "../theme.ts";
 import { serialize } from "./serialize.ts";
 import { safeUrlHandlers } from "./urls.ts";
 
@@ -72,11 +73,12 @@ export function standalonePage(
   author: string,
   css: string,
   body: ElementContent[],
-  { embedFonts = true } = {},
+  { embedFonts = true, theme }: { embedFonts?: boolean; theme: Theme },
 ): HastRoot {
   const bodyElement = h("body", body);
   const italic = [...elements(bodyElement)].some((e) => e.tagName === "em" || e.tagName === "i");
-  const style = h("style", `${embedFonts ? `${fontFaceCss({ italic })}\n` : ""}${POLICY_CSS}${css}`);
+  const fonts = embedFonts ? `${fontFaceCss({ italic }, theme.font)}\n` : "";
+  const style = h("style", `${fonts}${POLICY_CSS}${themeCss(theme)}${css}`);
   const scripts = [...elements(bodyElement)].filter((e) => e.tagName === "script").map(textOf);
   return {
     type: "root",
@@ -288,7 +290,7 @@ export function policyPage(
         print && signSheetAfter(doc) ? readAndSignSheet(doc) : null,
       ]),
     ],
-    { embedFonts: !print },
+    { embedFonts: !print, theme: doc.theme },
   );
 }
 
@@ -312,4 +314,5 @@ function usesItalic(policy: Policy): boolean {
 }
 
 /** The font files a pack folder needs beside its pages: the italic ones only if a policy has emphasis. */
-export const packFontFiles = (policies: readonly Policy[]) => fontFiles({ italic: policies.some(usesItalic) });
+export const packFontFiles = (policies: readonly Policy[], theme: Theme) =>
+  fontFiles({ italic: policies.some(usesItalic) }, theme.font);

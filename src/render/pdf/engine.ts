@@ -24,6 +24,8 @@ export interface EngineOptions {
   timeoutMs: number;
   /** Milliseconds the browser may take to answer a heartbeat before it counts as frozen. */
   heartbeatMs?: number;
+  /** Folders of TrueType files Chromium may use besides the house font (a theme's font). */
+  fontDirectories?: string[];
 }
 
 const ARGS = [
@@ -43,9 +45,10 @@ const PROFILE_PREFIX = "policypack-chromium-";
 
 // Chromium sees only the project's own fonts: the header and footer templates cannot use web
 // fonts, and output must not depend on what fonts the machine has.
-const fontsConf = (cacheDir: string) => `<?xml version="1.0"?>
+const xmlText = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const fontsConf = (cacheDir: string, dirs: readonly string[]) => `<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
-<fontconfig><dir>${FONT_DIRECTORY}</dir><cachedir>${cacheDir}</cachedir></fontconfig>
+<fontconfig>${[FONT_DIRECTORY, ...dirs].map((dir) => `<dir>${xmlText(dir)}</dir>`).join("")}<cachedir>${xmlText(cacheDir)}</cachedir></fontconfig>
 `;
 
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
@@ -140,7 +143,10 @@ class Session {
   static async start(options: EngineOptions, signal: AbortSignal): Promise<Session> {
     const profile = await mkdtemp(join(tmpdir(), `${PROFILE_PREFIX}${process.pid}-`));
     try {
-      await writeFile(join(profile, "fonts.conf"), fontsConf(join(profile, "fontconfig-cache")));
+      await writeFile(
+        join(profile, "fonts.conf"),
+        fontsConf(join(profile, "fontconfig-cache"), options.fontDirectories ?? []),
+      );
       const browser = await puppeteer.launch({
         executablePath: options.executablePath,
         headless: "shell",

@@ -1,9 +1,9 @@
 import type { Element, Root } from "hast";
 import { ParseSpeeds, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, type PDFObject, PDFString } from "pdf-lib";
 import type { PDFOptions } from "puppeteer-core";
-import type { CalendarDate, Org } from "../../types.ts";
-import { FONT_FAMILY } from "../fonts.ts";
+import type { CalendarDate, Org, Theme } from "../../types.ts";
 import { toHtml } from "../html/page.ts";
+import { fontFamily } from "../theme.ts";
 import { setXmp } from "./accessibility.ts";
 
 /** A CSS string literal: an org value can never end the string, the rule or the <style> element. */
@@ -42,17 +42,18 @@ function watermarkImage(): string {
  * header and footer template for every page; and the on-page header hidden, since the running
  * one replaces it. Values from the organisation go in as escaped CSS strings.
  */
-export function printCss(org: Org, text: RunningText): string {
-  const box = `font-family: "${FONT_FAMILY}"; font-size: 7.5pt; color: #51606d;`;
-  const top = `${box} vertical-align: bottom; padding-bottom: 2mm; border-bottom: 0.5pt solid #c9d3db;`;
-  const bottom = `${box} vertical-align: top; padding-top: 2mm; border-top: 0.5pt solid #c9d3db;`;
+export function printCss(org: Org, theme: Theme, text: RunningText): string {
+  const { muted, rule, accent } = theme.colours;
+  const box = `font-family: ${cssString(fontFamily(theme))}; font-size: 7.5pt; color: ${muted};`;
+  const top = `${box} vertical-align: bottom; padding-bottom: 2mm; border-bottom: 0.5pt solid ${rule};`;
+  const bottom = `${box} vertical-align: top; padding-top: 2mm; border-top: 0.5pt solid ${rule};`;
   const logo = headerLogo(org);
   const name = cssString(String(org.data.name));
   return `
 @page {
   size: A4;
   margin: 26mm 18mm 20mm;
-  @top-left { content: ${logo ? `${logo} "  " ` : ""}${name}; ${top} font-weight: 600; font-size: 8.5pt; color: #0f4c5c; }
+  @top-left { content: ${logo ? `${logo} "  " ` : ""}${name}; ${top} font-weight: 600; font-size: 8.5pt; color: ${accent}; }
   @top-right { content: ${cssString(text.headerRight)}; ${top} }
   @bottom-left { content: ${cssString(text.footerLeft)}; ${bottom} }
   @bottom-right { content: "Page " counter(page) " of " counter(pages); ${bottom} }${

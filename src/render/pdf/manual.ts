@@ -2,9 +2,10 @@ import type { Element, ElementContent, Root } from "hast";
 import { h } from "hastscript";
 import { PDFArray, PDFDict, type PDFDocument, PDFName, type PDFObject, PDFRef } from "pdf-lib";
 import { formatLong } from "../../dates/calendar.ts";
-import type { CalendarDate, Org, PolicyDocument } from "../../types.ts";
+import { type CalendarDate, DEFAULT_THEME, type Org, type PolicyDocument } from "../../types.ts";
 import { orgHeader, policyArticle, readAndSignSheet, standalonePage } from "../html/page.ts";
 import { copyrightLine, footerLine, signSheetAfter } from "../layout.ts";
+import { preparedBy } from "../theme.ts";
 import { linkTexts, makeAccessible } from "./accessibility.ts";
 import type { PdfEngine, PdfOutput } from "./engine.ts";
 import { cssString, loadPdf, PDF_OPTIONS, printable, printCss, savePdf, setProperties } from "./layout.ts";
@@ -20,6 +21,9 @@ const FRONT_CSS = `
 .cover dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.3rem 1.5rem; margin-top: 2rem; }
 .cover dt { font-weight: 600; color: var(--muted); }
 .cover dd { margin: 0; }
+.cover .cover-text { margin-top: 2rem; max-width: 40rem; }
+.cover .prepared-by { margin-top: 3rem; display: flex; flex-direction: column; align-items: flex-start; gap: 0.5rem; color: var(--muted); }
+.cover .prepared-by img { max-height: 16mm; max-width: 60mm; }
 .contents ol { list-style: none; padding: 0; }
 .contents li { margin: 0.45rem 0; break-inside: avoid; }
 .contents a { display: flex; gap: 0.6rem; color: inherit; text-decoration: none; }
@@ -75,6 +79,8 @@ function manualArticle(doc: PolicyDocument): Element {
 
 function manualPage(org: Org, parts: ManualPart[], buildDate: CalendarDate, starts: number[]): Root {
   const name = String(org.data.name);
+  const theme = parts[0]?.doc.theme ?? DEFAULT_THEME;
+  const consultancy = theme.consultancy;
   const entries = parts.map(({ doc: { policy } }, i) =>
     h(
       "li",
@@ -104,7 +110,7 @@ function manualPage(org: Org, parts: ManualPart[], buildDate: CalendarDate, star
   const body: ElementContent[] = [
     h("section.cover", [
       orgHeader(org, "inline"),
-      h("h1", "Policy pack"),
+      h("h1", theme.cover.title),
       h("dl", [
         ...[
           ["Organisation", name],
@@ -113,18 +119,25 @@ function manualPage(org: Org, parts: ManualPart[], buildDate: CalendarDate, star
           ["Policies", String(parts.length)],
         ].flatMap(([term, value]) => [h("dt", term), h("dd", value)]),
       ]),
+      theme.cover.text ? h("p.cover-text", theme.cover.text) : null,
+      consultancy
+        ? h("div.prepared-by", [
+            consultancy.logo ? h("img", { src: consultancy.logo.dataUri, alt: `${consultancy.name} logo` }) : null,
+            h("p", preparedBy(theme)),
+          ])
+        : null,
     ]),
     h("nav.contents", { ariaLabelledBy: "contents" }, [h("h1#contents", "Contents"), h("ol", entries)]),
     ...policies,
   ];
   const css =
     FRONT_CSS +
-    printCss(org, {
+    printCss(org, theme, {
       headerRight: `Registration Number: ${org.data.registration_no}`,
       footerLeft: `${name} · policy pack of ${formatLong(buildDate)}`,
     }) +
     namedPages;
-  return standalonePage(`Policy pack – ${name}`, name, css, [h("main", body)], { embedFonts: false });
+  return standalonePage(`Policy pack – ${name}`, name, css, [h("main", body)], { embedFonts: false, theme });
 }
 
 /** The page (from 1) each named destination of the document points at. */

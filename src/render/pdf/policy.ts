@@ -19,7 +19,7 @@ export interface PolicyPdf extends PdfOutput {
 /** One policy as A4 PDF, printed from the same page as its HTML; cross-references open the sibling PDF. */
 export async function renderPolicyPdf(doc: PolicyDocument, engine: PdfEngine): Promise<PolicyPdf> {
   const { org, policy } = doc;
-  const css = printCss(org, {
+  const css = printCss(org, doc.theme, {
     headerRight: `Registration Number: ${org.data.registration_no}`,
     footerLeft: footerLine(doc),
     ...(isDraft(doc) ? { watermark: DRAFT_MARK } : {}),

@@ -1,6 +1,6 @@
 import { h } from "hastscript";
 import { formatLong } from "../../dates/calendar.ts";
-import type { CalendarDate, Org, PolicyDocument } from "../../types.ts";
+import { type CalendarDate, DEFAULT_THEME, type Org, type PolicyDocument } from "../../types.ts";
 import { readAndSignSheet, standalonePage } from "../html/page.ts";
 import { READ_AND_SIGN_TITLE } from "../layout.ts";
 import { linkTexts, makeAccessible } from "./accessibility.ts";
@@ -21,8 +21,9 @@ export async function renderSignSheets(
   engine: PdfEngine,
 ): Promise<PdfOutput> {
   const name = String(org.data.name);
+  const theme = docs[0]?.theme ?? DEFAULT_THEME;
   const css =
-    printCss(org, {
+    printCss(org, theme, {
       headerRight: `Registration Number: ${org.data.registration_no}`,
       footerLeft: `${name} · read and sign · policy pack of ${formatLong(buildDate)}`,
     }) + CSS;
@@ -33,9 +34,7 @@ export async function renderSignSheets(
     css,
     // The running header names the organisation on every page.
     [h("div.page", [h("main", sheets)])],
-    {
-      embedFonts: false,
-    },
+    { embedFonts: false, theme },
   );
   const texts = linkTexts(page);
   const output = await engine.render({ html: printable(page), options: PDF_OPTIONS });
