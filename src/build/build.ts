@@ -454,7 +454,7 @@ async function packFiles(
   const pageHash = sha256(
     toolFingerprint(),
     formatIso(buildDate),
-    JSON.stringify([org.data, pageInputs, downloads, theme]),
+    JSON.stringify([org.data, pageInputs, downloads, { ...theme, font: theme.font?.family }]),
     org.logo?.dataUri ?? "",
   );
   if (pack.wants("index.html", pageHash))

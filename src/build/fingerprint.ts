@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { sha256 } from "../hash.ts";
-import type { Library, Org, Policy, Review } from "../types.ts";
+import type { Library, Org, Policy, Review, Theme } from "../types.ts";
 import type { PackContext } from "./documents.ts";
 
 export { sha256 };
@@ -22,6 +22,23 @@ export function toolFingerprint(): string {
     : "";
   tool = sha256(lock, ...files.flatMap((file) => [file, readFileSync(join(SRC, file))]));
   return tool;
+}
+
+const themeHashes = new WeakMap<Theme, string>();
+
+/**
+ * The theme as it shapes outputs: its values, and its font by the bytes of its files rather than
+ * where they are installed, so a pack built on another machine or folder is still up to date.
+ */
+function themeHash(theme: Theme): string {
+  let hash = themeHashes.get(theme);
+  if (hash === undefined) {
+    const { font, ...rest } = theme;
+    const faces = font ? Object.values(font.files).map((file) => readFileSync(file)) : [];
+    hash = sha256(JSON.stringify(rest), font?.family ?? "", ...faces);
+    themeHashes.set(theme, hash);
+  }
+  return hash;
 }
 
 const policyHashes = new WeakMap<Policy, string>();
@@ -55,7 +72,7 @@ export function policyInputs(
     policyHash(policy),
     JSON.stringify(org.data),
     org.logo?.dataUri ?? "",
-    JSON.stringify(library.theme),
+    themeHash(library.theme),
     JSON.stringify(review),
     String(year),
     ...citedBy,
