@@ -98,6 +98,24 @@ describe.skipIf(!chromium)("a theme", () => {
   });
 });
 
+describe("changing the theme", () => {
+  it("rebuilds every page of every pack; building again with it unchanged writes nothing", async () => {
+    const dir = await workspace();
+    const html = ["build", ...AS_OF, "--format", "html", "--json"];
+    const built = async () =>
+      (JSON.parse((await runCli(html, dir)).stdout) as { packs: { built: string[] }[] }).packs.flatMap((p) => p.built);
+    await built();
+    const { writeFile } = await import("node:fs/promises");
+    await writeFile(join(dir, "policies", "theme.yaml"), `colours:\n  accent: "#224466"\n`);
+    const again = await built();
+    expect(again.filter((name) => name.endsWith(".html"))).toHaveLength(2 * 7); // 6 policies and the pack page, twice
+    expect(await readFile(join(dir, "output", "afon-homecare", "DCW13-safeguarding-adults.html"), "utf8")).toContain(
+      "--accent: #224466",
+    );
+    expect(await built()).toEqual([]);
+  });
+});
+
 describe("checking a theme", () => {
   it("reports a misspelt key, a colour that is not #rrggbb and a font that is not installed, at their lines; no pack is built", async () => {
     const dir = await workspace({
