@@ -36,6 +36,12 @@ export interface BuildOptions {
   signal?: AbortSignal;
   /** Build only the previews of drafts, into `<out>/_drafts/<org>/`, and no client pack. */
   drafts?: boolean;
+  /**
+   * Formats not rendered in this run that the pages link to all the same, because the caller
+   * renders them when asked for (serve --watch). Without it a stale PDF would drop out of the
+   * pages, and its link with it, until the next full build.
+   */
+  linked?: readonly Format[];
 }
 
 /**
@@ -279,6 +285,7 @@ async function buildPack(
   const present = new Set([...inFolder].filter(([, kind]) => kind === "file").map(([name]) => name));
   const pack = new PackBuild(dir, old, Boolean(options.force), present);
   const { buildDate } = options;
+  const linked = (format: Format) => options.linked?.includes(format) ?? false;
   const context = packContext(policies, check.library);
   const items: Item[] = policies.map((policy) => {
     const review = reviewOf(org, policy, buildDate, check.library.legislation);
@@ -297,7 +304,7 @@ async function buildPack(
       if (format === "html") {
         item.siblings = Object.fromEntries(
           (["pdf", "docx"] as const)
-            .filter((f) => pack.next[`${item.policy.slug}.${f}`])
+            .filter((f) => pack.next[`${item.policy.slug}.${f}`] || linked(f))
             .map((f) => [f, `${item.policy.slug}.${f}`]),
         );
       }
@@ -377,6 +384,7 @@ async function packFiles(
   theme: Theme,
 ): Promise<void> {
   const { buildDate } = options;
+  const linked = (format: Format) => options.linked?.includes(format) ?? false;
   // The manual is printed only with every policy's PDF in hand: their lengths place its contents.
   const manual = `${org.id}-policy-pack.pdf`;
   const pdfs = items.map((item) => `${item.policy.slug}.pdf`);
@@ -434,12 +442,17 @@ async function packFiles(
     policy: item.policy,
     review: item.review,
     files: Object.fromEntries(
-      FORMATS.filter((f) => pack.next[`${item.policy.slug}.${f}`]).map((f) => [f, `${item.policy.slug}.${f}`]),
+      FORMATS.filter((f) => pack.next[`${item.policy.slug}.${f}`] || linked(f)).map((f) => [
+        f,
+        `${item.policy.slug}.${f}`,
+      ]),
     ),
   }));
   const downloads = {
-    ...(pack.next[manual] ? { manual } : {}),
-    ...(pack.next[sheets] ? { signSheets: sheets } : {}),
+    ...(pack.next[manual] || linked("pdf") ? { manual } : {}),
+    ...(pack.next[sheets] || (linked("pdf") && wantsReadAndSign(org) && items.length > 0)
+      ? { signSheets: sheets }
+      : {}),
     zip,
   };
   // The pack page is keyed by what it shows, so an unchanged pack does not even render it.
