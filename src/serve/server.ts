@@ -26,7 +26,7 @@ const CONTENT_TYPES: Record<string, string> = {
  * Pack pages: inline styles, the pack's own images (the logo) and data: images, its own font files, and one script, the pack
  * page's filter, allowed by its hash (each page's own CSP meta narrows this further).
  */
-const HTML_CSP = `default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; font-src 'self'; script-src ${FILTER_SCRIPT_HASH}; base-uri 'none'; form-action 'none'`;
+export const HTML_CSP = `default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; font-src 'self'; script-src ${FILTER_SCRIPT_HASH}; base-uri 'none'; form-action 'none'`;
 
 /** An SVG opened as a page (an <img> of one never runs script): its own styles, nothing else. */
 const SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
@@ -36,6 +36,21 @@ export interface ServeOptions {
   root: string;
   /** 0 picks any free port. */
   port: number;
+  /** serve --watch: rebuilt files, reloading pages (src/serve/watch.ts). */
+  live?: LiveHooks;
+}
+
+/** What serve --watch adds to the server. */
+export interface LiveHooks {
+  /** The URL path of the Server-Sent Events stream that tells pages about builds. */
+  eventsPath: string;
+  events(response: ServerResponse): void;
+  /** Brings a file up to date before it is served (a PDF is built when asked for); `path` is below the root. */
+  prepare(path: string): Promise<void>;
+  /** A page as served: its HTML with the reload script added. The file itself is never changed. */
+  page(file: string): Promise<string>;
+  /** The Content-Security-Policy header for pages, allowing that script and its event stream. */
+  pageCsp: string;
 }
 
 export interface RunningServer {
@@ -53,7 +68,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const hosts = new Set<string>();
   const server = createServer((request, response) => {
     if (!hosts.has(request.headers.host ?? "")) return send(response, 403, "Forbidden: unexpected Host header");
-    handle(root, request, response).catch(() => {
+    handle(root, request, response, options.live).catch(() => {
       if (!response.headersSent) send(response, 500, "Internal error");
       else response.destroy();
     });
@@ -119,11 +134,18 @@ async function inside(root: string, path: string): Promise<string | undefined> {
   return real === root || real.startsWith(root + sep) ? real : undefined;
 }
 
-async function handle(root: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handle(
+  root: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+  live: LiveHooks | undefined,
+): Promise<void> {
   const method = request.method ?? "";
   if (method !== "GET" && method !== "HEAD") return send(response, 405, "Method not allowed", { Allow: "GET, HEAD" });
   const relative = safeRelativePath(request.url ?? "");
   if (relative === undefined) return send(response, 403, "Forbidden");
+  if (live && relative === live.eventsPath && method === "GET") return live.events(response);
+  await live?.prepare(relative);
 
   let file = await inside(root, join(root, relative));
   if (file === undefined) return send(response, 404, "Not found");
@@ -141,6 +163,18 @@ async function handle(root: string, request: IncomingMessage, response: ServerRe
   if (!info.isFile()) return send(response, 404, "Not found");
 
   const type = CONTENT_TYPES[extname(file).toLowerCase()] ?? "application/octet-stream";
+  if (live && type.startsWith("text/html")) {
+    const page = Buffer.from(await live.page(file));
+    response.writeHead(200, {
+      "Content-Type": type,
+      "Content-Length": String(page.length),
+      "X-Content-Type-Options": "nosniff",
+      "Cache-Control": "no-store",
+      "Content-Security-Policy": live.pageCsp,
+    });
+    response.end(method === "HEAD" ? undefined : page);
+    return;
+  }
   response.writeHead(200, {
     "Content-Type": type,
     "Content-Length": String(info.size),
