@@ -241,7 +241,8 @@ describe("rebuilding on save", () => {
       expect(runs).toBe(2);
       // A save, then two more while its build runs: that build, and exactly one more after it.
       await save(`${ORIGINAL} A`);
-      await sleep(450); // the build has started (150 ms debounce) and is checking (700 ms)
+      for (let waited = 0; runs < 3 && waited < 15_000; waited += 10) await sleep(10);
+      expect(running).toBe(1); // its build is checking (700 ms) while B and C are saved
       await save(`${ORIGINAL} B`);
       await save(`${ORIGINAL} C`);
       await settled(3);
