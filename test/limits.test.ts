@@ -42,6 +42,8 @@ describe("Markdown nesting is measured before parsing", () => {
     expect(found?.message).toContain(`more than ${MAX_PARAGRAPH_MARKS} emphasis and link marks`);
     // The same marks spread over paragraphs, or over the rows of a table, are parsed row by row.
     expect(markdownNesting(`${"a**b** ".repeat(100)}\n\n`.repeat(500), 1)).toBeUndefined();
+    // Placeholders are not Markdown: their underscores are not marks.
+    expect(markdownNesting("<<org_field_registered_manager_name>> ".repeat(300), 1)).toBeUndefined();
     const table = `| a | b |\n| - | - |\n${"| **x** | _y_ |\n".repeat(2_000)}`;
     expect(markdownNesting(table, 1)).toBeUndefined();
   });

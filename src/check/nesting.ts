@@ -79,7 +79,8 @@ export function markdownNesting(body: string, firstLine: number): BodyDiagnostic
     }
     // A table's cells are parsed one by one: each row counts on its own.
     if (line.trim() === "" || line.trimStart().startsWith("|")) marks = 0;
-    const unescaped = line.replace(/\\./g, "");
+    // Placeholders (<<org_field_name>>) are not Markdown: their underscores are not emphasis.
+    const unescaped = line.replace(/\\./g, "").replace(/<<[^<>]*>>/g, "");
     marks += unescaped.length - unescaped.replace(/[*_[\]]/g, "").length;
     if (marks > MAX_PARAGRAPH_MARKS) {
       return {
