@@ -7,6 +7,7 @@ import remarkGfm from "remark-gfm";
 import remarkStringify from "remark-stringify";
 import { unified } from "unified";
 import { stringify as toYaml } from "yaml";
+import type { Diagnostic } from "../types.ts";
 import { writeFileAtomic } from "../write/atomic.ts";
 import type { ImportedPolicy } from "./types.ts";
 
@@ -68,3 +69,31 @@ export async function otherFileWithCode(out: string, code: string, path: string)
 }
 
 export const writePolicy = (path: string, text: string) => writeFileAtomic(path, text);
+
+/**
+ * Writes an imported policy, or returns the error saying why not: another file of `out` has its
+ * code, or its file exists and `force` is off. Shared by the import command and the API.
+ */
+export async function savePolicy(
+  source: string,
+  output: { path: string; code: string; text: string },
+  out: string,
+  force: boolean,
+): Promise<Diagnostic | undefined> {
+  const refuse = (rule: string, message: string, hint: string): Diagnostic => ({
+    file: source,
+    line: 1,
+    column: 1,
+    severity: "error",
+    rule,
+    message,
+    hint,
+  });
+  const other = await otherFileWithCode(out, output.code, output.path);
+  if (other) return refuse("duplicate-code", `${output.code} is already used by ${other}`, "pass another --code");
+  if (existsSync(output.path) && !force) {
+    return refuse("file-exists", `${output.path} already exists; nothing written`, "pass --force to overwrite it");
+  }
+  await writePolicy(output.path, output.text);
+  return undefined;
+}

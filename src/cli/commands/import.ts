@@ -25,7 +25,7 @@ export const importCommand: Command = {
   async run(context) {
     // Loaded here: the importer pulls in mammoth and rehype, which other commands do not need.
     const { importPolicy } = await import("../../import/index.ts");
-    const { otherFileWithCode, writePolicy } = await import("../../import/write.ts");
+    const { savePolicy } = await import("../../import/write.ts");
     const files = context.positionals;
     const code = context.string("code");
     if (files.length === 0) throw new UsageError("import needs at least one file: policypack import <file ...>");
@@ -45,18 +45,9 @@ export const importCommand: Command = {
       diagnostics.push(...result.diagnostics);
       let written = false;
       if (result.output) {
-        const { path } = result.output;
-        const other = await otherFileWithCode(out, result.output.code, path);
-        const refuse = (rule: string, message: string, hint: string) =>
-          diagnostics.push({ file, line: 1, column: 1, severity: "error", rule, message, hint });
-        if (other) {
-          refuse("duplicate-code", `${result.output.code} is already used by ${other}`, "pass another --code");
-        } else if (existsSync(path) && !context.values.force) {
-          refuse("file-exists", `${path} already exists; nothing written`, "pass --force to overwrite it");
-        } else {
-          await writePolicy(path, result.output.text);
-          written = true;
-        }
+        const refused = await savePolicy(file, result.output, out, Boolean(context.values.force));
+        if (refused) diagnostics.push(refused);
+        else written = true;
       }
       imported.push({ ...result, written });
     }
