@@ -1,9 +1,16 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so there is no build step to forget.
-import { register } from "tsx/esm/api";
+import { existsSync } from "node:fs";
 
-register();
-const { main } = await import("../src/cli/main.ts");
+// In the repository (src/ present) run the TypeScript sources through tsx, so an edit is never
+// shadowed by a stale dist/; an installed package has only the compiled dist/, and no tsx.
+let main;
+if (existsSync(new URL("../src/cli/main.ts", import.meta.url))) {
+  const { register } = await import("tsx/esm/api");
+  register();
+  ({ main } = await import("../src/cli/main.ts"));
+} else {
+  ({ main } = await import("../dist/cli/main.js"));
+}
 const code = await main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

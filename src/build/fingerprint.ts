@@ -16,11 +16,14 @@ let tool: string | undefined;
  */
 export function toolFingerprint(): string {
   if (tool) return tool;
-  const files = (readdirSync(SRC, { recursive: true }) as string[]).filter((f) => /\.(ts|css)$/.test(f)).sort();
-  const lock = existsSync(join(SRC, "..", "package-lock.json"))
-    ? readFileSync(join(SRC, "..", "package-lock.json"))
-    : "";
-  tool = sha256(lock, ...files.flatMap((file) => [file, readFileSync(join(SRC, file))]));
+  // SRC is src/ in the repository, dist/ (compiled .js) in an installed package, which has no lock
+  // file: there its package.json (version and dependency ranges) stands in for it.
+  const files = (readdirSync(SRC, { recursive: true }) as string[]).filter((f) => /\.(ts|js|css)$/.test(f)).sort();
+  const lock = ["package-lock.json", "package.json"]
+    .map((name) => join(SRC, "..", name))
+    .find((path) => existsSync(path));
+  const versions = lock ? readFileSync(lock) : "";
+  tool = sha256(versions, ...files.flatMap((file) => [file, readFileSync(join(SRC, file))]));
   return tool;
 }
 

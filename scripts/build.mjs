@@ -1,0 +1,20 @@
+// npm run build: src/ compiled to dist/ (JavaScript and declarations), plus the files the code
+// reads beside itself at run time (new URL("policy.css", import.meta.url)), which tsc does not copy.
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+const root = join(import.meta.dirname, "..");
+const src = join(root, "src");
+const dist = join(root, "dist");
+
+// From scratch: a module deleted from src/ must not live on in the package.
+rmSync(dist, { recursive: true, force: true });
+execFileSync(join(root, "node_modules", ".bin", "tsc"), ["-p", join(root, "tsconfig.build.json")], {
+  stdio: "inherit",
+});
+for (const file of readdirSync(src, { recursive: true })) {
+  if (file.endsWith(".ts") || !statSync(join(src, file)).isFile()) continue;
+  mkdirSync(dirname(join(dist, file)), { recursive: true });
+  cpSync(join(src, file), join(dist, file));
+}
