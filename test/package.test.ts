@@ -76,6 +76,7 @@ describe("the npm package", () => {
     expect(tarball).toContain("package/dist/cli/main.js");
     expect(tarball).toContain("package/dist/render/html/policy.css");
     expect(tarball).toContain("package/bin/policypack.js");
+    expect(tarball).toContain("package/policypack.config.schema.json");
     expect(tarball.filter((path) => /^package\/(src|test|bench|scripts|node_modules)\//.test(path))).toEqual([]);
     expect(tarball.filter((path) => path.endsWith(".ts") && !path.endsWith(".d.ts"))).toEqual([]);
   });
