@@ -7,18 +7,21 @@ import { parseYamlWithPositions } from "./yaml.ts";
 /** The register sits beside the policies; the policy loader reads only `*.md`, so it never sees it. */
 export const LEGISLATION_FILE = "legislation.yaml";
 
-/** The register as written, for the check stage to validate; absent when the library has none. */
-export interface LegislationSource {
+/** A YAML file of the library beside the policies, as written, for the check stage to validate. */
+export interface LibraryYaml {
   file: string;
   data: unknown;
   positions: YamlPositions;
 }
 
-export async function loadLegislation(
-  policiesDir: string,
-): Promise<{ source?: LegislationSource; diagnostics: Diagnostic[] }> {
-  const file = join(policiesDir, LEGISLATION_FILE);
-  // No register is a library without one (lstat: a dangling symlink is still a file to report).
+/** The register as written; absent when the library has none. */
+export type LegislationSource = LibraryYaml;
+
+export const loadLegislation = (policiesDir: string) => loadLibraryYaml(join(policiesDir, LEGISLATION_FILE));
+
+/** An optional YAML file of the library (the register, the theme): none is no file, not an error. */
+export async function loadLibraryYaml(file: string): Promise<{ source?: LibraryYaml; diagnostics: Diagnostic[] }> {
+  // lstat: a dangling symlink is still a file to report.
   const present = await lstat(file).then(
     () => true,
     (error: NodeJS.ErrnoException) => error.code !== "ENOENT",
