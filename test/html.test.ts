@@ -388,12 +388,32 @@ describe("a hostile organisation's pack in Chromium, with JavaScript on", () => 
     ].join("\n");
     const page = await browser.newPage();
     await page.setViewport({ width: 320, height: 800 });
-    await page.setContent(renderHtml(doc(wide), { pdf: "a.pdf", docx: "a.docx" }));
+    // A long value squeezes the document control's label column.
+    const long = "Social Care Wales Code of Professional Practice for Social Care Workers in force 1 July 2026";
+    const squeezed = { ...doc(wide), org: { ...ORG, data: { ...ORG.data, responsible_individual_name: long } } };
+    await page.setContent(renderHtml(squeezed, { pdf: "a.pdf", docx: "a.docx" }));
     const { scrollWidth, clientWidth } = await page.evaluate(() => ({
       scrollWidth: document.documentElement.scrollWidth,
       clientWidth: document.documentElement.clientWidth,
     }));
     expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+    // The document control's labels keep their words whole: each word fits its cell's width.
+    const broken = await page.evaluate(() =>
+      [...document.querySelectorAll(".doc-control th")].flatMap((th) => {
+        const cell = th as HTMLElement;
+        const width = cell.clientWidth - Number.parseFloat(getComputedStyle(cell).paddingLeft) * 2;
+        return (cell.textContent ?? "").split(/\s+/).filter((word) => {
+          const probe = document.createElement("span");
+          probe.textContent = word;
+          probe.style.whiteSpace = "nowrap";
+          cell.append(probe);
+          const wider = probe.getBoundingClientRect().width > width + 0.5;
+          probe.remove();
+          return wider;
+        });
+      }),
+    );
+    expect(broken).toEqual([]);
     await page.close();
   });
 
