@@ -16,6 +16,9 @@ const code = await main(process.argv.slice(2), {
   stderr: process.stderr,
   env: process.env,
 });
-// The command's work is done: end now rather than when every library timer has run out
-// (puppeteer keeps a 30 s timer for a page a killed browser never opened).
+// The command's work is done: end once what it printed has reached the pipe or file (writes to
+// a full pipe are queued), rather than when every library timer has run out (puppeteer keeps a
+// 30 s timer for a page a killed browser never opened).
+const flushed = (stream) => new Promise((resolve) => stream.write("", resolve));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
 process.exit(code);

@@ -252,3 +252,33 @@ describe("policypack reviews with awkward organisations", () => {
     expect(json.stderr).toBe("");
   });
 });
+
+describe("the command's output through a pipe", () => {
+  it("reaches a slow reader whole: 150 organisations' schedule as JSON", async () => {
+    const { spawn } = await import("node:child_process");
+    const { writeFile } = await import("node:fs/promises");
+    const dir = await workspace();
+    const afon = await readFile(join(dir, "orgs", "afon-homecare.yaml"), "utf8");
+    for (let i = 1; i <= 150; i++) {
+      await writeFile(join(dir, "orgs", `org-${i}.yaml`), afon.replace(/^name: .*$/m, `name: Org ${i} Ltd`));
+    }
+    const child = spawn(
+      process.execPath,
+      [join(REPO, "bin", "policypack.js"), "reviews", "--format", "json", "--as-of", AS_OF],
+      {
+        cwd: dir,
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    // Read nothing for a second: the pipe fills, and the rest waits in the process's queue.
+    child.stdout.pause();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    let text = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
+    child.stdout.resume();
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    expect(code).toBe(0);
+    expect(text.length).toBeGreaterThan(200_000);
+    expect((JSON.parse(text) as Schedule).rows).toHaveLength(152 * 6);
+  }, 60_000);
+});
