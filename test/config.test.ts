@@ -38,6 +38,24 @@ describe("policypack.config.yaml", () => {
     expect(existsSync(join(dir, "site", "afon-homecare", "DCW13-safeguarding-adults.docx"))).toBe(true);
   });
 
+  it("gives formats and out only to the commands they are for: reviews, xref and import keep their own", async () => {
+    const dir = await movedLibrary(
+      "policies: library/policies\norgs: library/orgs\nout: site\nformats: [html, pdf]\npack_url: https://packs.example/\n",
+    );
+    const reviews = await runCli(["reviews", ...AS_OF, "--format", "json"], dir);
+    expect(reviews.code, reviews.stderr).toBe(0);
+    expect(JSON.parse(reviews.stdout).rows.length).toBeGreaterThan(0);
+    const calendar = await runCli(["reviews", ...AS_OF, "--format", "ics"], dir);
+    expect(calendar.stdout).toContain("https://packs.example/");
+    const xref = await runCli(["xref", ...AS_OF], dir);
+    expect(xref.code, xref.stderr).toBe(0);
+    await writeFile(join(dir, "fire.txt"), "Fire Safety Policy\n\n1. Purpose\n\nStaff know what to do in a fire.\n");
+    const imported = await runCli(["import", "fire.txt", "--code", "DCW99", ...AS_OF], dir);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(existsSync(join(dir, "library", "policies", "DCW99-fire-safety.md"))).toBe(true);
+    expect(existsSync(join(dir, "site"))).toBe(false);
+  });
+
   it("reads folders relative to itself when --config names a file elsewhere", async () => {
     const dir = await movedLibrary("");
     await writeFile(join(dir, "library", "team.yaml"), "policies: policies\norgs: orgs\n");
@@ -54,6 +72,12 @@ describe("policypack.config.yaml", () => {
     expect(run.stderr).toContain("did you mean `policies`?");
     expect(run.stderr).toMatch(/policypack\.config\.yaml:3:17: error schema: .*formats/);
     expect(existsSync(join(dir, "output"))).toBe(false);
+    // With --json the same diagnostics are the JSON on stdout.
+    const json = await runCli(["check", ...AS_OF, "--json"], dir);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toContainEqual(
+      expect.objectContaining({ file: "policypack.config.yaml", line: 2, column: 1, rule: "schema" }),
+    );
   });
 
   it("an unreadable or unparsable configuration is an error at its line, not an internal error", async () => {

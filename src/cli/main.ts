@@ -48,9 +48,10 @@ async function run(argv: string[], io: Io): Promise<number> {
   }
   if (!command.positionals && positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   // The configuration file gives defaults; what is typed on the command line wins.
-  const config = await loadConfig(values.config as string | undefined, process.cwd());
+  const config = await loadConfig(values.config as string | undefined, process.cwd(), command.name);
   const context = new CommandContext(io, values as OptionValues, positionals);
-  if (config.diagnostics.length > 0) context.report(config.diagnostics);
+  if (values.json && config.diagnostics.length > 0) context.reportJson(config.diagnostics);
+  else if (config.diagnostics.length > 0) context.report(config.diagnostics);
   if (hasErrors(config.diagnostics)) return 2;
   const typed = new Set(tokens.flatMap((token) => (token.kind === "option" ? [token.name] : [])));
   for (const [name, value] of Object.entries(config.defaults)) {

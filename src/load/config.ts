@@ -11,22 +11,49 @@ export const CONFIG_FILE = "policypack.config.yaml";
 
 const SCHEMA = JSON.parse(readFileSync(new URL("../../policypack.config.schema.json", import.meta.url), "utf8"));
 
-/** Each key of the configuration file, and the command-line option it gives a default to. */
+/**
+ * Each key of the configuration file, the command-line option it gives a default to, and the
+ * commands it is for (all when none are named): `--format` and `--out` mean other things to
+ * reviews, xref, diff and import.
+ */
 export const CONFIG_OPTIONS = {
-  policies: "policies",
-  orgs: "orgs",
-  out: "out",
-  formats: "format",
-  references_outside_pack: "references-outside-pack",
-  reporter: "reporter",
-  pack_url: "pack-url",
-  port: "port",
-} as const;
+  policies: { option: "policies" },
+  orgs: { option: "orgs" },
+  out: { option: "out", commands: ["build", "serve"] },
+  formats: { option: "format", commands: ["build"] },
+  references_outside_pack: { option: "references-outside-pack" },
+  reporter: { option: "reporter" },
+  pack_url: { option: "pack-url", commands: ["reviews"] },
+  port: { option: "port", commands: ["serve"] },
+} as const satisfies Record<string, { option: string; commands?: readonly string[] }>;
 
 const FOLDERS = new Set(["policies", "orgs", "out"]);
 
 /** Option name → value, as the command line would give it. */
 export type ConfigDefaults = Record<string, string>;
+
+/** The defaults for one command's options. */
+export function defaultsFor(
+  config: Record<string, unknown>,
+  command: string,
+  base: string,
+  cwd: string,
+): ConfigDefaults {
+  const defaults: ConfigDefaults = {};
+  for (const [key, value] of Object.entries(config)) {
+    const { option, commands } = CONFIG_OPTIONS[key as keyof typeof CONFIG_OPTIONS] as {
+      option: string;
+      commands?: readonly string[];
+    };
+    if (commands && !commands.includes(command)) continue;
+    if (Array.isArray(value)) defaults[option] = value.join(",");
+    else if (FOLDERS.has(key)) {
+      const folder = isAbsolute(String(value)) ? String(value) : join(base, String(value));
+      defaults[option] = relative(cwd, folder) || ".";
+    } else defaults[option] = String(value);
+  }
+  return defaults;
+}
 
 let validate: ReturnType<typeof compileSchema> | undefined;
 
@@ -38,6 +65,7 @@ let validate: ReturnType<typeof compileSchema> | undefined;
 export async function loadConfig(
   path: string | undefined,
   cwd: string,
+  command: string,
 ): Promise<{ defaults: ConfigDefaults; file?: string; diagnostics: Diagnostic[] }> {
   const file = path ?? CONFIG_FILE;
   if (path === undefined) {
@@ -56,15 +84,6 @@ export async function loadConfig(
   const data = parsed.data ?? {};
   const diagnostics = [...parsed.diagnostics, ...schemaDiagnostics(validate, data, parsed.positions, file)];
   if (diagnostics.some((d) => d.severity === "error")) return { defaults: {}, file, diagnostics };
-  const base = dirname(resolve(cwd, file));
-  const defaults: ConfigDefaults = {};
-  for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
-    const option = CONFIG_OPTIONS[key as keyof typeof CONFIG_OPTIONS];
-    if (Array.isArray(value)) defaults[option] = value.join(",");
-    else if (FOLDERS.has(key)) {
-      const folder = isAbsolute(String(value)) ? String(value) : join(base, String(value));
-      defaults[option] = relative(cwd, folder) || ".";
-    } else defaults[option] = String(value);
-  }
+  const defaults = defaultsFor(data as Record<string, unknown>, command, dirname(resolve(cwd, file)), cwd);
   return { defaults, file, diagnostics };
 }
