@@ -187,6 +187,24 @@ describe("a manifest is untrusted input", () => {
     expect(await readFile(join(pack, "DCW38-using-social-media-platforms.html"), "utf8")).toBe("edited by hand");
   });
 
+  it("a manifest from before hashes were kept still has the pack's own old files removed, and nobody else's", async () => {
+    const dir = await workspace();
+    expect((await runCli(["build", ...HTML], dir)).code).toBe(0);
+    const pack = join(dir, "output", "afon-homecare");
+    // As an older policypack left it: an SVG logo published as logo.svg, and no hashes of what it wrote.
+    await writeFile(join(pack, "logo.svg"), "<svg/>");
+    await writeFile(join(pack, "notes.txt"), "my own notes");
+    const manifest = join(pack, "manifest.json");
+    const { files } = JSON.parse(await readFile(manifest, "utf8"));
+    await writeFile(manifest, JSON.stringify({ version: 1, files: { ...files, "logo.svg": "x", "notes.txt": "x" } }));
+    const run = await runCli(["build", ...HTML], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(existsSync(join(pack, "logo.svg"))).toBe(false);
+    expect(await readFile(join(pack, "notes.txt"), "utf8")).toBe("my own notes");
+    expect(run.stderr).toContain("left output/afon-homecare/notes.txt in place");
+    expect(JSON.parse(await readFile(manifest, "utf8")).written).toHaveProperty(["logo.png"]);
+  });
+
   it("never follows a pack folder that is a symlink, nor reads or removes a listed name that is not a file", async () => {
     const dir = await workspace({ "elsewhere/keep.txt": "the user's" });
     expect((await runCli(["build", ...HTML], dir)).code).toBe(0);

@@ -191,6 +191,15 @@ function leftInPlace(dir: string, name: string): Diagnostic {
   };
 }
 
+/** A name policypack gives a file of a pack folder: a policy's page, PDF or Word file, or the pack's own. */
+function isOutputName(name: string, org: string): boolean {
+  return (
+    /^[A-Z]{2,}[0-9]+-[a-z0-9-]+\.(html|pdf|docx)$/.test(name) ||
+    /^(index\.html|logo\.(png|jpg|svg)|[a-z0-9-]+\.woff2)$/.test(name) ||
+    [`${org}-policy-pack.pdf`, `${org}-policy-pack.zip`, `${org}-read-and-sign.pdf`].includes(name)
+  );
+}
+
 const fileHash = (path: string) =>
   readFile(path).then(
     (bytes) => sha256(bytes),
@@ -485,7 +494,12 @@ async function packFiles(
 async function writePack(
   org: Org,
   pack: PackBuild,
-  manifest: { files: Record<string, string>; written: Record<string, string>; ignored: readonly string[] },
+  manifest: {
+    files: Record<string, string>;
+    written: Record<string, string>;
+    legacy?: boolean;
+    ignored: readonly string[];
+  },
   inFolder: ReadonlyMap<string, "file" | "other">,
   present: ReadonlySet<string>,
   diagnostics: Diagnostic[],
@@ -511,8 +525,12 @@ async function writePack(
   const removed: string[] = [];
   for (const name of Object.keys(old).filter((name) => !Object.hasOwn(pack.next, name) && present.has(name))) {
     // Only a regular file that still holds what policypack wrote is removed: a manifest is
-    // untrusted, and a file changed since (or one a tampered manifest claims) is someone's.
-    if ((await fileHash(join(dir, name))) === manifest.written[name]) {
+    // untrusted, and a file changed since (or one a tampered manifest claims) is someone's. A
+    // manifest from before hashes were recorded can only vouch for names policypack gives files.
+    const ours = manifest.legacy
+      ? isOutputName(name, org.id)
+      : (await fileHash(join(dir, name))) === manifest.written[name];
+    if (ours) {
       await rm(join(dir, name), { force: true });
       removed.push(name);
     } else diagnostics.push(leftInPlace(dir, name));

@@ -31,6 +31,8 @@ export interface ManifestRead {
   files: Record<string, string>;
   /** What policypack wrote under those names (SHA-256 of the bytes), where the manifest says. */
   written: Record<string, string>;
+  /** Written before manifests recorded what was written: `written` is empty for that reason. */
+  legacy?: boolean;
   /** Entries left out because they could name something outside the folder (JSON-quoted). */
   ignored: string[];
 }
@@ -98,6 +100,7 @@ export async function readManifest(dir: string): Promise<ManifestRead> {
     files,
     written,
     ignored,
+    ...(manifest.written === undefined ? { legacy: true } : {}),
   };
 }
 
