@@ -48,6 +48,26 @@ describe("Markdown nesting is measured before parsing", () => {
     expect(markdownNesting(table, 1)).toBeUndefined();
   });
 
+  it("counts as the parser reads: real policies pass, paragraphs in disguise do not", LIMIT, () => {
+    const passes = {
+      "a tight list of 300 links": "- [a link](https://example.org/x)\n".repeat(300),
+      "signature lines": "Name: ________ Signature: ________ Date: ____\n".repeat(40),
+      "a code block": `\`\`\`\n${"_".repeat(600)}\n${"a** ".repeat(600)}\n\`\`\`\n`,
+      headings: "## Section_a_b_c\n".repeat(300),
+      "numbered items": `1. first\n${"2. [x](y) **b** _c_\n".repeat(200)}`,
+    };
+    for (const [what, body] of Object.entries(passes)) expect(markdownNesting(body, 1), what).toBeUndefined();
+    const fails = {
+      "lines that start with a pipe but are no table": `${"|a** ".repeat(120)}\n`.repeat(10),
+      "a table whose delimiter row does not match its header": `| a |\n|---|---|\n${`| ${"a** ".repeat(120)}|\n`.repeat(10)}`,
+      "numbers that cannot start a list inside a paragraph": `Text\n${`2. ${"a** ".repeat(120)}\n`.repeat(10)}`,
+      "a backtick fence that is not one": `\`\`\` \` x\n${"a** ".repeat(600)}\n`,
+    };
+    for (const [what, body] of Object.entries(fails)) {
+      expect(markdownNesting(body, 1)?.message, what).toContain("emphasis and link marks");
+    }
+  });
+
   it("real policies pass: a few levels of lists and quotes", LIMIT, () => {
     const body = "- a\n  - b\n    - c\n      1. d\n\n> quote\n> > nested\n\n* * *\n";
     expect(markdownNesting(body, 1)).toBeUndefined();

@@ -10,9 +10,9 @@ type BodyDiagnostic = Omit<Diagnostic, "file">;
 export const MAX_MARKDOWN_NESTING = 32;
 
 /**
- * Emphasis and link marks (* _ [ ]) in one paragraph or table row: the parser pairs them in time
- * that grows with the square of their number (20,000 took 5 s, 100,000 minutes). A real paragraph
- * has a few dozen.
+ * Emphasis and link marks (runs of * or _, [ and ]) in one paragraph or table row: the parser
+ * pairs them in time that grows with the square of their number (20,000 took 5 s, 100,000
+ * minutes). A real paragraph has a few dozen.
  */
 export const MAX_PARAGRAPH_MARKS = 500;
 
@@ -42,6 +42,82 @@ function tooDeepAt(line: string): number | undefined {
   }
 }
 
+/** `[`, `]` and each run of `*` or `_`: what the parser pairs, in time that grows with the square of their number. */
+const MARK_RUNS = /[*_]+|\[|\]/g;
+const ATX_HEADING = /^ {0,3}#{1,6}(?:[ \t]|$)/;
+/** A top-level code fence: a backtick fence's info string has no backtick. */
+const FENCE = /^ {0,3}(`{3,}(?!.*`)|~{3,})/;
+const BULLET_ITEM = /^\s*[-*+][ \t]+\S/;
+const ORDERED_ITEM = /^\s*(\d{1,9})[.)][ \t]+\S/;
+const DELIMITER_ROW = /^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/;
+
+/** The cells of a table row, as GFM counts them: outer pipes optional, `\|` is text. */
+const cellCount = (line: string) =>
+  line
+    .trim()
+    .replace(/^\|/, "")
+    .replace(/(?<!\\)\|$/, "")
+    .split(/(?<!\\)\|/).length;
+
+/**
+ * Where a new paragraph's marks start counting: a blank line, a heading, a table row (each is
+ * parsed on its own), and a list item that starts one. The parser is never given the benefit of
+ * the doubt: where it would carry a paragraph on, so does the count.
+ */
+class ParagraphMarks {
+  count = 0;
+  private fence: string | undefined;
+  private table = false;
+  private previous = "";
+  private inItems = false;
+
+  /** Counts a line's marks; false for a line inside a code block, which is not Markdown. */
+  add(line: string): boolean {
+    const previous = this.previous;
+    this.previous = line;
+    const fence = FENCE.exec(line)?.[1];
+    if (this.fence !== undefined) {
+      // Closed by a fence of the same character, at least as long, and nothing after it.
+      if (fence && fence[0] === this.fence[0] && fence.length >= this.fence.length && line.trim() === fence) {
+        this.fence = undefined;
+      }
+      return false;
+    }
+    if (fence) {
+      this.fence = fence;
+      this.reset();
+      return false;
+    }
+    const blank = line.trim() === "";
+    const startsBlock = previous.trim() === "" || ATX_HEADING.test(previous);
+    const ordered = ORDERED_ITEM.exec(line)?.[1];
+    const item =
+      BULLET_ITEM.test(line) || (ordered !== undefined && (startsBlock || this.inItems || Number(ordered) === 1));
+    if (
+      DELIMITER_ROW.test(line) &&
+      line.includes("|") &&
+      previous.includes("|") &&
+      cellCount(line) === cellCount(previous)
+    ) {
+      this.table = true;
+    }
+    if (blank) this.table = false;
+    if (blank || this.table || item || ATX_HEADING.test(line) || ATX_HEADING.test(previous)) this.reset();
+    this.inItems = item || (this.inItems && !blank);
+    // Placeholders (<<org_field_name>>) are not Markdown: their underscores are not emphasis.
+    this.count +=
+      line
+        .replace(/\\./g, "")
+        .replace(/<<[^<>]*>>/g, "")
+        .match(MARK_RUNS)?.length ?? 0;
+    return true;
+  }
+
+  private reset(): void {
+    this.count = 0;
+  }
+}
+
 /**
  * The first place a policy body nests too deeply, before it is parsed: quotes and lists (from
  * line prefixes), brackets within a paragraph (nested links and images, which the parser
@@ -50,9 +126,10 @@ function tooDeepAt(line: string): number | undefined {
 export function markdownNesting(body: string, firstLine: number): BodyDiagnostic | undefined {
   const lines = body.split("\n");
   let brackets = 0;
-  let marks = 0;
+  const marks = new ParagraphMarks();
   for (const [index, line] of lines.entries()) {
     const at = (column: number) => ({ line: firstLine + index, column, severity: "error" as const });
+    if (!marks.add(line)) continue;
     const column = tooDeepAt(line);
     if (column !== undefined) {
       return {
@@ -77,12 +154,7 @@ export function markdownNesting(body: string, firstLine: number): BodyDiagnostic
         }
       } else if (c === "]" && brackets > 0) brackets--;
     }
-    // A table's cells are parsed one by one: each row counts on its own.
-    if (line.trim() === "" || line.trimStart().startsWith("|")) marks = 0;
-    // Placeholders (<<org_field_name>>) are not Markdown: their underscores are not emphasis.
-    const unescaped = line.replace(/\\./g, "").replace(/<<[^<>]*>>/g, "");
-    marks += unescaped.length - unescaped.replace(/[*_[\]]/g, "").length;
-    if (marks > MAX_PARAGRAPH_MARKS) {
+    if (marks.count > MAX_PARAGRAPH_MARKS) {
       return {
         ...at(1),
         rule: "markdown-depth",
