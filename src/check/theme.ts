@@ -81,12 +81,13 @@ const FACES = {
 } as const;
 
 /**
- * A font package's TrueType faces, from the project the command runs in (a consultancy's own
- * repository) or else from policypack's; a reason when it is not there or lacks regular and bold.
+ * A font package's TrueType faces, from the project that holds the library (a consultancy's own
+ * repository), the folder the command runs in, or else policypack's own; a reason when it is not
+ * there or lacks regular and bold.
  */
-export function resolveFont(name: string, cwd = process.cwd()): ThemeFont | string {
+export function resolveFont(name: string, library: string): ThemeFont | string {
   let manifest: string | undefined;
-  for (const from of [join(cwd, "package.json"), import.meta.url]) {
+  for (const from of [join(library, "package.json"), join(process.cwd(), "package.json"), import.meta.url]) {
     try {
       manifest = createRequire(from).resolve(`${name}/package.json`);
       break;
@@ -144,7 +145,7 @@ export async function checkTheme(source: ThemeSource): Promise<{ theme: Theme; d
     }
   }
   if (raw.font) {
-    const font = resolveFont(raw.font);
+    const font = resolveFont(raw.font, dirname(source.file));
     if (typeof font === "string") {
       diagnostics.push({ ...at("/font"), message: font, hint: `install it with \`npm install ${raw.font}\`` });
     } else theme.font = font;
