@@ -212,6 +212,46 @@ describe("input no document can carry is an error at its line, with a hint", () 
     expect(run.code).toBe(1);
   });
 
+  it("text damaged by a wrong encoding, at its line and column, with the character it stood for", async () => {
+    const body =
+      "\n## 1. Purpose\n\nIt protects service usersâ€™ care and the cafÃ© in TÅ·'r Ysgol.\n\nA lost letter: Gwenll\uFFFDan.\n";
+    const run = await check({
+      "policies/TST1-test.md": policyMd({ code: "TST1", title: "Test Policy", version: '"1.0"' }, body),
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      'policies/TST1-test.md:9:26: error encoding: "â€™" is "’" read with the wrong encoding (UTF-8 taken for Windows-1252)',
+    );
+    expect(run.stderr).toContain(
+      'hint: write "’"; if many characters look like this, import the source again as UTF-8',
+    );
+    expect(run.stderr).toContain('policies/TST1-test.md:9:46: error encoding: "Ã©" is "é"');
+    expect(run.stderr).toContain('policies/TST1-test.md:9:53: error encoding: "Å·" is "ŷ"');
+    // Welsh and typographic characters written as they should be are not damage.
+    const clean = "\n## 1. Purpose\n\nTŷ’r Ysgol, Gwenllïan, naïve café — “quoted” £5 €10 Â.\n";
+    const good = await check({
+      "policies/TST1-test.md": policyMd({ code: "TST1", title: "Test Policy", version: '"1.0"' }, clean),
+    });
+    expect(good.stderr).not.toContain("error encoding");
+  });
+
+  it("a title that is a placeholder or a section heading, as imports of web pages and Word files give", async () => {
+    const body = "\n## 1. Purpose\n\nThis policy belongs to <<org_field_name>>.\n\n## 2. Scope\n\nEveryone.\n";
+    for (const [title, message] of [
+      ["<<org_field_name>> Registration Number", "holds a placeholder"],
+      ["1. Purpose", "is a section heading of the policy"],
+      ["Scope", "is a section heading of the policy"],
+    ]) {
+      const run = await check({
+        "policies/TST1-test.md": policyMd({ code: "TST1", title: JSON.stringify(title), version: '"1.0"' }, body),
+      });
+      expect(run.stderr, title).toMatch(
+        new RegExp(`policies/TST1-test\\.md:3:8: error title: the title "[^"]+" ${message}`),
+      );
+      expect(run.code).toBe(1);
+    }
+  });
+
   it("one organisation in two files is an error on both", async () => {
     const dir = await workspace(
       { "policies/TST1-test.md": POLICY, "orgs/test-care.yaml": orgYaml(), "orgs/test-care.yml": orgYaml() },

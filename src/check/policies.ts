@@ -94,6 +94,40 @@ function slugify(title: string): string {
     .replace(/^-|-$/g, "");
 }
 
+/** Strips a heading's section number: "2.1 Scope" → "scope". */
+const headingText = (text: string) =>
+  text
+    .replace(/^\s*\d+(?:\.\d+)*[.)]?\s+/, "")
+    .trim()
+    .toLowerCase();
+
+/**
+ * A title an import got wrong, which every document would print as its heading: a placeholder
+ * (titles are the same for every organisation), or a section heading of the policy itself
+ * ("1. Purpose", from a Word page saved as HTML).
+ */
+function titleProblems(source: PolicySource, title: string): Diagnostic[] {
+  const at = {
+    file: source.file,
+    ...positionOf(source.positions, "/title"),
+    severity: "error" as const,
+    rule: "title",
+  };
+  const hint = "write the policy's own title, e.g. Safeguarding Adults from Abuse and Improper Treatment Policy";
+  if (/<<|\{\{|«/.test(title)) {
+    return [
+      { ...at, message: `the title "${title}" holds a placeholder; a title is the same for every organisation`, hint },
+    ];
+  }
+  const headings = [...source.body.matchAll(/^ {0,3}#{2,6}[ \t]+(.+?)[ \t#]*$/gm)].map((m) =>
+    headingText(m[1] as string),
+  );
+  if (/^\s*\d+(?:\.\d+)*[.)]?\s/.test(title) || headings.includes(headingText(title))) {
+    return [{ ...at, message: `the title "${title}" is a section heading of the policy, not its title`, hint }];
+  }
+  return [];
+}
+
 /** Front matter → Policy, or diagnostics. */
 function toPolicy(source: PolicySource, buildDate: CalendarDate): { policy?: Policy; diagnostics: Diagnostic[] } {
   validateFrontMatter ??= compileSchema(frontMatterSchema);
@@ -115,6 +149,7 @@ function toPolicy(source: PolicySource, buildDate: CalendarDate): { policy?: Pol
       hint: "build --drafts previews it; set status: approved (with a history entry) once it is approved",
     });
   }
+  diagnostics.push(...titleProblems(source, fm.title as string));
   const stem = fileStem(source.file);
   let slug = stem;
   if (!stem.startsWith(`${code}-`)) {

@@ -2,6 +2,7 @@
 // (UTF-8, UTF-16) decides; an HTML page's <meta charset> is honoured; otherwise UTF-8, and a
 // file that is not valid UTF-8 is read as Windows-1252 (what Word and Notepad wrote for years)
 // with a warning saying so. Nothing is decoded to U+FFFD silently.
+import { windows1252 } from "../load/characters.ts";
 import { positionsIn } from "../template/source-tree.ts";
 import type { Diagnostic } from "../types.ts";
 import { ImportProblem } from "./limits.ts";
@@ -63,15 +64,6 @@ function firstInvalidByte(bytes: Uint8Array): { line: number; column: number; by
   }
   return { line, column: 1, byte: 0 };
 }
-
-// Windows-1252's characters for bytes 0x80–0x9F (Node 20's TextDecoder gives control characters there).
-const CP1252_HIGH = "€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008DŽ\u008F\u0090‘’“”•–—˜™š›œ\u009DžŸ";
-
-/** Windows-1252 (and ISO-8859-1, which browsers read as it): latin1, then the 0x80–0x9F row. */
-export const windows1252 = (bytes: Uint8Array) =>
-  new TextDecoder("latin1")
-    .decode(bytes)
-    .replace(/[\u0080-\u009f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80] as string);
 
 const NAMES: Record<string, string> = { "utf-16le": "UTF-16 (little-endian)", "utf-16be": "UTF-16 (big-endian)" };
 

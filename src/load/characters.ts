@@ -66,3 +66,59 @@ export function forbiddenInValue(value: string): { what: string; hint: string } 
   const match = value.matchAll(FORBIDDEN).next().value;
   return match ? describe(match[0]) : undefined;
 }
+
+// Windows-1252's characters for bytes 0x80–0x9F (Node 20's TextDecoder gives control characters there).
+const CP1252_HIGH = "€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008DŽ\u008F\u0090‘’“”•–—˜™š›œ\u009DžŸ";
+
+/** Windows-1252 (and ISO-8859-1, which browsers read as it): latin1, then the 0x80–0x9F row. */
+export const windows1252 = (bytes: Uint8Array) =>
+  new TextDecoder("latin1")
+    .decode(bytes)
+    .replace(/[\u0080-\u009f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80] as string);
+
+/** Windows-1252's character for each byte from 0x80: how a UTF-8 byte shows when read as Windows-1252. */
+const CP1252 = windows1252(Uint8Array.from({ length: 128 }, (_, i) => 0x80 + i));
+const CP1252_BYTE = new Map([...CP1252].map((char, i) => [char, 0x80 + i]));
+/** A UTF-8 lead byte's character (Â–ô) followed by continuation bytes' (0x80–0xBF) characters. */
+const CONTINUATION = `[${[...CP1252.slice(0, 64)].join("").replace(/[\]\\^-]/g, "\\$&")}]`;
+const MOJIBAKE = new RegExp(`[\\u00C2-\\u00F4]${CONTINUATION}{1,3}|\\uFFFD`, "g");
+
+/** What a run of Windows-1252 characters was before: its bytes read as UTF-8, or undefined if they are not UTF-8. */
+function readAsUtf8(run: string): string | undefined {
+  const bytes = [...run].map((char) => CP1252_BYTE.get(char) ?? char.charCodeAt(0));
+  try {
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(bytes));
+    return [...text].length === 1 ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Text damaged by a wrong encoding on its way here: U+FFFD, where a decoder gave up on a
+ * character, and UTF-8 read as Windows-1252 ("â€™" for ’, "Ã©" for é, "Å·" for ŷ), reported with
+ * the character it stood for. Only runs that are valid UTF-8 count, so "Â£" is caught but "Ân" is not.
+ */
+export function damagedText(text: string, file: string, firstLine = 1): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  const positionAt = positionsIn(text, firstLine);
+  for (const match of text.matchAll(MOJIBAKE)) {
+    const run = match[0];
+    const meant = run === "\uFFFD" ? undefined : readAsUtf8(run);
+    if (run !== "\uFFFD" && meant === undefined) continue;
+    found.push({
+      file,
+      ...positionAt(match.index),
+      severity: "error",
+      rule: "encoding",
+      message: meant
+        ? `"${run}" is "${meant}" read with the wrong encoding (UTF-8 taken for Windows-1252)`
+        : "U+FFFD (�) stands where a character was lost when the text was decoded",
+      hint: meant
+        ? `write "${meant}"; if many characters look like this, import the source again as UTF-8`
+        : "retype the character from the original document",
+    });
+    if (found.length === REPORTED_PER_FILE) break;
+  }
+  return found;
+}
