@@ -144,6 +144,32 @@ describe("policypack check reports each problem at its file:line:column", () => 
     );
   });
 
+  it("leftover placeholders of older templates: {org_field_…}, mail-merge fields and bracketed names; not links or acronyms", async () => {
+    const body = [
+      "",
+      "Run by {org_field_name}, managed by «RegisteredManager» and [Name of Registered Manager] at [ORGANISATION].",
+      "",
+      "The [GDPR] applies; see [the guidance](https://example.org/g), [WALES GUIDANCE][ref] and [ ] lists.",
+      "",
+      "[ref]: https://example.org/w",
+    ].join("\n");
+    const run = await check({
+      "policies/TST1-test.md": policyMd({ code: "TST1", title: "Test Policy", version: '"1.0"' }, body),
+    });
+    const tokens = run.stderr.match(/error legacy-token: leftover template token .*/g) ?? [];
+    expect(tokens).toEqual([
+      "error legacy-token: leftover template token {org_field_name}",
+      "error legacy-token: leftover template token «RegisteredManager»",
+      "error legacy-token: leftover template token [Name of Registered Manager]",
+      "error legacy-token: leftover template token [ORGANISATION]",
+    ]);
+    expect(run.stderr).toContain(
+      "policies/TST1-test.md:7:8: error legacy-token: leftover template token {org_field_name}",
+    );
+    expect(run.stderr).toContain("hint: write <<org_field_name>>");
+    expect(run.stderr).toContain("hint: replace the mail-merge field with the placeholder of the field it stands for");
+  });
+
   it("an unused organisation field is a warning, not an error", async () => {
     const run = await check({});
     expect(run.stderr).toContain("orgs/test-care.yaml:6:1: warning unused-field: `safeguarding_lead_name` is not used");

@@ -30,22 +30,38 @@ export function toHandlebars(body: string): string {
 
 type BodyDiagnostic = Omit<Diagnostic, "file">;
 
-/** `{{org_field_x}}` and `[INSERT …]` left over from Word/web templates. */
+/**
+ * A bracketed placeholder of an old template: `[Name of Registered Manager]`, `[Insert …]`, or a
+ * name in capitals (`[ORGANISATION]`, `[MANAGER NAME]`). Short acronyms (`[GDPR]`) are text.
+ */
+const isBracketPlaceholder = (inner: string) =>
+  /^(?:insert|enter|(?:full )?name of)\b/i.test(inner) ||
+  (/^[A-Z][A-Z _]*$/.test(inner) && (inner.length >= 6 || /[ _]/.test(inner)));
+
+/**
+ * Placeholders of old templates left in the text: `{{org_field_x}}`, `{org_field_x}`, Word
+ * mail-merge fields (`«OrgName»`) and bracketed ones. Links (`[text](url)`, `[text][ref]`,
+ * `[ref]: url`) are Markdown, not placeholders.
+ */
 function legacyTokens(body: string, firstLine: number): BodyDiagnostic[] {
   const found: BodyDiagnostic[] = [];
   const positionAt = positionsIn(body, firstLine);
-  // Bounded, brace-free insides: a run of unclosed "{{" costs linear time, not quadratic.
-  for (const match of body.matchAll(/\{\{([^{}\n]{0,200})\}\}|\[\s*INSERT[^[\]\n]{0,200}\]/gi)) {
-    const inner = match[1]?.trim();
+  // Bounded insides without their own delimiters: a run of unclosed "{{" or "[" costs linear time.
+  const tokens =
+    /\{\{([^{}\n]{0,200})\}\}|(?<![{\w])\{\s*(org_field_\w{1,60})\s*\}(?!\})|«([^«»\n]{1,60})»|\[([^[\]\n]{2,100})\](?![([:])/gi;
+  for (const match of body.matchAll(tokens)) {
+    const [token, braces, brace, merge, bracketed] = match;
+    if (bracketed !== undefined && !isBracketPlaceholder(bracketed.trim())) continue;
+    const inner = (braces ?? brace)?.trim();
     found.push({
       ...positionAt(match.index),
       severity: "error",
       rule: "legacy-token",
-      message: `leftover template token ${match[0]}`,
+      message: `leftover template token ${token}`,
       hint:
         inner !== undefined
           ? `write <<${inner}>>`
-          : "replace it with a placeholder such as <<org_field_name>>, or with text",
+          : `replace ${merge !== undefined ? "the mail-merge field" : "it"} with the placeholder of the field it stands for, such as <<org_field_name>>, or with text`,
     });
   }
   return found;
