@@ -309,6 +309,8 @@ export async function diff(options: DiffOptions): Promise<DiffReport> {
 export interface ImportOptions extends Options {
   /** The policy's code (default: the code the library's policies cite its title with). */
   code?: string;
+  /** The policy's title (default: the document's, unless that is a placeholder line or a numbered section). */
+  title?: string;
   /** Where `<CODE>-<slug>.md` goes (default: `policiesDir`). */
   outDir?: string;
   /** Overwrite a policy file that already exists. */
@@ -346,6 +348,7 @@ export async function importFile(path: string, options: ImportOptions = {}): Pro
   const out = resolve(session.cwd, options.outDir ?? session.policies);
   const result = await importPolicy(file, {
     ...(code ? { code } : {}),
+    ...(options.title ? { title: options.title } : {}),
     policiesDir: session.policies,
     orgsDir: session.orgs,
     out,

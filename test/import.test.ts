@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
@@ -496,5 +497,48 @@ describe("placeholders in older templates' styles", () => {
     expect(run.stderr).toContain(
       "hint: replace it with <<org_field_X>> for the organisation field X it stands for (name,",
     );
+  });
+});
+
+describe("the title of an imported policy", () => {
+  it("is never a line of placeholders or a numbered section: nothing is written until --title says it", async () => {
+    const header = [
+      "<<org_field_logo>> <<org_field_name>> Registration Number: <<org_field_registration_no>>",
+      "",
+      "1. Purpose",
+      "",
+      "This policy sets out how staff use social media.",
+    ].join("\n");
+    const web =
+      "<html><head><title>1. Purpose</title></head><body><h2>1. Purpose</h2><p>Staff use it with care.</p></body></html>";
+    const dir = await workspace({ "header.txt": header, "saved.html": web });
+    for (const [file, said] of [
+      ["header.txt", 'header.txt:1:1: error import-title: no title found: the first line, "<<org_field_logo>>'],
+      [
+        "saved.html",
+        'saved.html:1:1: error import-title: no title found: the first line, "1. Purpose", is a numbered section',
+      ],
+    ]) {
+      const run = await runCli(["import", file as string, "--code", "DCW80"], dir);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(said);
+      expect(run.stderr).toContain('hint: import it again with --title "the policy\'s title"');
+      expect(existsSync(join(dir, "policies", "DCW80-1-purpose.md"))).toBe(false);
+    }
+    expect((await readdir(join(dir, "policies"))).filter((name) => name.startsWith("DCW80"))).toEqual([]);
+
+    const run = await runCli(
+      ["import", "saved.html", "--code", "DCW80", "--title", "Using Social Media Platforms Policy"],
+      dir,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('saved.html:1: title: "Using Social Media Platforms Policy" (--title)');
+    const { front, text } = await readPolicy(join(dir, "policies", "DCW80-using-social-media-platforms.md"));
+    expect(front).toContain("title: Using Social Media Platforms Policy");
+    // The section the document began with stays in its body.
+    expect(text).toMatch(/^## 1\. Purpose/m);
+    const twice = await runCli(["import", "saved.html", "header.txt", "--title", "X Policy"], dir);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain("--title names one policy");
   });
 });

@@ -473,11 +473,15 @@ export function tableHeaders(tree: Root): Guess[] {
   return guesses;
 }
 
-/** Every heuristic, in order; returns the title (if the document has one) and the review cycle. */
+/**
+ * Every heuristic, in order; returns the title (if the document has one, and none was given)
+ * and the review cycle. A given title (--title) leaves the document's first lines in its body.
+ */
 export function normalise(
   tree: Root,
   statedTitle?: string,
   fields: readonly string[] = [],
+  givenTitle?: string,
 ): { title?: string; reviewMonths: number; guesses: Guess[] } {
   const guesses = [
     ...convertPlaceholders(tree, fields),
@@ -485,7 +489,9 @@ export function normalise(
     ...dropUnsafeLinks(tree),
     ...dropChrome(tree),
   ];
-  const { title, guess } = takeTitle(tree, statedTitle);
+  const { title, guess } = givenTitle
+    ? { title: givenTitle, guess: { line: 1, kind: "title" as const, message: `${quote(givenTitle, 100)} (--title)` } }
+    : takeTitle(tree, statedTitle);
   if (guess) guesses.push(guess);
   guesses.push(...numberedHeadings(tree));
   const review = reviewCycle(tree);

@@ -21,6 +21,8 @@ import { outputPath, policySource } from "./write.ts";
 export interface ImportOptions {
   /** The code from --code; otherwise it is looked up in `policiesDir`. */
   code?: string;
+  /** The title from --title; otherwise the document's, when it can be told beyond doubt. */
+  title?: string;
   policiesDir: string;
   /** Where org.schema.json is: its fields are what legacy placeholders may become. */
   orgsDir?: string;
@@ -111,12 +113,31 @@ async function convert(file: string, source: SourceTree, options: ImportOptions)
   const { tree, statedTitle, warnings = [] } = source;
   const fields = options.orgsDir ? await orgFields(options.orgsDir) : [];
   const legacy = legacyPlaceholders(tree, fields, file);
-  const { title: found, reviewMonths, guesses } = normalise(tree, statedTitle, fields);
+  const { title: found, reviewMonths, guesses } = normalise(tree, statedTitle, fields, options.title);
   guesses.push(...legacy.guesses);
   warnings.push(...legacy.warnings);
   const title = found ?? titleFromFileName(file);
   if (!found) guesses.push({ line: 1, kind: "title", message: `"${title}" (from the file name: no title found)` });
   const titleLine = guesses.find((g) => g.kind === "title")?.line ?? 1;
+  // A title that is a placeholder line or a numbered section is a wrong guess: nothing is written.
+  if (!options.title && /<<|\{\{|^\s*\d+(?:\.\d+)*[.)]?\s/.test(title)) {
+    guesses.sort((a, b) => a.line - b.line);
+    return {
+      source: file,
+      guesses,
+      diagnostics: [
+        {
+          file,
+          line: titleLine,
+          column: 1,
+          severity: "error",
+          rule: "import-title",
+          message: `no title found: the first line, "${title}", is ${title.includes("<") || title.includes("{") ? "a line of placeholders" : "a numbered section"}, so nothing was written`,
+          hint: `import it again with --title "the policy's title"`,
+        },
+      ],
+    };
+  }
 
   let code = options.code;
   if (!code) {

@@ -7,10 +7,12 @@ import { type Command, UsageError } from "../command.ts";
 export const importCommand: Command = {
   name: "import",
   summary: "turn legacy policy pages (.txt, .html, .md) and Word documents into policy sources",
-  help: `policypack import <file ...> [--code CODE] [--out DIR] [--force] [options]
+  help: `policypack import <file ...> [--code CODE] [--title TITLE] [--out DIR] [--force] [options]
 
   --code CODE           the policy's code, with one file only (default: the code the
                         library's policies cite its title with)
+  --title TITLE         the policy's title, with one file only (default: the document's first
+                        heading or line, unless that is a placeholder line or a numbered section)
   --out DIR             where <CODE>-<slug>.md goes (default: the --policies folder)
   --force               overwrite a policy file that already exists
 
@@ -18,6 +20,7 @@ export const importCommand: Command = {
   chrome) with the source line it came from: review them before approving the policy.`,
   options: {
     code: { type: "string" },
+    title: { type: "string" },
     out: { type: "string" },
     force: { type: "boolean", default: false },
   },
@@ -31,6 +34,11 @@ export const importCommand: Command = {
     if (files.length === 0) throw new UsageError("import needs at least one file: policypack import <file ...>");
     if (code !== undefined && files.length > 1)
       throw new UsageError("--code names one policy: import one file with it");
+    const title = context.string("title")?.trim();
+    if (title !== undefined && files.length > 1)
+      throw new UsageError("--title names one policy: import one file with it");
+    if (title !== undefined && (title === "" || title.length > 200 || /[\n<>{}]/.test(title)))
+      throw new UsageError("--title takes the policy's title as plain text of at most 200 characters");
     if (code !== undefined && !POLICY_CODE.test(code))
       throw new UsageError(`--code ${code} is not a policy code (capital letters then digits, e.g. DCW40)`);
     for (const file of files) if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
@@ -41,7 +49,13 @@ export const importCommand: Command = {
     const diagnostics: Diagnostic[] = [];
     const imported = [];
     for (const file of files) {
-      const result = await importPolicy(file, { ...(code ? { code } : {}), policiesDir, orgsDir, out });
+      const result = await importPolicy(file, {
+        ...(code ? { code } : {}),
+        ...(title ? { title } : {}),
+        policiesDir,
+        orgsDir,
+        out,
+      });
       diagnostics.push(...result.diagnostics);
       let written = false;
       if (result.output) {
