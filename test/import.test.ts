@@ -542,3 +542,28 @@ describe("the title of an imported policy", () => {
     expect(twice.stderr).toContain("--title names one policy");
   });
 });
+
+describe("a WordPress post", () => {
+  it("keeps the post's text and drops the site around it: menus, post details, share buttons, comment form, block-editor comments, spacers", async () => {
+    const page = await readFile(join(REPO, "test", "fixtures", "import", "wordpress-post.html"), "utf8");
+    const dir = await workspace({ "fire.html": page });
+    const run = await runCli(["import", "fire.html", "--code", "DCW81"], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).not.toContain("raw-html");
+    const { front, text } = await readPolicy(join(dir, "policies", "DCW81-fire-safety.md"));
+    expect(front).toContain("title: Fire Safety Policy");
+    expect(text).toBe(
+      [
+        "<<org_field_name>> takes fire safety seriously.",
+        "",
+        "## 1. Purpose",
+        "",
+        "Staff know what to do if a fire starts in a service user’s home.",
+        "",
+      ].join("\n"),
+    );
+    // Never silent: the report says what was left out.
+    expect(run.stdout).toContain('fire.html:12: chrome: kept the article, <div class="entry-content">');
+    expect(run.stdout).toContain("fire.html:1: chrome: dropped page furniture inside it: sharedaddy");
+  });
+});

@@ -188,7 +188,7 @@ export function takeTitle(tree: Root, statedTitle?: string): { title?: string; g
       guess: {
         line: 1,
         kind: "title",
-        message: `${quote(statedTitle, 100)} (the title the document states: HTML <title>, front matter)`,
+        message: `${quote(statedTitle, 100)} (the title the document states: a post's title heading, HTML <title> or front matter)`,
       },
     };
   }

@@ -110,11 +110,11 @@ export async function importPolicy(file: string, options: ImportOptions): Promis
 }
 
 async function convert(file: string, source: SourceTree, options: ImportOptions): Promise<ImportResult> {
-  const { tree, statedTitle, warnings = [] } = source;
+  const { tree, statedTitle, warnings = [], notes = [] } = source;
   const fields = options.orgsDir ? await orgFields(options.orgsDir) : [];
   const legacy = legacyPlaceholders(tree, fields, file);
   const { title: found, reviewMonths, guesses } = normalise(tree, statedTitle, fields, options.title);
-  guesses.push(...legacy.guesses);
+  guesses.push(...notes, ...legacy.guesses);
   warnings.push(...legacy.warnings);
   const title = found ?? titleFromFileName(file);
   if (!found) guesses.push({ line: 1, kind: "title", message: `"${title}" (from the file name: no title found)` });

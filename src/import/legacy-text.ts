@@ -1,7 +1,8 @@
 // Readers for legacy pages: plain text, Markdown and HTML, each into a Markdown tree with the
 // source's line numbers. No heuristics here: they run on the tree (heuristics.ts).
 import type { Element, Nodes as HastNodes, Root as HastRoot } from "hast";
-import type { List, Node, Paragraph, Parent, Root } from "mdast";
+import type { List, Node, Parent, Root } from "mdast";
+import { toString as mdastText } from "mdast-util-to-string";
 import rehypeParse from "rehype-parse";
 import rehypeRemark from "rehype-remark";
 import remarkGfm from "remark-gfm";
@@ -11,7 +12,7 @@ import { parse as parseYaml } from "yaml";
 import { positionsIn } from "../template/source-tree.ts";
 import { htmlTooDeepAt } from "./html-depth.ts";
 import { ImportProblem, LIMITS } from "./limits.ts";
-import type { SourceTree } from "./types.ts";
+import type { Guess, SourceTree } from "./types.ts";
 
 const at = (line: number, column = 1) => ({ line, column });
 
@@ -94,26 +95,68 @@ export function readMarkdown(file: string, text: string): SourceTree {
   return statedTitle ? { tree, statedTitle } : { tree };
 }
 
-// Page furniture that is never policy text.
+// Page furniture that is never policy text: by element, and by the class or id that blog and CMS
+// themes (WordPress above all) give their share buttons, post details, comments and site chrome.
 const CHROME_ELEMENTS = new Set(["nav", "form", "aside", "script", "style", "noscript", "template", "iframe"]);
+const CHROME_NAMES =
+  /^(?:sharedaddy|share|sharing|share-buttons|social-share|jp-relatedposts|related-posts|entry-meta|entry-footer|post-meta|byline|posted-on|cat-links|tags-links|comments|comments-area|comment-respond|respond|nav-links|post-navigation|breadcrumbs?|widget|widget-area|sidebar|site-header|site-footer|site-branding|masthead|colophon|skip-link|screen-reader-text|wp-block-buttons|wp-block-social-links)$/i;
 
-function dropChromeElements(node: HastNodes): void {
-  if (!("children" in node)) return;
-  node.children = node.children.filter(
-    (child) => !(child.type === "element" && CHROME_ELEMENTS.has(child.tagName)),
-  ) as typeof node.children;
-  for (const child of node.children) dropChromeElements(child);
+const namesOf = (element: Element) => [
+  ...(Array.isArray(element.properties.className) ? element.properties.className.map(String) : []),
+  ...(typeof element.properties.id === "string" ? [element.properties.id] : []),
+];
+
+/** Why an element is chrome ("comments-area", "nav"), or undefined when it may be policy text. */
+function chromeName(element: Element): string | undefined {
+  if (CHROME_ELEMENTS.has(element.tagName)) return element.tagName;
+  if (element.properties.hidden !== undefined || element.properties.ariaHidden === "true") return "hidden";
+  return namesOf(element).find((name) => CHROME_NAMES.test(name));
 }
 
-function findElement(node: HastNodes, tagName: string): Element | undefined {
-  if (node.type === "element" && node.tagName === tagName) return node;
+/** Drops chrome and HTML comments (the block editor's <!-- wp:paragraph -->); returns what went. */
+function dropChromeElements(node: HastNodes, dropped: Map<string, number> = new Map()): Map<string, number> {
+  if (!("children" in node)) return dropped;
+  node.children = node.children.filter((child) => {
+    if (child.type === "comment") return false;
+    const name = child.type === "element" ? chromeName(child) : undefined;
+    if (name) dropped.set(name, (dropped.get(name) ?? 0) + 1);
+    return !name;
+  }) as typeof node.children;
+  for (const child of node.children) dropChromeElements(child, dropped);
+  return dropped;
+}
+
+/** The element holding the article itself: a blog post's content, else the page's article or main part. */
+function articleBody(root: HastNodes): { element: Element; what: string } | undefined {
+  const find = (test: (element: Element) => boolean, node: HastNodes = root): Element | undefined => {
+    if (node.type === "element" && test(node)) return node;
+    if (!("children" in node)) return undefined;
+    for (const child of node.children) {
+      const found = find(test, child);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  for (const name of ["entry-content", "post-content", "article-content"]) {
+    const element = find((e) => namesOf(e).includes(name));
+    if (element) return { element, what: `<${element.tagName} class="${name}">` };
+  }
+  const element =
+    find((e) => e.tagName === "article") ?? find((e) => e.tagName === "main" || e.properties.role === "main");
+  return element && { element, what: `<${element.tagName}>` };
+}
+
+function findElementBy(node: HastNodes, test: (element: Element) => boolean): Element | undefined {
+  if (node.type === "element" && test(node)) return node;
   if (!("children" in node)) return undefined;
   for (const child of node.children) {
-    const found = findElement(child, tagName);
+    const found = findElementBy(child, test);
     if (found) return found;
   }
   return undefined;
 }
+
+const findElement = (node: HastNodes, tagName: string) => findElementBy(node, (e) => e.tagName === tagName);
 
 const textOf = (node: HastNodes): string =>
   node.type === "text" ? node.value : "children" in node ? node.children.map(textOf).join("") : "";
@@ -182,11 +225,26 @@ export async function readHtml(file: string, html: string): Promise<SourceTree> 
         .split(/\s+[|–—-]\s+/)[0]
         ?.trim()
     : undefined;
-  dropChromeElements(hast);
-  const tree = (await unified().use(rehypeRemark).run(hast)) as Root;
+  const notes: Guess[] = [];
+  // A blog post's own title is the heading its theme marks as such, not the browser tab's text.
+  const entryTitle = findElementBy(hast, (e) => /^h[1-3]$/.test(e.tagName) && namesOf(e).includes("entry-title"));
+  const body = articleBody(hast);
+  const page: HastRoot = body ? { type: "root", children: [body.element] } : hast;
+  if (body) {
+    notes.push({
+      line: body.element.position?.start.line ?? 1,
+      kind: "chrome",
+      message: `kept the article, ${body.what}, and dropped the rest of the page (site header, menus, sidebars, footer)`,
+    });
+  }
+  const dropped = dropChromeElements(page);
+  if (dropped.size > 0) {
+    const list = [...dropped].map(([name, count]) => (count > 1 ? `${name} ×${count}` : name)).join(", ");
+    notes.push({ line: 1, kind: "chrome", message: `dropped page furniture inside it: ${list}` });
+  }
+  const tree = (await unified().use(rehypeRemark).run(page)) as Root;
   // Spacer paragraphs (<p>&nbsp;</p>) carry nothing.
-  tree.children = tree.children.filter(
-    (node) => !(node.type === "paragraph" && (node as Paragraph).children.length === 0),
-  );
-  return statedTitle ? { tree, statedTitle } : { tree };
+  tree.children = tree.children.filter((node) => !(node.type === "paragraph" && mdastText(node).trim() === ""));
+  const title = (entryTitle && textOf(entryTitle).trim()) || statedTitle;
+  return { tree, ...(title ? { statedTitle: title } : {}), ...(notes.length > 0 ? { notes } : {}) };
 }

@@ -20,6 +20,8 @@ export interface SourceTree {
   warnings?: Diagnostic[];
   /** A title the format states outright (HTML `<title>`, Markdown front matter), if any. */
   statedTitle?: string;
+  /** What reading it left out (a web page's navigation, comments, share buttons), for the report. */
+  notes?: Guess[];
 }
 
 /** The normalised policy, ready to become front matter + Markdown. */
