@@ -132,6 +132,130 @@ describe("cross-reference checks", () => {
   });
 });
 
+describe("codes written loosely", () => {
+  const FILE = "policies/DCW13-safeguarding.md";
+  const checkBody = (body: string) =>
+    check({ [FILE]: withBody("DCW13", "Safeguarding Adults Policy", body) }).then((run) => ({
+      ...run,
+      loose: run.stderr.split("\n").filter((line) => line.includes("xref-loose")),
+    }));
+
+  it.each([
+    ["DCW 31", "a space"],
+    ["dcw31", "lower case"],
+    ["Dcw31", "mixed case"],
+    ["DCW-31", "a hyphen"],
+    ["DCW – 31", "a spaced en dash"],
+    ["DCW\u00A031", "a no-break space"],
+    ["DCW031", "a leading zero"],
+    ["ＤＣＷ３１", "full-width letters and digits"],
+    ["DCW３１", "full-width digits"],
+  ])("%s (%s) is a warning at its line and column, with the canonical code", async (variant) => {
+    const run = await checkBody(`\nRead with the policy ${variant} today.\n`);
+    expect(run.loose).toEqual([
+      `${FILE}:7:22: warning xref-loose: "${variant}" is DCW31 (Disciplinary Policy) written loosely, so it is not linked`,
+    ]);
+    expect(run.stderr).toContain(`written loosely, so it is not linked\n  hint: write DCW31\n`);
+    expect(run.stderr).not.toContain("xref-unknown"); // DCW031 is DCW31, not an unknown code
+    expect(run.code).toBe(0);
+  });
+
+  it("DCW31a is not a code: a warning naming the nearest, DCW31", async () => {
+    const run = await checkBody("\nRead with DCW31a.\n");
+    expect(run.loose).toEqual([
+      `${FILE}:7:11: warning xref-loose: "DCW31a" is not a code; the nearest is DCW31 (Disciplinary Policy)`,
+    ]);
+    expect(run.stderr).toContain("hint: write DCW31\n");
+  });
+
+  it("reports each variant of a line at its own column, after full-width text and on later lines", async () => {
+    const run = await checkBody("\nＤＣＷ３１ and dcw13, then DCW 31.\n\n- *See* DCW-13 (or DCW 31a)\n");
+    expect(run.loose.map((line) => line.split(": warning")[0])).toEqual([
+      `${FILE}:7:1`,
+      `${FILE}:7:11`,
+      `${FILE}:7:23`,
+      `${FILE}:9:9`,
+      `${FILE}:9:20`,
+    ]);
+  });
+
+  it("finds codes in a paragraph whose web address GFM links only after parsing (https\\://, as import writes it)", async () => {
+    const run = await checkBody("\nSee https\\://example.org/dcw31 for DCW99 and dcw31.\n");
+    expect(run.stderr).toContain(`${FILE}:7:36: error xref-unknown: DCW99 is not a policy in the library`);
+    expect(run.loose).toEqual([
+      `${FILE}:7:46: warning xref-loose: "dcw31" is DCW31 (Disciplinary Policy) written loosely, so it is not linked`,
+    ]);
+  });
+
+  it("leaves canonical codes, unknown numbers, code, addresses, file names and longer words alone", async () => {
+    const body = [
+      "",
+      "Read with DCW31 and DCW13 (DCW31, DCW13).",
+      "",
+      "DCW 99 and dcw 4000 are no policy's number; XDCW31, DCW31ab and 2DCW31 are other words.",
+      "",
+      "Type `dcw31` or `DCW 31`; see https://example.org/dcw31, <https://example.org/DCW-31>,",
+      "www.example.org/dcw-31, [the form](https://example.org/dcw31), dcw31@example.org and dcw31.pdf.",
+      "",
+      "```",
+      "DCW 31",
+      "```",
+      "",
+      "<!-- dcw31 -->",
+      "",
+    ].join("\n");
+    const run = await checkBody(body);
+    expect(run.loose).toEqual([]);
+    expect(run.stderr).not.toContain("xref-unknown");
+    expect(run.code).toBe(0);
+  });
+
+  it("only canonical codes become links; variants stay text", async () => {
+    const body = "\n## 1. Purpose\n\nSee DCW31, DCW 31, dcw31, DCW031 and ＤＣＷ３１.\n";
+    const dir = await workspace(
+      {
+        [FILE]: withBody("DCW13", "Safeguarding Adults Policy", body),
+        "policies/DCW31-disciplinary.md": DISCIPLINARY,
+        "orgs/test-care.yaml": orgYaml(),
+      },
+      { examples: false },
+    );
+    const run = await runCli(["build", "--format", "html", "--as-of", "2026-11-24"], dir);
+    expect(run.code, run.stderr).toBe(0);
+    const html = await readHtml(join(dir, "output", "test-care", "DCW13-safeguarding.html"));
+    const paragraph = selectAll("main p", html).find((p) => toText(p).startsWith("See DCW31"));
+    expect(toText(paragraph ?? html)).toBe("See DCW31, DCW 31, dcw31, DCW031 and ＤＣＷ３１.");
+    expect(selectAll("a", paragraph ?? html).map((a) => toText(a))).toEqual(["DCW31"]);
+  });
+});
+
+describe("a title quoted with another policy's code", () => {
+  it("is an error whose hint names the code of the policy with that title", async () => {
+    const body = "\nSee the Disciplinary Policy (DCW13) and our Safeguarding Adults Policy (DCW31).\n";
+    const run = await check({ "policies/DCW50-lone-working.md": withBody("DCW50", "Lone Working Policy", body) });
+    expect(run.stderr).toContain(
+      'policies/DCW50-lone-working.md:7:30: error xref-wrong-code: DCW13 is quoted as "Disciplinary Policy", which is the title of DCW31; DCW13 is "Safeguarding Adults Policy"\n  hint: write DCW31, the code of "Disciplinary Policy"\n',
+    );
+    expect(run.stderr).toContain(
+      'policies/DCW50-lone-working.md:7:73: error xref-wrong-code: DCW31 is quoted as "Safeguarding Adults Policy", which is the title of DCW13; DCW31 is "Disciplinary Policy"\n  hint: write DCW13, the code of "Safeguarding Adults Policy"\n',
+    );
+    expect(run.stderr).not.toContain("xref-title"); // not also a warning to change the title
+    expect(run.code).toBe(1);
+  });
+
+  it("names the policy the title names most exactly", async () => {
+    const grievance = withBody("DCW32", "Grievance Policy", "\nA grievance.\n");
+    const staff = withBody("DCW33", "Staff Grievance Policy", "\nA staff grievance.\n");
+    const body = "\nSee the Staff Grievance Policy (DCW31).\n";
+    const run = await check({
+      "policies/DCW32-grievance.md": grievance,
+      "policies/DCW33-staff-grievance.md": staff,
+      "policies/DCW50-lone-working.md": withBody("DCW50", "Lone Working Policy", body),
+    });
+    expect(run.stderr).toContain('hint: write DCW33, the code of "Staff Grievance Policy"');
+  });
+});
+
 describe("cross-references in the built packs", () => {
   it("every link in every HTML file of output/ reaches a file that exists", async () => {
     const dir = await workspace();

@@ -16,7 +16,7 @@ import {
   type Severity,
 } from "../types.ts";
 import { checkReferences } from "../xref/check.ts";
-import { codePattern, extractReferences } from "../xref/extract.ts";
+import { codePattern, extractLooseCodes, extractReferences, type LooseCode, loosePattern } from "../xref/extract.ts";
 import { checkHistory, DOTTED_VERSION } from "./history.ts";
 import { checkMarkdown } from "./markdown.ts";
 import { markdownNesting } from "./nesting.ts";
@@ -187,17 +187,19 @@ export interface BodyCheck {
   uses: PlaceholderUse[];
   problems: Omit<Diagnostic, "file">[];
   references: Reference[];
+  /** Library codes written loosely ("DCW 31"), whether or not the library has that number. */
+  loose: LooseCode[];
 }
 
 /** Body checks by a hash of what they depend on; filled in by checkLibrary. */
 export type BodyCheckCache = Map<string, BodyCheck>;
 
-function checkBody(policy: Policy, pattern: RegExp): BodyCheck {
+function checkBody(policy: Policy, pattern: RegExp, loose: RegExp): BodyCheck {
   const { uses, problems } = scanPlaceholders(policy.body, policy.bodyLine);
   // Too deep to parse in reasonable time: report where, and leave the Markdown unparsed.
-  if (problems.some((p) => p.rule === "block-depth")) return { uses, problems, references: [] };
+  if (problems.some((p) => p.rule === "block-depth")) return { uses, problems, references: [], loose: [] };
   const nesting = markdownNesting(policy.body, policy.bodyLine);
-  if (nesting) return { uses, problems: [...problems, nesting], references: [] };
+  if (nesting) return { uses, problems: [...problems, nesting], references: [], loose: [] };
   const markdown = checkMarkdown(policy.body, policy.bodyLine);
   // A tree too deep to walk is not walked again for references.
   const walkable = !markdown.some((d) => d.rule === "markdown-depth");
@@ -205,6 +207,7 @@ function checkBody(policy: Policy, pattern: RegExp): BodyCheck {
     uses,
     problems: [...problems, ...markdown],
     references: walkable ? extractReferences(policy.body, policy.bodyLine, pattern) : [],
+    loose: walkable ? extractLooseCodes(policy.body, policy.bodyLine, loose) : [],
   };
 }
 
@@ -245,10 +248,13 @@ export function checkLibrary(
   library.policies.sort((a, b) => a.code.localeCompare(b.code, "en", { numeric: true }));
 
   const pattern = codePattern(library.policies.map((p) => p.code));
+  // Both patterns depend only on the library's prefixes: which numbers exist is checked later.
+  const loose = loosePattern(library.policies.map((p) => p.code));
+  const looseCodes: Record<string, LooseCode[]> = {};
   const used = new Map<string, BodyCheck>();
   for (const policy of library.policies) {
-    const key = sha256(policy.body, String(policy.bodyLine), pattern.source);
-    const body = cache.get(key) ?? checkBody(policy, pattern);
+    const key = sha256(policy.body, String(policy.bodyLine), pattern.source, loose.source);
+    const body = cache.get(key) ?? checkBody(policy, pattern, loose);
     used.set(key, body);
     diagnostics.push(...body.problems.map((d) => ({ ...d, file: policy.file })));
     for (const use of body.uses) {
@@ -271,10 +277,11 @@ export function checkLibrary(
     // Unknown names are reported once, here, not again as missing org fields.
     library.placeholders[policy.code] = body.uses.filter((use) => known.includes(use.name));
     library.references[policy.code] = body.references;
+    looseCodes[policy.code] = body.loose;
   }
   // The cache keeps what this library has now, nothing older.
   cache.clear();
   for (const [key, body] of used) cache.set(key, body);
-  diagnostics.push(...checkReferences(library));
+  diagnostics.push(...checkReferences(library, looseCodes));
   return { library, diagnostics };
 }

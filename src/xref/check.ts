@@ -1,6 +1,6 @@
 import { positionOf } from "../load/yaml.ts";
 import type { Diagnostic, Library, Org, Policy, Severity } from "../types.ts";
-import { normaliseTitle } from "./extract.ts";
+import { codeKey, type LooseCode, normaliseTitle } from "./extract.ts";
 
 /** Whether a quoted title names this policy (extra words before it, such as "our", are allowed). */
 const titleMatches = (quoted: string, policy: Policy) => {
@@ -9,15 +9,34 @@ const titleMatches = (quoted: string, policy: Policy) => {
   return q === t || q.endsWith(` ${t}`);
 };
 
-/** Library-wide rules: unknown codes, stale titles, self-citations, duplicates in Related Policies. */
-export function checkReferences(library: Library): Diagnostic[] {
+/** The policy a quoted title names: the one it names exactly, else the longest title it ends with. */
+function titled(quoted: string, policies: readonly Policy[]): Policy | undefined {
+  const q = normaliseTitle(quoted);
+  const named = policies.filter((p) => titleMatches(quoted, p));
+  return (
+    named.find((p) => normaliseTitle(p.title) === q) ??
+    named.sort((a, b) => normaliseTitle(b.title).length - normaliseTitle(a.title).length)[0]
+  );
+}
+
+/**
+ * Library-wide rules: unknown codes, codes written loosely, a title quoted with another policy's
+ * code, stale titles, self-citations, duplicates in Related Policies. `loose` is each policy's
+ * loosely written codes, by its code.
+ */
+export function checkReferences(library: Library, loose: Record<string, LooseCode[]> = {}): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const byCode = new Map(library.policies.map((p) => [p.code, p]));
+  // By codeKey: what "DCW031" or "dcw 31" stands for.
+  const byKey = new Map(library.policies.map((p) => [codeKey(p.code), p]));
   for (const policy of library.policies) {
+    diagnostics.push(...checkLooseCodes(policy, loose[policy.code] ?? [], byKey));
     const seenInRelated = new Set<string>();
     for (const ref of library.references[policy.code] ?? []) {
       const at = { file: policy.file, line: ref.line, column: ref.column };
       const target = byCode.get(ref.to);
+      // "DCW031" is a loose DCW31: reported by checkLooseCodes, as a warning.
+      if (!target && byKey.has(codeKey(ref.to))) continue;
       if (!target) {
         const byTitle = ref.quotedTitle
           ? library.policies.find((p) => titleMatches(ref.quotedTitle as string, p))
@@ -33,7 +52,20 @@ export function checkReferences(library: Library): Diagnostic[] {
         });
         continue;
       }
-      if (ref.quotedTitle && !titleMatches(ref.quotedTitle, target)) {
+      const other =
+        ref.quotedTitle && !titleMatches(ref.quotedTitle, target)
+          ? titled(ref.quotedTitle, library.policies)
+          : undefined;
+      if (other) {
+        // The title names another policy: the code is the likelier mistake, and it sends readers to the wrong policy.
+        diagnostics.push({
+          ...at,
+          severity: "error",
+          rule: "xref-wrong-code",
+          message: `${ref.to} is quoted as "${ref.quotedTitle}", which is the title of ${other.code}; ${ref.to} is "${target.title}"`,
+          hint: `write ${other.code}, the code of "${other.title}"`,
+        });
+      } else if (ref.quotedTitle && !titleMatches(ref.quotedTitle, target)) {
         diagnostics.push({
           ...at,
           severity: "warning",
@@ -64,6 +96,32 @@ export function checkReferences(library: Library): Diagnostic[] {
         seenInRelated.add(ref.to);
       }
     }
+  }
+  return diagnostics;
+}
+
+/** A code of the library written loosely ("DCW 31", "dcw31", "ＤＣＷ３１"), or with a letter after it ("DCW31a"). */
+function checkLooseCodes(
+  policy: Policy,
+  loose: readonly LooseCode[],
+  byKey: ReadonlyMap<string, Policy>,
+): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  for (const { written, key, suffix, line, column } of loose) {
+    const target = byKey.get(key);
+    // A number no policy has ("DCW 99", "HR 2024") is left alone: it may well not be a code.
+    if (!target || written === target.code) continue;
+    diagnostics.push({
+      file: policy.file,
+      line,
+      column,
+      severity: "warning",
+      rule: "xref-loose",
+      message: suffix
+        ? `"${written}" is not a code; the nearest is ${target.code} (${target.title})`
+        : `"${written}" is ${target.code} (${target.title}) written loosely, so it is not linked`,
+      hint: `write ${target.code}`,
+    });
   }
   return diagnostics;
 }

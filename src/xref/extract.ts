@@ -46,38 +46,141 @@ export function normaliseTitle(title: string): string {
     .replace(/\s*\bpolicy$/, "");
 }
 
-/** Every code cited in a policy body, with its position in the file. */
-export function extractReferences(body: string, firstLine: number, pattern: RegExp): Reference[] {
+/**
+ * Calls `visit` with the source of every text node of a policy body a citation can stand in
+ * (not code, not HTML), its offset in the body and whether it is under "Related Policies".
+ * Reads the source itself, not the node's value, so offsets are exact even after escapes.
+ */
+function eachText(body: string, visit: (source: string, start: number, related: boolean) => void): void {
   const { tree, masked } = parseSource(body);
-  const references: Reference[] = [];
-  const positionAt = positionsIn(masked, firstLine);
-
   let relatedDepth: number | undefined;
-  const visit = (node: Node) => {
+  const walk = (node: Node) => {
     if (node.type === "heading") {
       const depth = (node as Heading).depth;
       if (relatedDepth !== undefined && depth <= relatedDepth) relatedDepth = undefined;
       if (/related polic/i.test(nodeText(node))) relatedDepth = depth;
     }
     if (node.type === "text" && node.position?.start.offset !== undefined && node.position.end.offset !== undefined) {
-      // Read the source itself, not the node's value, so offsets are exact even after escapes.
       const start = node.position.start.offset;
-      const source = masked.slice(start, node.position.end.offset);
-      for (const match of source.matchAll(new RegExp(pattern.source, "g"))) {
-        const quotedTitle = quotedTitleBefore(source.slice(0, match.index));
-        references.push({
-          to: match[0],
-          ...positionAt(start + match.index),
-          ...(quotedTitle ? { quotedTitle } : {}),
-          related: relatedDepth !== undefined,
-        });
-      }
+      visit(masked.slice(start, node.position.end.offset), start, relatedDepth !== undefined);
       return;
     }
     // Code and link addresses are not citations.
     if (node.type === "inlineCode" || node.type === "code" || node.type === "html") return;
-    for (const child of (node as Parent).children ?? []) visit(child);
+    const children: Node[] = (node as Parent).children ?? [];
+    for (let i = 0; i < children.length; i++) {
+      if ((children[i] as Node).position) {
+        walk(children[i] as Node);
+        continue;
+      }
+      // A web address GFM finds only after parsing ("https\://…", as import writes it) splits its
+      // text into nodes without a position: read the source between the positioned neighbours.
+      let j = i;
+      while (j < children.length && !(children[j] as Node).position) j++;
+      const from = i > 0 ? children[i - 1]?.position?.end.offset : node.position?.start.offset;
+      const to = j < children.length ? children[j]?.position?.start.offset : node.position?.end.offset;
+      if (from !== undefined && to !== undefined) visit(masked.slice(from, to), from, relatedDepth !== undefined);
+      i = j - 1;
+    }
   };
-  visit(tree);
+  walk(tree);
+}
+
+/** Every code cited in a policy body, with its position in the file. */
+export function extractReferences(body: string, firstLine: number, pattern: RegExp): Reference[] {
+  const references: Reference[] = [];
+  const positionAt = positionsIn(parseSource(body).masked, firstLine);
+  eachText(body, (source, start, related) => {
+    for (const match of source.matchAll(new RegExp(pattern.source, "g"))) {
+      const quotedTitle = quotedTitleBefore(source.slice(0, match.index));
+      references.push({
+        to: match[0],
+        ...positionAt(start + match.index),
+        ...(quotedTitle ? { quotedTitle } : {}),
+        related,
+      });
+    }
+  });
   return references;
+}
+
+// Codes written loosely: "DCW 31", "dcw31", "DCW-31", "DCW031", full-width "ＤＣＷ３１", "DCW31a".
+
+/** A library prefix followed by a number, written some other way than the canonical DCW31. */
+export interface LooseMatch {
+  /** Where it starts in the text searched. */
+  index: number;
+  /** As written, e.g. "DCW 31". */
+  written: string;
+  /** The canonical code it spells, whether or not the library has it: "DCW31". */
+  key: string;
+  /** Letters after the number ("DCW31a"): then it is not a code at all. */
+  suffix: boolean;
+}
+
+/** A LooseMatch in a policy file, at the line and column of its first character. */
+export interface LooseCode {
+  written: string;
+  key: string;
+  suffix: boolean;
+  line: number;
+  column: number;
+}
+
+/** "DCW031" → "DCW31": the form a library code and its loose variants share. */
+export const codeKey = (code: string) => code.replace(/^([A-Z]+)0+(?=\d)/, "$1");
+
+const FULL_WIDTH = 0xfee0; // "Ａ" - "A"
+const SPACE = "[ \\u00A0\\u202F\\u3000]";
+const HYPHEN = "[\\-\\u2010\\u2011\\u2013\\uFF0D]";
+
+/**
+ * Matches the library's prefixes in any case, in ASCII or full-width letters, then at most a
+ * space and a hyphen, then digits (ASCII or full-width), then at most one letter. Not inside a
+ * word or a number ("XDCW31", "DCW31ab" are not matched).
+ */
+export function loosePattern(codes: readonly string[]): RegExp {
+  const prefixes = [...new Set(codes.map((code) => code.replace(/\d+$/, "")))]
+    .filter((prefix) => /^[A-Z]+$/.test(prefix)) // never regex syntax from an unchecked front matter
+    .sort((a, b) => b.length - a.length)
+    .map((prefix) => [...prefix].map((c) => `[${c}${String.fromCharCode(c.charCodeAt(0) + FULL_WIDTH)}]`).join(""));
+  const separator = `${SPACE}?${HYPHEN}?${SPACE}?`;
+  return new RegExp(
+    `(?<![\\p{L}\\p{N}_])(${prefixes.join("|") || "(?!)"})${separator}([0-9\\uFF10-\\uFF19]+)(\\p{L}?)(?![\\p{L}\\p{N}_])`,
+    "giu",
+  );
+}
+
+/** A word that is an address, an email or a file name: "https://x/dcw31", "dcw31.pdf". */
+const ADDRESS = /:\/\/|^www\.|@|\/|\.[a-z]{2,4}$/i;
+
+/**
+ * Loosely written codes in `text`. Canonical-looking ones ("DCW31", "DCW99") are left to
+ * extractReferences, and so is a word that is an address or a file name.
+ */
+export function findLooseCodes(text: string, pattern: RegExp): LooseMatch[] {
+  const found: LooseMatch[] = [];
+  for (const match of text.matchAll(new RegExp(pattern.source, pattern.flags))) {
+    const [written, prefix = "", digits = "", suffix = ""] = match;
+    const key = prefix.normalize("NFKC").toUpperCase() + digits.normalize("NFKC").replace(/^0+(?=\d)/, "");
+    if (written === key) continue;
+    // The whole word around it (a bounded look, so a huge paragraph stays linear).
+    const end = match.index + written.length;
+    const before = /\S*$/.exec(text.slice(Math.max(0, match.index - 200), match.index))?.[0] ?? "";
+    const after = /^\S*/.exec(text.slice(end, end + 200))?.[0] ?? "";
+    if (ADDRESS.test((before + written + after).replace(/[)\].,;:!?'"’”]+$/, ""))) continue;
+    found.push({ index: match.index, written, key, suffix: suffix !== "" });
+  }
+  return found;
+}
+
+/** Every loosely written code in a policy body, at its position in the file. */
+export function extractLooseCodes(body: string, firstLine: number, pattern: RegExp): LooseCode[] {
+  const codes: LooseCode[] = [];
+  const positionAt = positionsIn(parseSource(body).masked, firstLine);
+  eachText(body, (source, start) => {
+    for (const { index, ...loose } of findLooseCodes(source, pattern))
+      codes.push({ ...loose, ...positionAt(start + index) });
+  });
+  return codes;
 }
