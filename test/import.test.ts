@@ -567,3 +567,54 @@ describe("a WordPress post", () => {
     expect(run.stdout).toContain("fire.html:1: chrome: dropped page furniture inside it: sharedaddy");
   });
 });
+
+describe("codes written loosely in an imported policy", () => {
+  let dir: string;
+  let run: Awaited<ReturnType<typeof runCli>>;
+  let text: string;
+  beforeAll(async () => {
+    const page = [
+      "Lone Working Policy",
+      "",
+      "Staff follow the Safeguarding Adults from Abuse and Improper Treatment Policy (DCW 13) and dcw31.",
+      "",
+      "Report concerns under DCW-031 or ＤＣＷ３１; DCW31a, DCW 99 and https://example.org/dcw31 are left as written.",
+    ].join("\n");
+    dir = await workspace({ "lone.txt": page });
+    run = await runCli(["import", "lone.txt", "--code", "DCW70"], dir);
+    ({ text } = await readPolicy(join(dir, "policies", "DCW70-lone-working.md")));
+  });
+
+  it("writes the library's canonical codes, with a guess line for each", () => {
+    expect(text).toBe(
+      [
+        "Staff follow the Safeguarding Adults from Abuse and Improper Treatment Policy (DCW13) and DCW31.",
+        "",
+        "Report concerns under DCW31 or DCW31; DCW31a, DCW 99 and https\\://example.org/dcw31 are left as written.",
+        "",
+      ].join("\n"),
+    );
+    const lines = run.stdout.split("\n");
+    expect(lines).toContain(
+      'lone.txt:3: citation: "DCW 13" → DCW13 (Safeguarding Adults from Abuse and Improper Treatment Policy)',
+    );
+    expect(lines).toContain('lone.txt:3: citation: "dcw31" → DCW31 (Disciplinary and Grievance Policy)');
+    expect(lines).toContain('lone.txt:5: citation: "DCW-031" → DCW31 (Disciplinary and Grievance Policy)');
+    expect(lines).toContain('lone.txt:5: citation: "ＤＣＷ３１" → DCW31 (Disciplinary and Grievance Policy)');
+    expect(lines.filter((line) => line.includes(": citation: "))).toHaveLength(4);
+  });
+
+  it("leaves DCW31a as written, with a warning at its line and column", () => {
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe(
+      'lone.txt:5:41: warning xref-loose: "DCW31a" is not a code; the nearest is DCW31 (Disciplinary and Grievance Policy); it was left as written\n  hint: write DCW31\n\n0 errors, 1 warning\n',
+    );
+  });
+
+  it("checks with no loose code but DCW31a", async () => {
+    const check = await runCli(["check", ...AS_OF], dir);
+    expect(check.stderr.split("\n").filter((line) => line.includes("xref-"))).toEqual([
+      'policies/DCW70-lone-working.md:11:39: warning xref-loose: "DCW31a" is not a code; the nearest is DCW31 (Disciplinary and Grievance Policy)',
+    ]);
+  });
+});

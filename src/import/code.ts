@@ -11,21 +11,34 @@ function sameTitle(quoted: string, title: string): boolean {
   return q === t || q.endsWith(` ${t}`);
 }
 
+type Sources = Awaited<ReturnType<typeof loadPolicySources>>["sources"];
+
+/** The library's policy sources, none when there is no library to look in. */
+export async function librarySources(policiesDir: string): Promise<Sources> {
+  try {
+    return (await loadPolicySources(policiesDir)).sources;
+  } catch {
+    return [];
+  }
+}
+
+/** The code and title of each library policy whose front matter has both. */
+export function libraryPolicies(sources: Sources): { code: string; title: string }[] {
+  return sources.flatMap((source) => {
+    const fm = source.frontMatter as { code?: unknown; title?: unknown } | undefined;
+    return typeof fm?.code === "string" && typeof fm.title === "string" ? [{ code: fm.code, title: fm.title }] : [];
+  });
+}
+
 /**
- * The code other policies in `policiesDir` write after this title ("… the Using Social Media
+ * The code other policies of the library write after this title ("… the Using Social Media
  * Platforms Policy (DCW38)"), the most cited one if they disagree; else the code of a policy in
  * the library with this very title. Undefined when neither exists (or there is no library).
  */
-export async function codeFromLibrary(
+export function codeFromLibrary(
   title: string,
-  policiesDir: string,
-): Promise<{ code: string; guess: Omit<Guess, "line"> } | undefined> {
-  let sources: Awaited<ReturnType<typeof loadPolicySources>>["sources"];
-  try {
-    ({ sources } = await loadPolicySources(policiesDir));
-  } catch {
-    return undefined; // no library to look in
-  }
+  sources: Sources,
+): { code: string; guess: Omit<Guess, "line"> } | undefined {
   const front = sources.map((source) => source.frontMatter as { code?: unknown; title?: unknown } | undefined);
   const codes = front.map((fm) => fm?.code).filter((code): code is string => typeof code === "string");
   const pattern = codePattern(codes);

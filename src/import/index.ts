@@ -1,5 +1,6 @@
 // `policypack import`: a legacy page or Word document → a policy source, with every guess listed.
-// read (legacy-text.ts, docx.ts) → Markdown tree → normalise (heuristics.ts) → code (code.ts) → text (write.ts)
+// read (legacy-text.ts, docx.ts) → Markdown tree → normalise (heuristics.ts) → code (code.ts)
+// → citations (loose-codes.ts) → text (write.ts)
 import { readFile, stat } from "node:fs/promises";
 import { basename, extname } from "node:path";
 import { checkMarkdown } from "../check/markdown.ts";
@@ -7,7 +8,7 @@ import { loadOrgSchema } from "../load/orgs.ts";
 import { splitPolicy } from "../load/policies.ts";
 import { scanPlaceholders } from "../template/placeholders.ts";
 import type { Diagnostic } from "../types.ts";
-import { codeFromLibrary } from "./code.ts";
+import { codeFromLibrary, libraryPolicies, librarySources } from "./code.ts";
 import { decode, lostCharacters } from "./decode.ts";
 import { readDocx } from "./docx.ts";
 import { checkContent, EXTENSIONS, unsupported } from "./formats.ts";
@@ -15,6 +16,7 @@ import { normalise } from "./heuristics.ts";
 import { legacyPlaceholders } from "./legacy-placeholders.ts";
 import { readHtml, readMarkdown, readText } from "./legacy-text.ts";
 import { ImportProblem, LIMITS, megabytes } from "./limits.ts";
+import { normaliseCodes } from "./loose-codes.ts";
 import type { Guess, ImportedPolicy, SourceTree } from "./types.ts";
 import { outputPath, policySource } from "./write.ts";
 
@@ -139,14 +141,19 @@ async function convert(file: string, source: SourceTree, options: ImportOptions)
     };
   }
 
+  const library = await librarySources(options.policiesDir);
   let code = options.code;
   if (!code) {
-    const cited = await codeFromLibrary(title, options.policiesDir);
+    const cited = codeFromLibrary(title, library);
     if (cited) {
       code = cited.code;
       guesses.push({ line: titleLine, ...cited.guess });
     }
   }
+  // Citations written "DCW 31" or "dcw31" become DCW31 (the policy's own code included).
+  const citations = normaliseCodes(tree, [...libraryPolicies(library), ...(code ? [{ code, title }] : [])], file);
+  guesses.push(...citations.guesses);
+  warnings.push(...citations.warnings);
   guesses.push(
     { line: 1, kind: "version", message: '"1.0" (the source states none)' },
     { line: 1, kind: "status", message: "draft: review this import, then set status: approved" },

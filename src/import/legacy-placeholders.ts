@@ -54,7 +54,8 @@ const looksLikePlaceholder = (bracketed: string) =>
   /^(?:insert|enter|add|type|full name|name)\b/i.test(bracketed) ||
   (bracketed === bracketed.toUpperCase() && /[A-Z]{3}/.test(bracketed));
 
-function positionIn(text: Text, index: number): { line: number; column: number } {
+/** The source position of `index` in a text node's value. */
+export function positionIn(text: Text, index: number): { line: number; column: number } {
   const start = text.position?.start ?? { line: 1, column: 1 };
   const before = text.value.slice(0, index);
   const newlines = before.split("\n").length - 1;
@@ -63,7 +64,7 @@ function positionIn(text: Text, index: number): { line: number; column: number }
     : { line: start.line + newlines, column: index - before.lastIndexOf("\n") };
 }
 
-function visitTexts(node: Root | Root["children"][number], visit: (text: Text) => void): void {
+export function visitTexts(node: Root | Root["children"][number], visit: (text: Text) => void): void {
   if (node.type === "text") visit(node);
   if ("children" in node) for (const child of node.children) visitTexts(child as Root["children"][number], visit);
 }
