@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import subsetFont from "subset-font";
 import type { ThemeFont } from "../types.ts";
 
 // Fonts ship with the project, so every page looks the same on every machine and nothing is
@@ -113,9 +112,10 @@ async function themeFontFiles(needs: FontNeeds, font: ThemeFont): Promise<{ name
     themeFaces(needs, font).map(async ({ file, name }) => {
       let data = themeWebFonts.get(file);
       if (!data) {
-        data = subsetFont(readFileSync(file), LATIN_AND_WELSH, { targetFormat: "woff2" }).then(
-          (b) => new Uint8Array(b),
-        );
+        // Loaded here: every command imports this module, and only a themed build cuts fonts.
+        data = import("subset-font")
+          .then(({ default: subsetFont }) => subsetFont(readFileSync(file), LATIN_AND_WELSH, { targetFormat: "woff2" }))
+          .then((bytes) => new Uint8Array(bytes));
         themeWebFonts.set(file, data);
       }
       return { name, data: await data };
