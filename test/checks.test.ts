@@ -276,6 +276,13 @@ describe("input no document can carry is an error at its line, with a hint", () 
       );
       expect(run.code).toBe(1);
     }
+    // Titles that start with a number are titles.
+    for (const title of ["24 Hour Care Policy", "2024 Review Policy", "24-hour Care Policy"]) {
+      const run = await check({
+        "policies/TST1-test.md": policyMd({ code: "TST1", title: JSON.stringify(title), version: '"1.0"' }, body),
+      });
+      expect(run.stderr, title).not.toContain("error title");
+    }
   });
 
   it("one organisation in two files is an error on both", async () => {

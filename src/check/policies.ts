@@ -94,6 +94,12 @@ function slugify(title: string): string {
     .replace(/^-|-$/g, "");
 }
 
+/**
+ * A section number opening a line: "1. ", "1) ", "3.1 ", "3.1.2. ". A bare number is not one:
+ * "24 Hour Care Policy" and "2024 Review Policy" are titles.
+ */
+export const SECTION_NUMBER = /^\s*\d{1,2}(?:[.)]|(?:\.\d{1,2})+[.)]?)\s/;
+
 /** Strips a heading's section number: "2.1 Scope" → "scope". */
 const headingText = (text: string) =>
   text
@@ -122,7 +128,7 @@ function titleProblems(source: PolicySource, title: string): Diagnostic[] {
   const headings = [...source.body.matchAll(/^ {0,3}#{2,6}[ \t]+(.+?)[ \t#]*$/gm)].map((m) =>
     headingText(m[1] as string),
   );
-  if (/^\s*\d+(?:\.\d+)*[.)]?\s/.test(title) || headings.includes(headingText(title))) {
+  if (SECTION_NUMBER.test(title) || headings.includes(headingText(title))) {
     return [{ ...at, message: `the title "${title}" is a section heading of the policy, not its title`, hint }];
   }
   return [];

@@ -4,6 +4,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { basename, extname } from "node:path";
 import { checkMarkdown } from "../check/markdown.ts";
+import { SECTION_NUMBER } from "../check/policies.ts";
 import { loadOrgSchema } from "../load/orgs.ts";
 import { splitPolicy } from "../load/policies.ts";
 import { scanPlaceholders } from "../template/placeholders.ts";
@@ -122,7 +123,7 @@ async function convert(file: string, source: SourceTree, options: ImportOptions)
   if (!found) guesses.push({ line: 1, kind: "title", message: `"${title}" (from the file name: no title found)` });
   const titleLine = guesses.find((g) => g.kind === "title")?.line ?? 1;
   // A title that is a placeholder line or a numbered section is a wrong guess: nothing is written.
-  if (!options.title && /<<|\{\{|^\s*\d+(?:\.\d+)*[.)]?\s/.test(title)) {
+  if (!options.title && (/<<|\{\{/.test(title) || SECTION_NUMBER.test(title))) {
     guesses.sort((a, b) => a.line - b.line);
     return {
       source: file,
