@@ -254,6 +254,22 @@ describe("a title quoted with another policy's code", () => {
     });
     expect(run.stderr).toContain('hint: write DCW33, the code of "Staff Grievance Policy"');
   });
+
+  it("is only a warning when the quote just ends like another policy's title: more likely its own title misquoted", async () => {
+    const dataProtection = withBody("DCW40", "Data Protection Policy", "\nData.\n");
+    const body = "\nSee the Confidentiality and Data Protection Policy (DCW41).\n";
+    const run = await check({
+      "policies/DCW40-data-protection.md": dataProtection,
+      "policies/DCW41-confidentiality.md": withBody(
+        "DCW41",
+        "Confidentiality and Data Protection (GDPR) Policy",
+        "\nSecrets.\n",
+      ),
+      "policies/DCW50-lone-working.md": withBody("DCW50", "Lone Working Policy", body),
+    });
+    expect(run.stderr).not.toContain("xref-wrong-code");
+    expect(run.stderr).toContain('warning xref-title: DCW41 is quoted as "Confidentiality and Data Protection Policy"');
+  });
 });
 
 describe("cross-references in the built packs", () => {

@@ -128,8 +128,12 @@ function titleProblems(source: PolicySource, title: string): Diagnostic[] {
   const headings = [...source.body.matchAll(/^ {0,3}#{2,6}[ \t]+(.+?)[ \t#]*$/gm)].map((m) =>
     headingText(m[1] as string),
   );
-  if (SECTION_NUMBER.test(title) || headings.includes(headingText(title))) {
+  if (SECTION_NUMBER.test(title)) {
     return [{ ...at, message: `the title "${title}" is a section heading of the policy, not its title`, hint }];
+  }
+  // A Word original may repeat its title as a heading: worth a look, not a blocked pack.
+  if (headings.includes(headingText(title))) {
+    return [{ ...at, severity: "warning", message: `the title "${title}" is also a section heading of the policy`, hint }];
   }
   return [];
 }

@@ -11,12 +11,10 @@ const titleMatches = (quoted: string, policy: Policy) => {
 
 /** The policy a quoted title names: the one it names exactly, else the longest title it ends with. */
 function titled(quoted: string, policies: readonly Policy[]): Policy | undefined {
+  // Exactly another policy's title: a quote that only ends like one ("Confidentiality and Data
+  // Protection Policy" for "Data Protection Policy") is more likely this policy's title misquoted.
   const q = normaliseTitle(quoted);
-  const named = policies.filter((p) => titleMatches(quoted, p));
-  return (
-    named.find((p) => normaliseTitle(p.title) === q) ??
-    named.sort((a, b) => normaliseTitle(b.title).length - normaliseTitle(a.title).length)[0]
-  );
+  return policies.find((p) => normaliseTitle(p.title) === q);
 }
 
 /**
