@@ -254,7 +254,8 @@ describe("input no document can carry is an error at its line, with a hint", () 
     expect(run.stderr).toContain('policies/TST1-test.md:9:46: error encoding: "Ã©" is "é"');
     expect(run.stderr).toContain('policies/TST1-test.md:9:53: error encoding: "Å·" is "ŷ"');
     // Welsh and typographic characters written as they should be are not damage.
-    const clean = "\n## 1. Purpose\n\nTŷ’r Ysgol, Gwenllïan, naïve café — “quoted” £5 €10 Â.\n";
+    const clean =
+      "\n## 1. Purpose\n\nTŷ’r Ysgol, Gwenllïan, naïve café — “quoted” £5 €10 Â. CYSYLLTU Â’R TÎM, DÔ’N, CAFÉ’S, “CAFÉ”, É\u00a0x, tê…”\n";
     const good = await check({
       "policies/TST1-test.md": policyMd({ code: "TST1", title: "Test Policy", version: '"1.0"' }, clean),
     });

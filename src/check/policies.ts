@@ -1,6 +1,7 @@
 import type { ValidateFunction } from "ajv";
 import { didYouMean } from "../diagnostics/suggest.ts";
 import { sha256 } from "../hash.ts";
+import { damagedText } from "../load/characters.ts";
 import { fileStem, type PolicySource } from "../load/policies.ts";
 import { positionOf } from "../load/yaml.ts";
 import { COMPUTED_NAMES, ORG_PREFIX, scanPlaceholders } from "../template/placeholders.ts";
@@ -133,7 +134,9 @@ function titleProblems(source: PolicySource, title: string): Diagnostic[] {
   }
   // A Word original may repeat its title as a heading: worth a look, not a blocked pack.
   if (headings.includes(headingText(title))) {
-    return [{ ...at, severity: "warning", message: `the title "${title}" is also a section heading of the policy`, hint }];
+    return [
+      { ...at, severity: "warning", message: `the title "${title}" is also a section heading of the policy`, hint },
+    ];
   }
   return [];
 }
@@ -205,7 +208,10 @@ export interface BodyCheck {
 export type BodyCheckCache = Map<string, BodyCheck>;
 
 function checkBody(policy: Policy, pattern: RegExp, loose: RegExp): BodyCheck {
-  const { uses, problems } = scanPlaceholders(policy.body, policy.bodyLine);
+  const scanned = scanPlaceholders(policy.body, policy.bodyLine);
+  const { uses } = scanned;
+  // Text damaged by a wrong encoding: an error at its place, the policy still read.
+  const problems = [...scanned.problems, ...damagedText(policy.body, "", policy.bodyLine)];
   // Too deep to parse in reasonable time: report where, and leave the Markdown unparsed.
   if (problems.some((p) => p.rule === "block-depth")) return { uses, problems, references: [], loose: [] };
   const nesting = markdownNesting(policy.body, policy.bodyLine);

@@ -83,12 +83,18 @@ const CP1252_BYTE = new Map([...CP1252].map((char, i) => [char, 0x80 + i]));
 const CONTINUATION = `[${[...CP1252.slice(0, 64)].join("").replace(/[\]\\^-]/g, "\\$&")}]`;
 const MOJIBAKE = new RegExp(`[\\u00C2-\\u00F4]${CONTINUATION}{1,3}|\\uFFFD`, "g");
 
-/** What a run of Windows-1252 characters was before: its bytes read as UTF-8, or undefined if they are not UTF-8. */
+/**
+ * Characters a policy plausibly meant: Latin letters and signs (é, £, ©), Welsh ŵ and ŷ, and
+ * typographic punctuation (’ “ – …), € and ™. "CAFÉ’S" reads as "É’" = ɒ, which nobody meant.
+ */
+const MEANT = /^[\u00A0-\u017F\u2010-\u206F\u20AC\u2122]$/;
+
+/** What a run of Windows-1252 characters was before: its bytes read as UTF-8, if that gives a character a policy would hold. */
 function readAsUtf8(run: string): string | undefined {
   const bytes = [...run].map((char) => CP1252_BYTE.get(char) ?? char.charCodeAt(0));
   try {
     const text = new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(bytes));
-    return [...text].length === 1 ? text : undefined;
+    return MEANT.test(text) ? text : undefined;
   } catch {
     return undefined;
   }

@@ -1,7 +1,7 @@
 import { constants } from "node:fs";
 import { open } from "node:fs/promises";
 import type { Diagnostic } from "../types.ts";
-import { damagedText, forbiddenCharacters } from "./characters.ts";
+import { forbiddenCharacters } from "./characters.ts";
 
 /**
  * Far bigger than any real policy (tens of kilobytes) or organisation file; keeps every later
@@ -129,6 +129,6 @@ export async function readSourceText(
 ): Promise<{ text: string; diagnostics?: never } | { text?: never; diagnostics: Diagnostic[] }> {
   const read = await readTextFile(file, maxBytes);
   if ("diagnostic" in read) return { diagnostics: [read.diagnostic] };
-  const characters = [...forbiddenCharacters(read.ok, file), ...damagedText(read.ok, file)];
+  const characters = forbiddenCharacters(read.ok, file);
   return characters.length > 0 ? { diagnostics: characters } : { text: read.ok };
 }
