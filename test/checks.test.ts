@@ -150,8 +150,10 @@ describe("policypack check reports each problem at its file:line:column", () => 
       "Run by {org_field_name}, managed by «RegisteredManager» and [Name of Registered Manager] at [ORGANISATION].",
       "",
       "The [GDPR] applies; see [the guidance](https://example.org/g), [WALES GUIDANCE][ref] and [ ] lists.",
+      "[IMPORTANT] [NHS WALES] [enter quietly] [CQC GUIDE] «bientraitance» `[ORGANISATION]` are text.",
       "",
       "[ref]: https://example.org/w",
+      "[CQC GUIDE]: https://www.cqc.org.uk/",
     ].join("\n");
     const run = await check({
       "policies/TST1-test.md": policyMd({ code: "TST1", title: "Test Policy", version: '"1.0"' }, body),

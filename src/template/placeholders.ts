@@ -34,9 +34,44 @@ type BodyDiagnostic = Omit<Diagnostic, "file">;
  * A bracketed placeholder of an old template: `[Name of Registered Manager]`, `[Insert …]`, or a
  * name in capitals (`[ORGANISATION]`, `[MANAGER NAME]`). Short acronyms (`[GDPR]`) are text.
  */
+/** Words that name what an old template's placeholder stood for. */
+const FIELD_WORDS =
+  /\b(?:names?|organi[sz]ations?|company|provider|manager|date|address|(?:tele)?phone|e-?mail|number|registration|service|logo|role|position|signature|contact|person|lead|authority|officer|individual|details)\b/i;
+
+/**
+ * A bracketed placeholder of an old template: "[Name of Registered Manager]", "[Insert the
+ * organisation's name]", or capitals naming a field ("[ORGANISATION]", "[MANAGER NAME]").
+ * "[IMPORTANT]", "[NHS WALES]", "[GDPR]" and "[enter quietly]" are text.
+ */
 const isBracketPlaceholder = (inner: string) =>
-  /^(?:insert|enter|(?:full )?name of)\b/i.test(inner) ||
-  (/^[A-Z][A-Z _]*$/.test(inner) && (inner.length >= 6 || /[ _]/.test(inner)));
+  /^(?:full )?name of\b/i.test(inner) ||
+  (/^(?:insert|enter|add|type)\b/i.test(inner) && FIELD_WORDS.test(inner)) ||
+  (/^[A-Z][A-Z _]*$/.test(inner) && FIELD_WORDS.test(inner));
+
+/** A mail-merge field: one word, in CamelCase or with underscores or naming a field ("«OrgName»", "«Signature»"). */
+const isMergeField = (inner: string) =>
+  /^[A-Za-z][A-Za-z0-9_]*$/.test(inner) && (/[a-z][A-Z]|_/.test(inner) || FIELD_WORDS.test(inner));
+
+/**
+ * The body with code blocks and code spans blanked (same length, so positions hold): what is
+ * shown as code is not a leftover placeholder. Line by line, without parsing: this runs before
+ * the body is known to be safe to parse.
+ */
+function withoutCode(body: string): string {
+  let fence: string | undefined;
+  return body
+    .split("\n")
+    .map((line) => {
+      const mark = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+      if (fence !== undefined || mark) {
+        if (fence === undefined) fence = mark;
+        else if (mark && mark[0] === fence[0] && mark.length >= fence.length) fence = undefined;
+        return " ".repeat(line.length);
+      }
+      return line.replace(/(`+)[^`]+?\1/g, (code) => " ".repeat(code.length));
+    })
+    .join("\n");
+}
 
 /**
  * Placeholders of old templates left in the text: `{{org_field_x}}`, `{org_field_x}`, Word
@@ -46,12 +81,20 @@ const isBracketPlaceholder = (inner: string) =>
 function legacyTokens(body: string, firstLine: number): BodyDiagnostic[] {
   const found: BodyDiagnostic[] = [];
   const positionAt = positionsIn(body, firstLine);
+  const text = withoutCode(body);
+  // Labels of link definitions ("[CQC GUIDE]: https://…"): "[CQC GUIDE]" alone is a link to it.
+  const labels = new Set(
+    [...text.matchAll(/^ {0,3}\[([^[\]\n]{1,100})\]:/gm)].map((m) => (m[1] as string).toLowerCase()),
+  );
   // Bounded insides without their own delimiters: a run of unclosed "{{" or "[" costs linear time.
   const tokens =
-    /\{\{([^{}\n]{0,200})\}\}|(?<![{\w])\{\s*(org_field_\w{1,60})\s*\}(?!\})|«([^«»\n]{1,60})»|\[([^[\]\n]{2,100})\](?![([:])/gi;
-  for (const match of body.matchAll(tokens)) {
+    /\{\{([^{}\n]{0,200})\}\}|(?<![{\w])\{\s*(org_field_\w{1,60})\s*\}(?!\})|«([^«»\n]{1,60})»|(?<!\])\[([^[\]\n]{2,100})\](?![([:])/gi;
+  for (const match of text.matchAll(tokens)) {
     const [token, braces, brace, merge, bracketed] = match;
-    if (bracketed !== undefined && !isBracketPlaceholder(bracketed.trim())) continue;
+    if (merge !== undefined && !isMergeField(merge.trim())) continue;
+    if (bracketed !== undefined && (labels.has(bracketed.toLowerCase()) || !isBracketPlaceholder(bracketed.trim()))) {
+      continue;
+    }
     const inner = (braces ?? brace)?.trim();
     found.push({
       ...positionAt(match.index),
