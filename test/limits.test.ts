@@ -27,6 +27,10 @@ describe("Markdown nesting is measured before parsing", () => {
     expect(markdownNesting(list, 1)).toMatchObject({ line: 33, column: 65, rule: "markdown-depth" });
   });
 
+  it("quotes nested 20,000 deep after something that looks like a fence", LIMIT, () => {
+    expect(markdownNesting(`- item\n\n  \`\`\`\n${">".repeat(20_000)} deep\n`, 1)?.rule).toBe("markdown-depth");
+  });
+
   it("a deep mix of quotes and ordered lists", LIMIT, () => {
     expect(markdownNesting(`${"> 1. ".repeat(17)}x`, 1)).toMatchObject({ line: 1, column: 81 });
   });
@@ -52,7 +56,7 @@ describe("Markdown nesting is measured before parsing", () => {
     const passes = {
       "a tight list of 300 links": "- [a link](https://example.org/x)\n".repeat(300),
       "signature lines": "Name: ________ Signature: ________ Date: ____\n".repeat(40),
-      "a code block": `\`\`\`\n${"_".repeat(600)}\n${"a** ".repeat(600)}\n\`\`\`\n`,
+      "a code block": `\`\`\`\n${"_".repeat(600)}\nrun(a * b, c_d)\n\`\`\`\n`,
       headings: "## Section_a_b_c\n".repeat(300),
       "numbered items": `1. first\n${"2. [x](y) **b** _c_\n".repeat(200)}`,
     };
@@ -62,6 +66,9 @@ describe("Markdown nesting is measured before parsing", () => {
       "a table whose delimiter row does not match its header": `| a |\n|---|---|\n${`| ${"a** ".repeat(120)}|\n`.repeat(10)}`,
       "numbers that cannot start a list inside a paragraph": `Text\n${`2. ${"a** ".repeat(120)}\n`.repeat(10)}`,
       "a backtick fence that is not one": `\`\`\` \` x\n${"a** ".repeat(600)}\n`,
+      "a fence in a list item, which the list's end closes": `- item\n\n  \`\`\`\n${"a** ".repeat(600)}\n`,
+      "a fence in an HTML block": `<div>\n\`\`\`\n</div>\n\n${"a** ".repeat(600)}\n`,
+      "bullets indented as code after a paragraph, which continue it": `Text\n${`    - ${"a** ".repeat(120)}\n`.repeat(10)}`,
     };
     for (const [what, body] of Object.entries(fails)) {
       expect(markdownNesting(body, 1)?.message, what).toContain("emphasis and link marks");

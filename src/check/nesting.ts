@@ -45,9 +45,7 @@ function tooDeepAt(line: string): number | undefined {
 /** `[`, `]` and each run of `*` or `_`: what the parser pairs, in time that grows with the square of their number. */
 const MARK_RUNS = /[*_]+|\[|\]/g;
 const ATX_HEADING = /^ {0,3}#{1,6}(?:[ \t]|$)/;
-/** A top-level code fence: a backtick fence's info string has no backtick. */
-const FENCE = /^ {0,3}(`{3,}(?!.*`)|~{3,})/;
-const BULLET_ITEM = /^\s*[-*+][ \t]+\S/;
+const BULLET_ITEM = /^( *)[-*+][ \t]+\S/;
 const ORDERED_ITEM = /^\s*(\d{1,9})[.)][ \t]+\S/;
 const DELIMITER_ROW = /^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/;
 
@@ -62,37 +60,26 @@ const cellCount = (line: string) =>
 /**
  * Where a new paragraph's marks start counting: a blank line, a heading, a table row (each is
  * parsed on its own), and a list item that starts one. The parser is never given the benefit of
- * the doubt: where it would carry a paragraph on, so does the count.
+ * the doubt: where it could carry a paragraph on, so does the count. Code blocks count too, since
+ * what looks like a fence may not be one (inside a list item or an HTML block).
  */
 class ParagraphMarks {
   count = 0;
-  private fence: string | undefined;
   private table = false;
   private previous = "";
   private inItems = false;
 
-  /** Counts a line's marks; false for a line inside a code block, which is not Markdown. */
-  add(line: string): boolean {
+  add(line: string): void {
     const previous = this.previous;
     this.previous = line;
-    const fence = FENCE.exec(line)?.[1];
-    if (this.fence !== undefined) {
-      // Closed by a fence of the same character, at least as long, and nothing after it.
-      if (fence && fence[0] === this.fence[0] && fence.length >= this.fence.length && line.trim() === fence) {
-        this.fence = undefined;
-      }
-      return false;
-    }
-    if (fence) {
-      this.fence = fence;
-      this.reset();
-      return false;
-    }
     const blank = line.trim() === "";
     const startsBlock = previous.trim() === "" || ATX_HEADING.test(previous);
+    const bullet = BULLET_ITEM.exec(line);
     const ordered = ORDERED_ITEM.exec(line)?.[1];
+    // Indented four or more, a bullet only starts an item inside a list: elsewhere it continues a paragraph.
     const item =
-      BULLET_ITEM.test(line) || (ordered !== undefined && (startsBlock || this.inItems || Number(ordered) === 1));
+      (bullet !== null && ((bullet[1] as string).length <= 3 || this.inItems)) ||
+      (ordered !== undefined && (startsBlock || this.inItems || Number(ordered) === 1));
     if (
       DELIMITER_ROW.test(line) &&
       line.includes("|") &&
@@ -102,7 +89,7 @@ class ParagraphMarks {
       this.table = true;
     }
     if (blank) this.table = false;
-    if (blank || this.table || item || ATX_HEADING.test(line) || ATX_HEADING.test(previous)) this.reset();
+    if (blank || this.table || item || ATX_HEADING.test(line) || ATX_HEADING.test(previous)) this.count = 0;
     this.inItems = item || (this.inItems && !blank);
     // Placeholders (<<org_field_name>>) are not Markdown: their underscores are not emphasis.
     this.count +=
@@ -110,11 +97,6 @@ class ParagraphMarks {
         .replace(/\\./g, "")
         .replace(/<<[^<>]*>>/g, "")
         .match(MARK_RUNS)?.length ?? 0;
-    return true;
-  }
-
-  private reset(): void {
-    this.count = 0;
   }
 }
 
@@ -129,7 +111,7 @@ export function markdownNesting(body: string, firstLine: number): BodyDiagnostic
   const marks = new ParagraphMarks();
   for (const [index, line] of lines.entries()) {
     const at = (column: number) => ({ line: firstLine + index, column, severity: "error" as const });
-    if (!marks.add(line)) continue;
+    marks.add(line);
     const column = tooDeepAt(line);
     if (column !== undefined) {
       return {
