@@ -123,23 +123,19 @@ async function convert(file: string, source: SourceTree, options: ImportOptions)
   if (!found) guesses.push({ line: 1, kind: "title", message: `"${title}" (from the file name: no title found)` });
   const titleLine = guesses.find((g) => g.kind === "title")?.line ?? 1;
   // A title that is a placeholder line or a numbered section is a wrong guess: nothing is written.
+  // Nothing is written: the guesses so far, and why not.
+  const refuse = (rule: string, message: string, hint: string): ImportResult => ({
+    source: file,
+    guesses: guesses.sort((a, b) => a.line - b.line),
+    diagnostics: [{ file, line: titleLine, column: 1, severity: "error", rule, message, hint }],
+  });
   if (!options.title && (/<<|\{\{/.test(title) || SECTION_NUMBER.test(title))) {
-    guesses.sort((a, b) => a.line - b.line);
-    return {
-      source: file,
-      guesses,
-      diagnostics: [
-        {
-          file,
-          line: titleLine,
-          column: 1,
-          severity: "error",
-          rule: "import-title",
-          message: `no title found: the first line, "${title}", is ${title.includes("<") || title.includes("{") ? "a line of placeholders" : "a numbered section"}, so nothing was written`,
-          hint: `import it again with --title "the policy's title"`,
-        },
-      ],
-    };
+    const what = /<<|\{\{/.test(title) ? "a line of placeholders" : "a numbered section";
+    return refuse(
+      "import-title",
+      `no title found: the first line, "${title}", is ${what}, so nothing was written`,
+      `import it again with --title "the policy's title"`,
+    );
   }
 
   const library = await librarySources(options.policiesDir);
@@ -161,21 +157,11 @@ async function convert(file: string, source: SourceTree, options: ImportOptions)
   );
   guesses.sort((a, b) => a.line - b.line);
   if (!code) {
-    return {
-      source: file,
-      guesses,
-      diagnostics: [
-        {
-          file,
-          line: titleLine,
-          column: 1,
-          severity: "error",
-          rule: "missing-code",
-          message: `no code for "${title}": no policy in ${options.policiesDir} cites it as "${title} (CODE)"`,
-          hint: "pass --code CODE (letters then digits, e.g. DCW40)",
-        },
-      ],
-    };
+    return refuse(
+      "missing-code",
+      `no code for "${title}": no policy in ${options.policiesDir} cites it as "${title} (CODE)"`,
+      "pass --code CODE (letters then digits, e.g. DCW40)",
+    );
   }
 
   const policy: ImportedPolicy = { code, title, version: "1.0", reviewMonths, status: "draft", tree };

@@ -128,15 +128,7 @@ function dropChromeElements(node: HastNodes, dropped: Map<string, number> = new 
 
 /** The element holding the article itself: a blog post's content, else the page's article or main part. */
 function articleBody(root: HastNodes): { element: Element; what: string } | undefined {
-  const find = (test: (element: Element) => boolean, node: HastNodes = root): Element | undefined => {
-    if (node.type === "element" && test(node)) return node;
-    if (!("children" in node)) return undefined;
-    for (const child of node.children) {
-      const found = find(test, child);
-      if (found) return found;
-    }
-    return undefined;
-  };
+  const find = (test: (element: Element) => boolean) => findElementBy(root, test);
   for (const name of ["entry-content", "post-content", "article-content"]) {
     const element = find((e) => namesOf(e).includes(name));
     if (element) return { element, what: `<${element.tagName} class="${name}">` };
