@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Root } from "hast";
 import { fromHtml } from "hast-util-from-html";
+import type { Browser } from "puppeteer-core";
 import { main } from "../src/cli/main.ts";
 
 export const REPO = join(import.meta.dirname, "..");
@@ -85,4 +86,21 @@ export function policyMd(front: Record<string, string>, body: string): string {
     .map(([k, v]) => `${k}: ${v}`)
     .join("\n");
   return `---\n${fm}\n---\n${body}`;
+}
+
+/** Headless Chromium for a test, in a profile folder of its own (remove it after closing the browser). */
+export async function launchTestBrowser(name: string): Promise<{ browser: Browser; profile: string }> {
+  // Loaded here: most test files never start a browser.
+  const { default: puppeteer } = await import("puppeteer-core");
+  const { findBrowser } = await import("../src/render/pdf/browser.ts");
+  const found = findBrowser(process.env);
+  if ("error" in found) throw new Error(found.error);
+  const profile = await mkdtemp(join(tmpdir(), `policypack-${name}-`));
+  const browser = await puppeteer.launch({
+    executablePath: found.path,
+    headless: "shell",
+    userDataDir: profile,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+  });
+  return { browser, profile };
 }

@@ -1,5 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Element, Root as HastRoot } from "hast";
 import { fromHtml } from "hast-util-from-html";
@@ -8,14 +7,13 @@ import { toText } from "hast-util-to-text";
 import { h } from "hastscript";
 import { HtmlValidate } from "html-validate";
 import type { Root } from "mdast";
-import puppeteer, { type Browser } from "puppeteer-core";
+import type { Browser } from "puppeteer-core";
 import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { byUrgency, FILTER_SCRIPT, type PackEntry, renderPackPage, urgency } from "../src/render/html/pack-page.ts";
 import { logoFile, packFontFiles, policyPage, renderHtml, standalonePage, toHtml } from "../src/render/html/page.ts";
-import { findBrowser } from "../src/render/pdf/browser.ts";
 import { type RunningServer, startServer } from "../src/serve/server.ts";
 import {
   type CalendarDate,
@@ -25,7 +23,7 @@ import {
   type PolicyDocument,
   type Review,
 } from "../src/types.ts";
-import { orgYaml, runCli, workspace } from "./helpers.ts";
+import { launchTestBrowser, orgYaml, runCli, workspace } from "./helpers.ts";
 
 const BUILD_DATE: CalendarDate = { year: 2026, month: 11, day: 24 };
 const REVIEW: Review = {
@@ -311,15 +309,7 @@ describe("a hostile organisation's pack in Chromium, with JavaScript on", () => 
     const run = await runCli(["build", "--format", "html", "--as-of", "2026-11-24"], dir);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     server = await startServer({ root: join(dir, "output"), port: 0 });
-    const found = findBrowser(process.env);
-    if ("error" in found) throw new Error(found.error);
-    profile = await mkdtemp(join(tmpdir(), "policypack-html-"));
-    browser = await puppeteer.launch({
-      executablePath: found.path,
-      headless: "shell",
-      userDataDir: profile,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-    });
+    ({ browser, profile } = await launchTestBrowser("html"));
   });
 
   afterAll(async () => {

@@ -1,18 +1,16 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unzipSync } from "fflate";
 import type { Element } from "hast";
 import { fromHtml } from "hast-util-from-html";
 import { select, selectAll } from "hast-util-select";
 import { HtmlValidate } from "html-validate";
-import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FILTER_SCRIPT } from "../src/render/html/pack-page.ts";
-import { findBrowser } from "../src/render/pdf/browser.ts";
 import { type RunningServer, startServer } from "../src/serve/server.ts";
-import { REPO, runCli, workspace } from "./helpers.ts";
+import { launchTestBrowser, REPO, runCli, workspace } from "./helpers.ts";
 
 // The care home's view, in a real browser: the pack page served by `policypack serve`.
 describe("the pack page in Chromium", () => {
@@ -33,15 +31,7 @@ describe("the pack page in Chromium", () => {
     const run = await runCli(["build", "--as-of", "2026-11-24"], dir);
     expect(run.code).toBe(0);
     server = await startServer({ root: join(dir, "output"), port: 0 });
-    const found = findBrowser(process.env);
-    if ("error" in found) throw new Error(found.error);
-    profile = await mkdtemp(join(tmpdir(), "policypack-e2e-"));
-    browser = await puppeteer.launch({
-      executablePath: found.path,
-      headless: "shell",
-      userDataDir: profile,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-    });
+    ({ browser, profile } = await launchTestBrowser("e2e"));
     page = await browser.newPage();
     pages = ["index.html"];
     for (const org of ["afon-homecare", "gofal-tyr-ysgol"]) {

@@ -1,16 +1,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { access, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { access, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { get } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAndCheck } from "../src/check/index.ts";
-import { findBrowser } from "../src/render/pdf/browser.ts";
 import { EVENTS_PATH, LIVE_SCRIPT_HASH, LivePreview } from "../src/serve/watch.ts";
-import { REPO, workspace } from "./helpers.ts";
+import { launchTestBrowser, REPO, workspace } from "./helpers.ts";
 
 const POLICY = join("policies", "DCW13-safeguarding-adults.md");
 const PAGE = "afon-homecare/DCW13-safeguarding-adults.html";
@@ -58,15 +56,7 @@ describe("policypack serve --watch", () => {
       });
       child.once("exit", (code) => reject(new Error(`serve --watch exited ${code}: ${stderr}`)));
     });
-    const found = findBrowser(process.env);
-    if ("error" in found) throw new Error(found.error);
-    profile = await mkdtemp(join(tmpdir(), "policypack-preview-"));
-    browser = await puppeteer.launch({
-      executablePath: found.path,
-      headless: "shell",
-      userDataDir: profile,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-    });
+    ({ browser, profile } = await launchTestBrowser("preview"));
     page = await browser.newPage();
     page.on("console", (message) => {
       if (/Content Security Policy/i.test(message.text())) cspErrors.push(message.text());
