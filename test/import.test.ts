@@ -618,3 +618,34 @@ describe("codes written loosely in an imported policy", () => {
     ]);
   });
 });
+
+describe("a source's own document control", () => {
+  it("leaves the body: its version becomes the policy's, and the rest is in the report", async () => {
+    const page = [
+      "<html><body><h1>Medication Policy</h1>",
+      "<table><tr><th>Document control</th><th></th></tr><tr><td>Version</td><td>3.1</td></tr>",
+      "<tr><td>Reviewed</td><td>12 March 2025</td></tr><tr><td>Next review</td><td>March 2026</td></tr></table>",
+      "<h2>1. Purpose</h2><p>Staff give medicines safely.</p>",
+      "<table><tr><th>Medicine</th><th>Dose</th></tr><tr><td>Paracetamol</td><td>500 mg</td></tr></table>",
+      "</body></html>",
+    ].join("\n");
+    const text =
+      "Moving and Handling Policy\n\nVersion: 2.4\n\nReviewed on: 1 May 2025\n\n1. Purpose\n\nStaff move people safely.\n";
+    const dir = await workspace({ "medication.html": page, "moving.txt": text });
+    const html = await runCli(["import", "medication.html", "--code", "DCW82"], dir);
+    expect(html.code, html.stderr).toBe(0);
+    expect(html.stdout).toContain('medication.html:2: version: "3.1" (the source\'s document control: "Version 3.1")');
+    expect(html.stdout).toContain('the source said "Next review March 2026", which is not carried over');
+    expect(html.stdout).not.toContain("the source states none");
+    const medication = await readPolicy(join(dir, "policies", "DCW82-medication.md"));
+    expect(medication.front).toContain('version: "3.1"');
+    expect(medication.text).not.toMatch(/Version|Reviewed|Document control/);
+    expect(medication.text).toContain("| Paracetamol | 500 mg |"); // other tables stay
+    const txt = await runCli(["import", "moving.txt", "--code", "DCW83"], dir);
+    expect(txt.code, txt.stderr).toBe(0);
+    const moving = await readPolicy(join(dir, "policies", "DCW83-moving-and-handling.md"));
+    expect(moving.front).toContain('version: "2.4"');
+    expect(moving.text).not.toMatch(/Version|Reviewed on/);
+    expect(moving.text).toMatch(/^## 1\. Purpose/m);
+  });
+});

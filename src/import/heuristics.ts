@@ -1,6 +1,19 @@
 // The heuristics that turn a legacy page's Markdown tree into a policy body. Each is a plain
 // function over the tree that returns the guesses it made, so an editor can review every one.
-import type { Heading, List, ListItem, Node, Paragraph, Parent, PhrasingContent, Root, RootContent, Text } from "mdast";
+import type {
+  Heading,
+  List,
+  ListItem,
+  Node,
+  Paragraph,
+  Parent,
+  PhrasingContent,
+  Root,
+  RootContent,
+  Table,
+  TableCell,
+  Text,
+} from "mdast";
 import { toString as nodeText } from "mdast-util-to-string";
 import { isPublishableLink, refusedKind, urlScheme } from "../links.ts";
 import { COMPUTED_NAMES, ORG_PREFIX } from "../template/placeholders.ts";
@@ -473,6 +486,56 @@ export function tableHeaders(tree: Root): Guess[] {
   return guesses;
 }
 
+// A document-control block: a table whose first column holds these labels, or "Version: 3.1" lines.
+const CONTROL_LABEL =
+  /^(?:policy |document )?(?:version(?: number| no\.?)?|issue|reviewed(?: on| by)?|(?:last |date of (?:last )?)?review(?:ed)?(?: date)?|next review(?: date| due)?|review due|approved(?: by| on)?|author|owner|status|(?:policy |document )?(?:code|number|ref(?:erence)?)|date (?:issued|approved)|issue date|responsible person)\s*:?$/i;
+const CONTROL_LINE =
+  /^((?:policy |document )?version(?: number| no\.?)?|(?:last )?reviewed(?: on)?|next review(?: date)?)\s*:\s*(.+)$/i;
+const VERSION_VALUE = /^v?(\d{1,3}(?:\.\d{1,3}){0,3})\b/i;
+
+const cellText = (cell: TableCell | undefined) => (cell ? oneLine(nodeText(cell)) : "");
+
+/**
+ * The source's own document control (a table of Version, Reviewed, Next review…, or such lines
+ * near the top): the layout prints its own, so it leaves the body; its version becomes the
+ * policy's, and everything it said is in the report for the reviewer.
+ */
+export function documentControl(tree: Root): { version?: string; guesses: Guess[] } {
+  const guesses: Guess[] = [];
+  let version: string | undefined;
+  const noteRow = (label: string, value: string, line: number) => {
+    const found = /version/i.test(label) ? VERSION_VALUE.exec(value)?.[1] : undefined;
+    if (found && !version) version = found;
+    guesses.push({
+      line,
+      kind: found ? "version" : "control",
+      message: found
+        ? `"${found}" (the source's document control: ${quote(`${label} ${value}`)})`
+        : `the source said ${quote(`${label} ${value}`)}, which is not carried over: review dates go in each organisation's review log, approvals in the version history`,
+    });
+  };
+  tree.children = tree.children.filter((node, i) => {
+    if (node.type === "table") {
+      const rows = (node as Table).children;
+      const labelled = rows.filter((row) => CONTROL_LABEL.test(cellText(row.children[0])));
+      if (labelled.length < 2 || labelled.length < rows.length / 2) return true;
+      for (const row of labelled) noteRow(cellText(row.children[0]), cellText(row.children[1]), lineOf(row));
+      guesses.push({
+        line: lineOf(node),
+        kind: "control",
+        message: "dropped the source's document-control table (every document prints its own)",
+      });
+      return false;
+    }
+    // "Version: 3.1" lines near the top.
+    const line = CONTROL_LINE.exec(oneLine(nodeText(node)));
+    if (node.type !== "paragraph" || i > 6 || !line) return true;
+    noteRow(line[1] as string, line[2] as string, lineOf(node));
+    return false;
+  });
+  return { ...(version ? { version } : {}), guesses };
+}
+
 /**
  * Every heuristic, in order; returns the title (if the document has one, and none was given)
  * and the review cycle. A given title (--title) leaves the document's first lines in its body.
@@ -482,7 +545,7 @@ export function normalise(
   statedTitle?: string,
   fields: readonly string[] = [],
   givenTitle?: string,
-): { title?: string; reviewMonths: number; guesses: Guess[] } {
+): { title?: string; version?: string; reviewMonths: number; guesses: Guess[] } {
   const guesses = [
     ...convertPlaceholders(tree, fields),
     ...dropImages(tree),
@@ -493,8 +556,14 @@ export function normalise(
     ? { title: givenTitle, guess: { line: 1, kind: "title" as const, message: `${quote(givenTitle, 100)} (--title)` } }
     : takeTitle(tree, statedTitle);
   if (guess) guesses.push(guess);
-  guesses.push(...numberedHeadings(tree));
+  const control = documentControl(tree);
+  guesses.push(...control.guesses, ...numberedHeadings(tree));
   const review = reviewCycle(tree);
   guesses.push(review.guess, ...dropTrailer(tree), ...flattenedLists(tree), ...tableHeaders(tree));
-  return { ...(title ? { title } : {}), reviewMonths: review.months, guesses };
+  return {
+    ...(title ? { title } : {}),
+    ...(control.version ? { version: control.version } : {}),
+    reviewMonths: review.months,
+    guesses,
+  };
 }

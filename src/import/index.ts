@@ -116,7 +116,7 @@ async function convert(file: string, source: SourceTree, options: ImportOptions)
   const { tree, statedTitle, warnings = [], notes = [] } = source;
   const fields = options.orgsDir ? await orgFields(options.orgsDir) : [];
   const legacy = legacyPlaceholders(tree, fields, file);
-  const { title: found, reviewMonths, guesses } = normalise(tree, statedTitle, fields, options.title);
+  const { title: found, version, reviewMonths, guesses } = normalise(tree, statedTitle, fields, options.title);
   guesses.push(...notes, ...legacy.guesses);
   warnings.push(...legacy.warnings);
   const title = found ?? titleFromFileName(file);
@@ -151,10 +151,11 @@ async function convert(file: string, source: SourceTree, options: ImportOptions)
   const citations = normaliseCodes(tree, [...libraryPolicies(library), ...(code ? [{ code, title }] : [])], file);
   guesses.push(...citations.guesses);
   warnings.push(...citations.warnings);
-  guesses.push(
-    { line: 1, kind: "version", message: '"1.0" (the source states none)' },
-    { line: 1, kind: "status", message: "draft: review this import, then set status: approved" },
-  );
+  guesses.push(...(version ? [] : [{ line: 1, kind: "version", message: '"1.0" (the source states none)' }]), {
+    line: 1,
+    kind: "status",
+    message: "draft: review this import, then set status: approved",
+  });
   guesses.sort((a, b) => a.line - b.line);
   if (!code) {
     return refuse(
@@ -164,7 +165,7 @@ async function convert(file: string, source: SourceTree, options: ImportOptions)
     );
   }
 
-  const policy: ImportedPolicy = { code, title, version: "1.0", reviewMonths, status: "draft", tree };
+  const policy: ImportedPolicy = { code, title, version: version ?? "1.0", reviewMonths, status: "draft", tree };
   const path = outputPath(options.out, code, title);
   const text = policySource(policy);
   const diagnostics = [...warnings, ...checkWritten(text, path)];
