@@ -565,6 +565,9 @@ describe("a WordPress post", () => {
     // Never silent: the report says what was left out.
     expect(run.stdout).toContain('fire.html:12: chrome: kept the article, <div class="entry-content">');
     expect(run.stdout).toContain("fire.html:1: chrome: dropped page furniture inside it: sharedaddy");
+    expect(run.stdout).toContain(
+      "wrote policies/DCW81-fire-safety.md (DCW81): review the 6 guesses above: 4 decisions (title, review, version, status), 2 removals (chrome ×2)",
+    );
   });
 });
 

@@ -4,6 +4,25 @@ import { hasErrors } from "../../diagnostics/report.ts";
 import type { Diagnostic } from "../../types.ts";
 import { type Command, UsageError } from "../command.ts";
 
+/** What was left out of the source (never silently) and what a person must look at, by kind. */
+const REMOVED = new Set(["chrome", "trailer", "image", "link", "control"]);
+
+/** "review the 6 guesses above: 4 changes (title, heading ×2, version), 2 removals (chrome, image)" */
+function summary(guesses: readonly { kind: string }[]): string {
+  const tally = (kinds: string[]) => {
+    const counts = new Map<string, number>();
+    for (const kind of kinds) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    return [...counts].map(([kind, n]) => (n > 1 ? `${kind} ×${n}` : kind)).join(", ");
+  };
+  const removed = guesses.filter((g) => REMOVED.has(g.kind)).map((g) => g.kind);
+  const changed = guesses.filter((g) => !REMOVED.has(g.kind)).map((g) => g.kind);
+  const parts = [
+    changed.length ? `${changed.length} decision${changed.length === 1 ? "" : "s"} (${tally(changed)})` : "",
+    removed.length ? `${removed.length} removal${removed.length === 1 ? "" : "s"} (${tally(removed)})` : "",
+  ].filter(Boolean);
+  return `review the ${guesses.length} guesses above: ${parts.join(", ")}`;
+}
+
 export const importCommand: Command = {
   name: "import",
   summary: "turn legacy policy pages (.txt, .html, .md) and Word documents into policy sources",
@@ -80,7 +99,7 @@ export const importCommand: Command = {
     } else {
       for (const { source, guesses, output, written } of imported) {
         for (const guess of guesses) io.stdout.write(`${source}:${guess.line}: ${guess.kind}: ${guess.message}\n`);
-        if (written && output) io.stdout.write(`wrote ${output.path} (${output.code}): review the guesses above\n`);
+        if (written && output) io.stdout.write(`wrote ${output.path} (${output.code}): ${summary(guesses)}\n`);
       }
       context.report(diagnostics);
     }
