@@ -25,7 +25,7 @@ import { normalise } from "../src/import/heuristics.ts";
 import { htmlTooDeepAt } from "../src/import/html-depth.ts";
 import { readText } from "../src/import/legacy-text.ts";
 import { REPO, readHtml, runCli, workspace } from "./helpers.ts";
-import { documentXml, para, zipBomb } from "./import-files.ts";
+import { documentXml, docx, para, zipBomb } from "./import-files.ts";
 
 const SEED = join(REPO, "test", "fixtures", "seed-social-media-policy.txt");
 const DCW38 = "DCW38-using-social-media-platforms";
@@ -348,7 +348,6 @@ describe("files that cannot be imported", () => {
   it("writes nothing for a Word file whose XML declares entities", async () => {
     const dir = await workspace();
     const xml = documentXml(para("&x;"), '<!DOCTYPE w:document [<!ENTITY x SYSTEM "file:///etc/hostname">]>');
-    const { docx } = await import("./import-files.ts");
     await writeFile(join(dir, "x.docx"), docx(xml));
     const run = await runCli(["import", "x.docx", "--code", "DCW63", "--out", "new"], dir);
     expect(run.code).toBe(1);
@@ -650,5 +649,28 @@ describe("a source's own document control", () => {
     expect(moving.front).toContain('version: "2.4"');
     expect(moving.text).not.toMatch(/Version|Reviewed on/);
     expect(moving.text).toMatch(/^## 1\. Purpose/m);
+  });
+});
+
+describe("a Word document under review", () => {
+  it("says it has tracked changes and comments, which the import resolves or leaves out", async () => {
+    const body = [
+      para("Night Visits Policy"),
+      para("1. Purpose"),
+      `<w:p><w:r><w:t xml:space="preserve">Staff visit at night </w:t></w:r><w:ins w:id="1" w:author="A"><w:r><w:t>in pairs</w:t></w:r></w:ins><w:del w:id="2" w:author="A"><w:r><w:delText>alone</w:delText></w:r></w:del><w:r><w:t>.</w:t></w:r></w:p>`,
+    ].join("");
+    const comments = `<?xml version="1.0" encoding="UTF-8"?><w:comments xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:comment w:id="0" w:author="B"><w:p><w:r><w:t>Check with the RI</w:t></w:r></w:p></w:comment></w:comments>`;
+    const dir = await workspace();
+    await writeFile(join(dir, "night.docx"), docx(documentXml(body), { "word/comments.xml": comments }));
+    const run = await runCli(["import", "night.docx", "--code", "DCW84"], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(
+      "night.docx:1:1: warning import-revisions: night.docx has tracked changes (1 insertion, 1 deletion): imported as if all were accepted",
+    );
+    expect(run.stderr).toContain(
+      "night.docx:1:1: warning import-revisions: night.docx has 1 comment, which is not carried into the policy",
+    );
+    const { text } = await readPolicy(join(dir, "policies", "DCW84-night-visits.md"));
+    expect(text).toContain("Staff visit at night in pairs.");
   });
 });

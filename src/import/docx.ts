@@ -1,6 +1,7 @@
 // Word documents: the archive is checked (size, entries, DOCTYPE, nesting) before mammoth turns
 // it into HTML; then the HTML reader makes the Markdown tree.
 import mammoth from "mammoth";
+import type { Diagnostic } from "../types.ts";
 import { lostCharacters } from "./decode.ts";
 import { readHtml } from "./legacy-text.ts";
 import { ImportProblem, LIMITS, megabytes } from "./limits.ts";
@@ -103,5 +104,35 @@ export async function readDocx(file: string, bytes: Buffer): Promise<SourceTree>
   }
   // mammoth writes one line; a line per block makes "line" in the guess report the paragraph number.
   const lines = html.replace(/(<\/(?:p|h[1-6]|li|tr)>)/g, "$1\n");
-  return { ...(await readHtml(file, lines)), warnings: lostCharacters(file, lines) };
+  const read = await readHtml(file, lines);
+  return { ...read, warnings: [...lostCharacters(file, lines), ...reviewMarks(file, parts, main)] };
+}
+
+/**
+ * Tracked changes and comments, which mammoth resolves without a word (insertions kept, deletions
+ * and comments left out): said, so nobody approves an import believing it is the reviewed text.
+ */
+function reviewMarks(file: string, parts: Map<string, Uint8Array>, main: string): Diagnostic[] {
+  const text = (name: string) => new TextDecoder().decode(parts.get(name) ?? new Uint8Array());
+  const count = (xml: string, element: string) => xml.match(new RegExp(`<w:${element}[\\s>]`, "g"))?.length ?? 0;
+  const body = text(main);
+  const insertions = count(body, "ins");
+  const deletions = count(body, "del");
+  const comments = count(text("word/comments.xml"), "comment");
+  const found: Diagnostic[] = [];
+  const warn = (message: string, hint: string) =>
+    found.push({ file, line: 1, column: 1, severity: "warning", rule: "import-revisions", message, hint });
+  if (insertions + deletions > 0) {
+    warn(
+      `${file} has tracked changes (${insertions} insertion${insertions === 1 ? "" : "s"}, ${deletions} deletion${deletions === 1 ? "" : "s"}): imported as if all were accepted`,
+      "accept or reject them in Word and import it again, if the policy should not say what they propose",
+    );
+  }
+  if (comments > 0) {
+    warn(
+      `${file} has ${comments} comment${comments === 1 ? "" : "s"}, which ${comments === 1 ? "is" : "are"} not carried into the policy`,
+      "read them in Word before approving the import",
+    );
+  }
+  return found;
 }
