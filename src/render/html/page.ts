@@ -112,14 +112,22 @@ const WEB_LOGO_BOX = { width: 192, height: 56 };
  * Chromium prints with no base URL, loads nothing and runs no script.
  */
 export function logoFile(logo: Logo): { name: string; data: Uint8Array } | undefined {
+  // Every page of a pack asks (webLogoSrc): decode or draw each org's logo once.
+  if (logoFiles.has(logo)) return logoFiles.get(logo);
+  let file: { name: string; data: Uint8Array } | undefined;
   if (logo.mediaType === "image/svg+xml") {
     const drawn = picture(logo.dataUri, WEB_LOGO_BOX.width, WEB_LOGO_BOX.height, true);
-    return typeof drawn === "string" ? undefined : { name: "logo.png", data: drawn.image.data };
+    file = typeof drawn === "string" ? undefined : { name: "logo.png", data: drawn.image.data };
+  } else {
+    const extension = LOGO_EXTENSIONS[logo.mediaType];
+    const data = Buffer.from(logo.dataUri.slice(logo.dataUri.indexOf(",") + 1), "base64");
+    file = extension ? { name: `logo.${extension}`, data } : undefined;
   }
-  const extension = LOGO_EXTENSIONS[logo.mediaType];
-  const data = Buffer.from(logo.dataUri.slice(logo.dataUri.indexOf(",") + 1), "base64");
-  return extension ? { name: `logo.${extension}`, data } : undefined;
+  logoFiles.set(logo, file);
+  return file;
 }
+
+const logoFiles = new WeakMap<Logo, { name: string; data: Uint8Array } | undefined>();
 
 /** Where web pages find the logo: its file in the pack folder, or inline when it has none (an SVG that cannot be drawn). */
 export const webLogoSrc = (logo: Logo): string => logoFile(logo)?.name ?? logo.dataUri;
