@@ -8,9 +8,9 @@ import { join } from "node:path";
 import remarkGfm from "remark-gfm";
 import remarkStringify from "remark-stringify";
 import { unified } from "unified";
-import { packContext, policyDocument } from "../src/build/documents.ts";
 import { loadAndCheck } from "../src/check/index.ts";
 import { packPolicies } from "../src/check/orgs.ts";
+import { packContext, policyDocument } from "../src/pack/documents.ts";
 import { renderDocx } from "../src/render/docx/index.ts";
 import type { PolicyDocument } from "../src/types.ts";
 

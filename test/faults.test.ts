@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { Interrupted, removeTemporaryFiles, stoppable } from "../src/build/signals.ts";
+import { Interrupted, removeTemporaryFiles, stoppable } from "../src/pack/signals.ts";
 import { findBrowser } from "../src/render/pdf/browser.ts";
 import { PdfEngine } from "../src/render/pdf/engine.ts";
 import { REPO, workspace } from "./helpers.ts";

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { shardOf } from "../src/build/shard.ts";
+import { shardOf } from "../src/pack/shard.ts";
 import { orgYaml, runCli, workspace } from "./helpers.ts";
 
 const AS_OF = ["--as-of", "2026-11-24"];

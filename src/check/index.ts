@@ -1,10 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { toolFingerprint } from "../build/fingerprint.ts";
 import { loadLegislation } from "../load/legislation.ts";
 import { loadOrgSchema, loadOrgs } from "../load/orgs.ts";
 import { loadPolicySources } from "../load/policies.ts";
 import { loadTheme } from "../load/theme.ts";
+import { toolFingerprint } from "../pack/fingerprint.ts";
 import type { CalendarDate, Diagnostic, Library, Org, Severity } from "../types.ts";
 import { writeFileAtomic } from "../write/atomic.ts";
 import { checkLegislation } from "./legislation.ts";

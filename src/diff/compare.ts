@@ -1,7 +1,7 @@
 import { type StructuredPatchHunk, structuredPatch } from "diff";
-import { packContext, policyDocument } from "../build/documents.ts";
 import type { CheckResult } from "../check/index.ts";
 import { packPolicies } from "../check/orgs.ts";
+import { packContext, policyDocument } from "../pack/documents.ts";
 import type { CalendarDate, Org, Policy } from "../types.ts";
 import { documentLines } from "./text.ts";
 

@@ -1,8 +1,8 @@
-import { buildPacks, DRAFTS_FOLDER, FORMATS, type Format } from "../../build/build.ts";
-import { parseShard, shardOf } from "../../build/shard.ts";
-import { Interrupted, removeTemporaryFiles, stoppable } from "../../build/signals.ts";
 import { hasErrors } from "../../diagnostics/report.ts";
 import { didYouMean } from "../../diagnostics/suggest.ts";
+import { buildPacks, DRAFTS_FOLDER, FORMATS, type Format } from "../../pack/build.ts";
+import { parseShard, shardOf } from "../../pack/shard.ts";
+import { Interrupted, removeTemporaryFiles, stoppable } from "../../pack/signals.ts";
 import { checkOutFolder } from "../../write/output-folder.ts";
 import { type Command, type CommandContext, UsageError } from "../command.ts";
 

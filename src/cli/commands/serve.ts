@@ -1,4 +1,4 @@
-import { removeTemporaryFiles } from "../../build/signals.ts";
+import { removeTemporaryFiles } from "../../pack/signals.ts";
 import type { RunningServer, ServeOptions } from "../../serve/server.ts";
 import { checkOutFolder } from "../../write/output-folder.ts";
 import { type Command, type CommandContext, UsageError } from "../command.ts";

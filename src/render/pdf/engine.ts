@@ -157,7 +157,7 @@ class Session {
         env: { ...process.env, FONTCONFIG_FILE: join(profile, "fonts.conf") },
         timeout: options.timeoutMs,
         protocolTimeout: options.timeoutMs * 2,
-        // The build handles signals itself (src/build/signals.ts): puppeteer's handlers would
+        // The build handles signals itself (src/pack/signals.ts): puppeteer's handlers would
         // exit mid-write on SIGINT and swallow SIGTERM.
         handleSIGINT: false,
         handleSIGTERM: false,

@@ -32,7 +32,7 @@ export interface BuildOptions {
   force?: boolean;
   /** Called after each document rendered, for progress bars. */
   onProgress?: (progress: { org: string; done: number; total: number }) => void;
-  /** Aborted by SIGINT/SIGTERM (src/build/signals.ts): the build stops before its next pack write. */
+  /** Aborted by SIGINT/SIGTERM (src/pack/signals.ts): the build stops before its next pack write. */
   signal?: AbortSignal;
   /** Build only the previews of drafts, into `<out>/_drafts/<org>/`, and no client pack. */
   drafts?: boolean;
