@@ -49,7 +49,11 @@ async function bare(docs: PolicyDocument[]): Promise<number> {
   const htmls = docs.map((doc) =>
     printable(
       policyPage(doc, {
-        css: printCss(doc.org, doc.theme, { headerRight: "", footerLeft: footerLine(doc) }),
+        css: printCss(doc.org, doc.theme, {
+          headerRight: "",
+          footerLeft: footerLine(doc),
+          language: doc.policy.language,
+        }),
         href: xrefHref,
       }),
     ),

@@ -32,6 +32,23 @@ export interface CalendarDate {
 
 export type PolicyStatus = "draft" | "approved";
 
+/** The languages a pack can be built in: English, and Welsh for the Active Offer. */
+export const LANGUAGES = ["en", "cy"] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+/** What a Welsh (or other) translation says about the English text it was made from. */
+export interface Translation {
+  /** The English policy's version when it was translated. */
+  version: string;
+  /** Unreviewed (machine-made, or awaiting a Welsh speaker) until "approved". */
+  status: PolicyStatus;
+  /**
+   * Short hashes of the English blocks the translation was made from, by English section heading
+   * ("" for text before the first heading): how `check` names the sections that changed since.
+   */
+  sections: Record<string, string[]>;
+}
+
 /** One version of a policy, from its front matter's `history` (what changed, who approved it). */
 export interface VersionEntry {
   version: string;
@@ -59,6 +76,10 @@ export interface Policy {
   bodyLine: number;
   /** How a citation of a policy outside an org's pack is reported (front matter `references_outside_pack`). */
   referencesOutsidePack?: Severity;
+  /** The language of its text: "en" for the library's own policies. */
+  language: Language;
+  /** Set on a translation (policies/cy/…): what it was translated from. */
+  translation?: Translation;
 }
 
 export interface Logo {
@@ -130,18 +151,24 @@ export interface Theme {
   colours: ThemeColours;
   /** undefined: the house font that ships with policypack (IBM Plex Sans). */
   font?: ThemeFont;
-  /** The manual's cover: its heading, and a paragraph under the organisation's details. */
-  cover: { title: string; text?: string };
+  /**
+   * The manual's cover: its heading (default "Policy pack", in the manual's language), and a
+   * paragraph under the organisation's details; each with its Welsh form for Welsh manuals.
+   */
+  cover: { title?: string; text?: string; titleCy?: string; textCy?: string };
 }
 
 /** The house style policypack ships with: what a library without theme.yaml looks like. */
 export const DEFAULT_THEME: Theme = {
   colours: { ink: "#1d2730", muted: "#51606d", accent: "#0f4c5c", rule: "#c9d3db", tint: "#eef3f6" },
-  cover: { title: "Policy pack" },
+  cover: {},
 };
 
 export interface Library {
+  /** The library's own policies, in English. */
   policies: Policy[];
+  /** Translations of them, by language and code (policies/cy/ for Welsh). */
+  translations: Partial<Record<Language, Record<string, Policy>>>;
   /** The consultancy's house style. */
   theme: Theme;
   /** The legislation register (`legislation.yaml` beside the policies); empty when there is none. */

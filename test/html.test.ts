@@ -42,6 +42,7 @@ const POLICY: Policy = {
   code: "DCW1",
   title: "Test Policy",
   version: "1.0",
+  language: "en",
   reviewMonths: 12,
   status: "approved",
   history: [],
@@ -67,7 +68,10 @@ describe("published HTML: values are data, links and images are safe", () => {
   it("escapes < > & and quotes in attribute values as well as text, and splices nothing into the output", () => {
     const payload = `/*<policypack-fonts>*/"><script>x()</script>&`;
     const html = toHtml(
-      standalonePage(payload, payload, "", [h("p", { title: payload }, payload)], { theme: DEFAULT_THEME }),
+      standalonePage(payload, payload, "", [h("p", { title: payload }, payload)], {
+        theme: DEFAULT_THEME,
+        language: "en",
+      }),
     );
     expect(html).not.toContain("<script");
     expect(html).not.toContain("/*<policypack");
@@ -79,7 +83,7 @@ describe("published HTML: values are data, links and images are safe", () => {
 
   it("refuses a <style> or <script> whose text could close the element", () => {
     expect(() =>
-      toHtml(standalonePage("t", "a", "p{}</style><script>x()</script>", [], { theme: DEFAULT_THEME })),
+      toHtml(standalonePage("t", "a", "p{}</style><script>x()</script>", [], { theme: DEFAULT_THEME, language: "en" })),
     ).toThrow(/must not contain markup/);
   });
 
@@ -131,7 +135,7 @@ describe("published HTML: values are data, links and images are safe", () => {
     expect(csp(policyPage)).toMatch(/script-src 'none'/);
     expect(csp(policyPage)).toMatch(/img-src 'self' data:;/);
     const withScript = fromHtml(
-      toHtml(standalonePage("t", "a", "", [h("script", FILTER_SCRIPT)], { theme: DEFAULT_THEME })),
+      toHtml(standalonePage("t", "a", "", [h("script", FILTER_SCRIPT)], { theme: DEFAULT_THEME, language: "en" })),
     );
     expect(csp(withScript)).toMatch(/script-src 'sha256-[A-Za-z0-9+/]+=*'/);
     expect(csp(withScript)).not.toContain("unsafe-inline");

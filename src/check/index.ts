@@ -2,16 +2,17 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { loadLegislation } from "../load/legislation.ts";
 import { loadOrgSchema, loadOrgs } from "../load/orgs.ts";
-import { loadPolicySources } from "../load/policies.ts";
+import { loadPolicySources, loadTranslationSources, translationDir } from "../load/policies.ts";
 import { loadTheme } from "../load/theme.ts";
 import { toolFingerprint } from "../pack/fingerprint.ts";
 import type { CalendarDate, Diagnostic, Library, Org, Severity } from "../types.ts";
 import { writeFileAtomic } from "../write/atomic.ts";
 import { checkLegislation } from "./legislation.ts";
-import { checkOrg, packPolicies, placeholderFields } from "./orgs.ts";
+import { checkOrg, editionPolicies, editions, placeholderFields } from "./orgs.ts";
 import { type BodyCheck, type BodyCheckCache, checkLibrary } from "./policies.ts";
 import { compileSchema } from "./schema.ts";
 import { checkTheme } from "./theme.ts";
+import { checkTranslations } from "./translations.ts";
 
 export interface CheckOptions {
   policiesDir: string;
@@ -40,8 +41,9 @@ export async function loadAndCheck(options: CheckOptions): Promise<CheckResult> 
   } catch (error) {
     throw new EnvironmentError(`the organisation schema is not a valid JSON Schema: ${(error as Error).message}`);
   }
-  const [policySources, orgSources, register, themeSource] = await Promise.all([
+  const [policySources, welshSources, orgSources, register, themeSource] = await Promise.all([
     loadPolicySources(options.policiesDir),
+    loadTranslationSources(options.policiesDir, "cy"),
     loadOrgs(options.orgsDir),
     loadLegislation(options.policiesDir).catch((error: Error) => {
       throw new EnvironmentError(`cannot read the legislation register: ${error.message}`);
@@ -59,8 +61,12 @@ export async function loadAndCheck(options: CheckOptions): Promise<CheckResult> 
     cache,
   );
   if ([...cache.keys()].join() !== before) await writeBodyChecks(cache);
+  const welsh = checkTranslations(welshSources.sources, "cy", library);
+  library.translations.cy = welsh.translations;
   const diagnostics = [
     ...policySources.diagnostics,
+    ...welshSources.diagnostics,
+    ...welsh.diagnostics,
     ...orgSources.diagnostics,
     ...libraryDiagnostics,
     ...register.diagnostics,
@@ -85,17 +91,25 @@ export async function loadAndCheck(options: CheckOptions): Promise<CheckResult> 
   }
 
   const filesWithErrors = new Set(diagnostics.filter((d) => d.severity === "error").map((d) => d.file));
-  const libraryFiles = new Set(library.policies.map((p) => p.file));
-  // A policy file that did not even load leaves every pack's contents in doubt; a register with
-  // errors leaves every pack's review status in doubt, a theme with errors every pack's look.
-  const libraryBroken = [...filesWithErrors].some(
+  const translations = Object.values(library.translations).flatMap((byCode) => Object.values(byCode ?? {}));
+  const libraryFiles = new Set([...library.policies, ...translations].map((p) => p.file));
+  // A policy file that did not even load leaves every pack's contents in doubt (a translation's,
+  // every pack in its language); a register with errors leaves every pack's review status in
+  // doubt, a theme with errors every pack's look.
+  const unloaded = [...filesWithErrors].filter(
     (f) => resolve(f).startsWith(resolve(options.policiesDir)) && !libraryFiles.has(f),
   );
+  const welshDir = resolve(translationDir(options.policiesDir, "cy"));
+  const libraryBroken = unloaded.some((f) => !resolve(f).startsWith(welshDir));
+  const welshBroken = unloaded.some((f) => resolve(f).startsWith(welshDir));
   const buildable = orgSources.orgs.filter(
     (org) =>
       !libraryBroken &&
+      !(welshBroken && editions(org).includes("cy")) &&
       !filesWithErrors.has(org.file) &&
-      !packPolicies(org, library).some((p) => filesWithErrors.has(p.file)),
+      !editions(org).some((language) =>
+        editionPolicies(org, library, language).some((p) => filesWithErrors.has(p.file)),
+      ),
   );
   const previewable = orgSources.orgs.filter(
     (org) =>

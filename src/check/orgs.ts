@@ -7,6 +7,7 @@ import { ORG_PREFIX } from "../template/placeholders.ts";
 import {
   type CalendarDate,
   type Diagnostic,
+  type Language,
   type Library,
   type Org,
   type Policy,
@@ -29,7 +30,33 @@ export const LAYOUT_FIELDS = [
 export const MAX_VALUE_LENGTH = 2_000;
 
 /** Keys that configure the pack rather than fill placeholders. */
-const PACK_KEYS = ["reviewed_on", "policy_reviews", "policies", "reviews", "read_and_sign"];
+const PACK_KEYS = [
+  "reviewed_on",
+  "policy_reviews",
+  "policies",
+  "reviews",
+  "read_and_sign",
+  "language",
+  "english_fallback",
+];
+
+/** The languages of an org's pack (`language: en | cy | bilingual`), Welsh first as the Welsh Language Standards expect. */
+export function editions(org: Org): Language[] {
+  const language = org.data.language ?? "en";
+  return language === "bilingual" ? ["cy", "en"] : [language as Language];
+}
+
+/**
+ * An org's pack in one language: each policy's translation, or the English one where there is
+ * none yet and the org allows it (`english_fallback: true`); a policy with neither is left out
+ * (check reports it as an error, so such a pack is not built).
+ */
+export function editionPolicies(org: Org, library: Library, language: Language): Policy[] {
+  const pack = packPolicies(org, library);
+  if (language === "en") return pack;
+  const translated = library.translations[language] ?? {};
+  return pack.flatMap((p) => translated[p.code] ?? (org.data.english_fallback === true ? [p] : []));
+}
 
 /** Schema properties that can fill a placeholder: the scalar ones. */
 export function placeholderFields(schema: { properties?: Record<string, { type?: string }> }): string[] {
@@ -185,14 +212,56 @@ export function checkOrg(
     });
   }
   diagnostics.push(...checkReferencesInPack(org, pack, library, options.referencesOutsidePack));
+  diagnostics.push(...missingTranslations(org, pack, library, at("/language")));
+  // A field's Welsh form (`name_cy`) is used wherever the field is, in a pack that has Welsh.
+  const welsh = editions(org).includes("cy");
   for (const key of Object.keys(org.data)) {
     if (used.has(key) || PACK_KEYS.includes(key)) continue;
+    if (key.endsWith("_cy") && used.has(key.slice(0, -3))) {
+      if (welsh) continue;
+      diagnostics.push({
+        ...at(`/${key}`, "key"),
+        severity: "warning",
+        rule: "unused-field",
+        message: `\`${key}\` is the Welsh form of \`${key.slice(0, -3)}\`, but this pack is in English only`,
+        hint: "set `language: cy` or `language: bilingual`, or remove it",
+      });
+      continue;
+    }
     diagnostics.push({
       ...at(`/${key}`, "key"),
       severity: "warning",
       rule: "unused-field",
       message: `\`${key}\` is not used by any policy in this pack`,
       hint: `remove it, or use it in a policy as <<org_field_${key}>>`,
+    });
+  }
+  return diagnostics;
+}
+
+/** Policies of the pack with no translation in a language the org asks for: an error, or a warning when it allows English instead. */
+function missingTranslations(
+  org: Org,
+  pack: Policy[],
+  library: Library,
+  at: { file: string; line: number; column: number },
+) {
+  const diagnostics: Diagnostic[] = [];
+  for (const language of editions(org).filter((l) => l !== "en")) {
+    const lacking = pack.filter((p) => !library.translations[language]?.[p.code]).map((p) => p.code);
+    if (lacking.length === 0) continue;
+    const fallback = org.data.english_fallback === true;
+    const name = language === "cy" ? "Welsh" : language;
+    diagnostics.push({
+      ...at,
+      severity: fallback ? "warning" : "error",
+      rule: "translation-missing",
+      message: `${lacking.join(", ")} ${lacking.length === 1 ? "has" : "have"} no ${name} translation${
+        fallback ? ": the Welsh pack gives the English text, marked as English only" : ", so the pack is not built"
+      }`,
+      hint: fallback
+        ? `translate ${lacking.length === 1 ? "it" : "them"} (policypack translate export --lang ${language})`
+        : `translate ${lacking.length === 1 ? "it" : "them"} (policypack translate export --lang ${language}), or set english_fallback: true to give the English text meanwhile`,
     });
   }
   return diagnostics;

@@ -190,6 +190,7 @@ function toPolicy(source: PolicySource, buildDate: CalendarDate): { policy?: Pol
       slug,
       body: source.body,
       bodyLine: source.bodyLine,
+      language: "en",
     },
     diagnostics,
   };
@@ -207,7 +208,7 @@ export interface BodyCheck {
 /** Body checks by a hash of what they depend on; filled in by checkLibrary. */
 export type BodyCheckCache = Map<string, BodyCheck>;
 
-function checkBody(policy: Policy, pattern: RegExp, loose: RegExp): BodyCheck {
+export function checkBody(policy: Policy, pattern: RegExp, loose: RegExp): BodyCheck {
   const scanned = scanPlaceholders(policy.body, policy.bodyLine);
   const { uses } = scanned;
   // Text damaged by a wrong encoding: an error at its place, the policy still read.
@@ -238,7 +239,14 @@ export function checkLibrary(
   cache: BodyCheckCache = new Map(),
 ): { library: Library; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const library: Library = { policies: [], theme: DEFAULT_THEME, legislation: [], placeholders: {}, references: {} };
+  const library: Library = {
+    policies: [],
+    translations: {},
+    theme: DEFAULT_THEME,
+    legislation: [],
+    placeholders: {},
+    references: {},
+  };
   const known = [...orgFields.map((f) => ORG_PREFIX + f), ...COMPUTED_NAMES];
   const byCode = new Map<string, Policy>();
 

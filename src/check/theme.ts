@@ -51,11 +51,18 @@ const THEME_SCHEMA = {
       description: "the manual's cover",
       properties: {
         title: { ...TEXT, description: "its heading (default: Policy pack)" },
+        title_cy: { ...TEXT, description: "its heading in Welsh manuals (default: Pecyn polisïau)" },
         text: {
           type: "string",
           minLength: 1,
           maxLength: 1000,
           description: "a paragraph under the organisation's details",
+        },
+        text_cy: {
+          type: "string",
+          minLength: 1,
+          maxLength: 1000,
+          description: "that paragraph in Welsh manuals",
         },
       },
     },
@@ -68,7 +75,7 @@ interface RawTheme {
   consultancy?: { name: string; logo?: string; website?: string };
   colours?: Partial<Theme["colours"]>;
   font?: string;
-  cover?: { title?: string; text?: string };
+  cover?: { title?: string; text?: string; title_cy?: string; text_cy?: string };
 }
 
 // The faces every document uses, then those only some do, as @expo-google-fonts packages name them.
@@ -129,7 +136,12 @@ export async function checkTheme(source: ThemeSource): Promise<{ theme: Theme; d
   });
   const theme: Theme = {
     colours: { ...DEFAULT_THEME.colours, ...raw.colours },
-    cover: { ...DEFAULT_THEME.cover, ...raw.cover },
+    cover: {
+      ...(raw.cover?.title ? { title: raw.cover.title } : {}),
+      ...(raw.cover?.text ? { text: raw.cover.text } : {}),
+      ...(raw.cover?.title_cy ? { titleCy: raw.cover.title_cy } : {}),
+      ...(raw.cover?.text_cy ? { textCy: raw.cover.text_cy } : {}),
+    },
   };
   if (raw.consultancy) {
     const { name, logo, website } = raw.consultancy;

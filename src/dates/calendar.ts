@@ -1,4 +1,4 @@
-import type { CalendarDate } from "../types.ts";
+import type { CalendarDate, Language } from "../types.ts";
 
 const MONTHS = [
   "January",
@@ -61,8 +61,11 @@ export function formatIso(date: CalendarDate): string {
   return `${pad(date.year, 4)}-${pad(date.month, 2)}-${pad(date.day, 2)}`;
 }
 
-/** "24 November 2026", the way UK policies print dates. */
-export function formatLong(date: CalendarDate): string {
+const WELSH = new Intl.DateTimeFormat("cy", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+
+/** "24 November 2026" (or "24 Tachwedd 2026" in Welsh), the way UK policies print dates. */
+export function formatLong(date: CalendarDate, language: Language = "en"): string {
+  if (language === "cy") return WELSH.format(new Date(Date.UTC(date.year, date.month - 1, date.day)));
   return `${date.day} ${MONTHS[date.month - 1]} ${date.year}`;
 }
 

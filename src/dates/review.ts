@@ -1,4 +1,5 @@
-import type { CalendarDate, LegislationItem, Org, Policy, Review, ReviewRecord } from "../types.ts";
+import { labelsFor } from "../labels/index.ts";
+import type { CalendarDate, Language, LegislationItem, Org, Policy, Review, ReviewRecord } from "../types.ts";
 import { WHOLE_PACK } from "../types.ts";
 import { addDays, addMonths, compareDates, formatIso, formatLong, parseIsoDate } from "./calendar.ts";
 
@@ -70,13 +71,14 @@ export function reviewOf(
 }
 
 /** "Data (Use and Access) Act 2025 in force 19 June 2025": the laws that make a review due, or undefined. */
-export function lawsToReviewFor(review: Review): string | undefined {
+export function lawsToReviewFor(review: Review, language: Language = "en"): string | undefined {
   if (!review.legislation?.length) return undefined;
-  return review.legislation.map((item) => `${item.title} in force ${formatLong(item.inForce)}`).join("; ");
+  const labels = labelsFor(language);
+  return review.legislation.map((item) => labels.inForce(item.title, formatLong(item.inForce, language))).join("; ");
 }
 
 /** "review needed: Data (Use and Access) Act 2025 in force 19 June 2025", or undefined. */
-export function reviewReason(review: Review): string | undefined {
-  const laws = lawsToReviewFor(review);
-  return laws && `review needed: ${laws}`;
+export function reviewReason(review: Review, language: Language = "en"): string | undefined {
+  const laws = lawsToReviewFor(review, language);
+  return laws && labelsFor(language).reviewNeededBecause(laws);
 }

@@ -1,4 +1,4 @@
-import { readdir } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { Diagnostic, YamlPositions } from "../types.ts";
 import { readSourceText } from "./read.ts";
@@ -60,6 +60,19 @@ export async function loadPolicySources(dir: string): Promise<{ sources: PolicyS
     if (split.source) sources.push(split.source);
   }
   return { sources, diagnostics };
+}
+
+/** Where a library keeps its translations into a language: policies/cy/ for Welsh. */
+export const translationDir = (policiesDir: string, language: string) => join(policiesDir, language);
+
+/** The translations into one language; none when the library has no folder for it. */
+export async function loadTranslationSources(policiesDir: string, language: string) {
+  const dir = translationDir(policiesDir, language);
+  const exists = await stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  return exists ? loadPolicySources(dir) : { sources: [], diagnostics: [] };
 }
 
 export function fileStem(file: string): string {

@@ -1,5 +1,6 @@
 import { formatLong } from "../dates/calendar.ts";
 import { reviewOf } from "../dates/review.ts";
+import { orgValue } from "../render/layout.ts";
 import { policyTree } from "../render/tree.ts";
 import { type CompiledTemplate, compileTemplate, type TemplateValue } from "../template/expand.ts";
 import { ORG_PREFIX } from "../template/placeholders.ts";
@@ -16,9 +17,10 @@ function templateValues(
   review: PolicyDocument["review"],
   buildDate: CalendarDate,
 ): Record<string, TemplateValue> {
+  const { language } = policy;
   const values: Record<string, TemplateValue> = {
-    last_update_date: formatLong(review.lastReviewed),
-    next_review_date: formatLong(review.nextReview),
+    last_update_date: formatLong(review.lastReviewed, language),
+    next_review_date: formatLong(review.nextReview, language),
     current_year: String(buildDate.year),
     policy_code: policy.code,
     policy_title: policy.title,
@@ -28,6 +30,13 @@ function templateValues(
   for (const [key, value] of Object.entries(org.data)) {
     if (typeof value === "string" || typeof value === "number" || typeof value === "boolean")
       values[ORG_PREFIX + key] = value;
+  }
+  // In a Welsh text, a field's Welsh form (`name_cy`) stands in for the field.
+  if (language !== "en") {
+    const suffix = `_${language}`;
+    for (const [key, value] of Object.entries(org.data)) {
+      if (key.endsWith(suffix) && typeof value === "string") values[ORG_PREFIX + key.slice(0, -suffix.length)] = value;
+    }
   }
   return values;
 }
@@ -71,7 +80,7 @@ export function policyDocument(
   }
   const review = reviewOf(org, policy, buildDate, context.legislation);
   const expansion = template(templateValues(org, policy, review, buildDate), `${ORG_PREFIX}logo`);
-  const tree = policyTree(expansion, String(org.data.name), org.logo);
+  const tree = policyTree(expansion, orgValue(org, "name", policy.language), org.logo);
   linkCrossReferences({ ...context, self: policy, citedBy: context.citedBy.get(policy.code) ?? [] })(tree);
   return { org, theme: context.theme, policy, review, buildDate, tree };
 }

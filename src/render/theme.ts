@@ -1,3 +1,4 @@
+import type { Labels } from "../labels/index.ts";
 import type { Theme } from "../types.ts";
 import { FONT_FAMILY } from "./fonts.ts";
 
@@ -19,4 +20,4 @@ export function themeCss(theme: Theme): string {
 }
 
 /** "Prepared by Polisi Cymru Ltd", or undefined in a theme without a consultancy. */
-export const preparedBy = (theme: Theme) => theme.consultancy && `Prepared by ${theme.consultancy.name}`;
+export const preparedBy = (theme: Theme, l: Labels) => theme.consultancy && l.preparedBy(theme.consultancy.name);

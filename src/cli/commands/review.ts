@@ -4,10 +4,10 @@ import { compileSchema } from "../../check/schema.ts";
 import { compareDates, FIRST_YEAR, formatIso, formatLong, LAST_YEAR, parseIsoDate } from "../../dates/calendar.ts";
 import { reviewOf, reviewRecords } from "../../dates/review.ts";
 import { didYouMean } from "../../diagnostics/suggest.ts";
+import { labelsFor } from "../../labels/index.ts";
 import { forbiddenInValue } from "../../load/characters.ts";
 import { loadOrgSchema } from "../../load/orgs.ts";
 import { parseYamlWithPositions } from "../../load/yaml.ts";
-import { OUTCOME_TEXT } from "../../render/layout.ts";
 import { AppendError, appendReviewRecord } from "../../reviews/record.ts";
 import {
   type Diagnostic,
@@ -181,7 +181,7 @@ export const review: Command = {
         ? `; ${code} leaves the pack`
         : "";
     context.io.stdout.write(
-      `recorded in ${org.file}: ${what} reviewed ${formatLong(date)} by ${by} (${role}) — ${OUTCOME_TEXT[outcome]}${after}\n`,
+      `recorded in ${org.file}: ${what} reviewed ${formatLong(date)} by ${by} (${role}) — ${labelsFor("en").outcome[outcome]}${after}\n`,
     );
     return 0;
   },

@@ -27,17 +27,14 @@ import type { PolicyDocument } from "../../types.ts";
 import { picture } from "../images.ts";
 import {
   copyrightLine,
-  DRAFT_MARK,
   documentControl,
   footerLine,
   isDraft,
-  READ_AND_SIGN_COLUMNS,
+  labelsOf,
+  orgName,
   READ_AND_SIGN_ROWS,
-  READ_AND_SIGN_TITLE,
   readAndSign,
   signSheetAfter,
-  VERSION_HISTORY_CAPTION,
-  VERSION_HISTORY_COLUMNS,
   versionHistory,
 } from "../layout.ts";
 import { blocks, CELL_MARGINS, createState, type DocxWarning, type State, TOP, tableBorders, warn } from "./compile.ts";
@@ -56,8 +53,8 @@ export type { DocxWarning } from "./compile.ts";
 export async function renderDocx(given: PolicyDocument): Promise<{ data: Uint8Array; warnings: DocxWarning[] }> {
   // Every string a part shows comes from here, so no part can carry a character XML forbids.
   const doc = xmlSafeDocument(given);
-  const { org, policy } = doc;
-  const orgName = String(org.data.name);
+  const { policy } = doc;
+  const l = labelsOf(doc);
   const state = createState(doc.tree, doc.theme);
   const body = blocks(state, doc.tree.children, TOP);
   const notes = footnotes(state);
@@ -65,12 +62,12 @@ export async function renderDocx(given: PolicyDocument): Promise<{ data: Uint8Ar
   const document = new Document({
     title: policy.title,
     subject: `${policy.code} ${policy.title}`,
-    creator: orgName,
+    creator: orgName(doc),
     keywords: policy.code,
-    description: `${policy.code} ${policy.title}, version ${policy.version}`,
+    description: l.policySubject(policy.code, policy.title, policy.version),
     lastModifiedBy: "policypack",
     revision: 1,
-    styles: wordStyles(doc.theme),
+    styles: wordStyles(doc.theme, l.wordLanguage),
     numbering: { config: [...state.lists.values()].map((list) => list.definition) },
     footnotes: notes,
     // The faces the text used are known once the body and footnotes are compiled.
@@ -130,16 +127,17 @@ function frontMatter(doc: PolicyDocument): (Paragraph | Table)[] {
         }),
       ],
     });
+  const l = labelsOf(doc);
   // A draft must not pass for an approved policy, as in the HTML page.
-  const draft = (name: string) => name === "Status" && policy.status === "draft";
+  const draft = (name: string) => name === l.status && policy.status === "draft";
   return [
     new Paragraph({
       spacing: { after: 0 },
-      children: [new TextRun({ text: String(org.data.name), bold: true, size: 28, color: colour.accent })],
+      children: [new TextRun({ text: orgName(doc), bold: true, size: 28, color: colour.accent })],
     }),
     new Paragraph({
       spacing: { after: 360 },
-      children: [new TextRun({ text: `Registration Number: ${org.data.registration_no}`, ...muted, size: 20 })],
+      children: [new TextRun({ text: `${l.registrationNumber}: ${org.data.registration_no}`, ...muted, size: 20 })],
     }),
     new Paragraph({
       spacing: { after: 0 },
@@ -159,7 +157,7 @@ function frontMatter(doc: PolicyDocument): (Paragraph | Table)[] {
     new Paragraph({
       keepNext: true,
       spacing: { after: 80 },
-      children: [new TextRun({ text: "Document control", bold: true, ...muted, size: 20 })],
+      children: [new TextRun({ text: l.documentControl, bold: true, ...muted, size: 20 })],
     }),
     new Table({
       width: { size: TEXT_WIDTH, type: WidthType.DXA },
@@ -182,6 +180,7 @@ function historyTable(doc: PolicyDocument): (Paragraph | Table)[] {
   const colour = wordColours(doc.theme);
   const rows = versionHistory(doc);
   if (rows.length === 0) return [];
+  const l = labelsOf(doc);
   const cell = (text: string, i: number, header: boolean) =>
     new TableCell({
       width: { size: HISTORY_WIDTHS[i] as number, type: WidthType.DXA },
@@ -195,7 +194,7 @@ function historyTable(doc: PolicyDocument): (Paragraph | Table)[] {
     new Paragraph({
       keepNext: true,
       spacing: { after: 80 },
-      children: [new TextRun({ text: VERSION_HISTORY_CAPTION, bold: true, color: colour.muted, size: 20 })],
+      children: [new TextRun({ text: l.versionHistory, bold: true, color: colour.muted, size: 20 })],
     }),
     new Table({
       width: { size: TEXT_WIDTH, type: WidthType.DXA },
@@ -206,7 +205,7 @@ function historyTable(doc: PolicyDocument): (Paragraph | Table)[] {
         new TableRow({
           tableHeader: true,
           cantSplit: true,
-          children: VERSION_HISTORY_COLUMNS.map((text, i) => cell(text, i, true)),
+          children: l.versionHistoryColumns.map((text, i) => cell(text, i, true)),
         }),
         ...rows.map((row) => new TableRow({ cantSplit: true, children: row.map((text, i) => cell(text, i, false)) })),
       ],
@@ -223,6 +222,7 @@ const SIGNATURE_WIDTHS = [0.32, 0.22, 0.32, 0.14].map((share) => Math.round(TEXT
 function readAndSignSheet(doc: PolicyDocument): (Paragraph | Table)[] {
   const colour = wordColours(doc.theme);
   const sheet = readAndSign(doc);
+  const { readAndSignTitle, readAndSignColumns } = labelsOf(doc);
   const cell = (i: number, text = "") =>
     new TableCell({
       width: { size: SIGNATURE_WIDTHS[i] as number, type: WidthType.DXA },
@@ -231,7 +231,7 @@ function readAndSignSheet(doc: PolicyDocument): (Paragraph | Table)[] {
       children: [new Paragraph({ spacing: { after: 0 }, children: [new TextRun({ text, bold: true })] })],
     });
   return [
-    new Paragraph({ heading: HeadingLevel.HEADING_1, pageBreakBefore: true, text: READ_AND_SIGN_TITLE }),
+    new Paragraph({ heading: HeadingLevel.HEADING_1, pageBreakBefore: true, text: readAndSignTitle }),
     ...sheet.details.map(
       ([term, value]) =>
         new Paragraph({
@@ -247,7 +247,7 @@ function readAndSignSheet(doc: PolicyDocument): (Paragraph | Table)[] {
       layout: TableLayoutType.FIXED,
       borders: tableBorders(colour.rule),
       rows: [
-        new TableRow({ tableHeader: true, children: READ_AND_SIGN_COLUMNS.map((text, i) => cell(i, text)) }),
+        new TableRow({ tableHeader: true, children: readAndSignColumns.map((text, i) => cell(i, text)) }),
         ...Array.from(
           { length: READ_AND_SIGN_ROWS },
           // 9 mm high, room for a signature.
@@ -255,7 +255,7 @@ function readAndSignSheet(doc: PolicyDocument): (Paragraph | Table)[] {
             new TableRow({
               cantSplit: true,
               height: { value: 510, rule: HeightRule.ATLEAST },
-              children: READ_AND_SIGN_COLUMNS.map((_, i) => cell(i)),
+              children: readAndSignColumns.map((_, i) => cell(i)),
             }),
         ),
       ],
@@ -267,6 +267,7 @@ function readAndSignSheet(doc: PolicyDocument): (Paragraph | Table)[] {
 function header(doc: PolicyDocument, state: State): Header {
   const colour = wordColours(doc.theme);
   const { org } = doc;
+  const l = labelsOf(doc);
   const children: ParagraphChild[] = [];
   const logo = org.logo ? picture(org.logo.dataUri, LOGO_BOX.width, LOGO_BOX.height, true) : undefined;
   if (typeof logo === "string") {
@@ -282,15 +283,15 @@ function header(doc: PolicyDocument, state: State): Header {
         type: logo.image.type,
         data: logo.image.data,
         transformation: logo.size,
-        altText: { id: String(++state.drawings), name: "logo", description: `${org.data.name} logo` },
+        altText: { id: String(++state.drawings), name: "logo", description: l.logoAlt(orgName(doc)) },
       }),
       new TextRun("  "),
     );
   }
   children.push(
-    new TextRun({ text: String(org.data.name), bold: true, color: colour.accent, size: 18 }),
+    new TextRun({ text: orgName(doc), bold: true, color: colour.accent, size: 18 }),
     new TextRun({
-      children: [new Tab(), `Registration Number: ${org.data.registration_no}`],
+      children: [new Tab(), `${l.registrationNumber}: ${org.data.registration_no}`],
       color: colour.muted,
       size: 16,
     }),
@@ -303,7 +304,7 @@ function header(doc: PolicyDocument, state: State): Header {
             new Paragraph({
               alignment: AlignmentType.CENTER,
               spacing: { after: 60 },
-              children: [new TextRun({ text: DRAFT_MARK, bold: true, color: "8A1C1C", size: 22 })],
+              children: [new TextRun({ text: l.draftMark, bold: true, color: "8A1C1C", size: 22 })],
             }),
           ]
         : []),
@@ -323,6 +324,7 @@ const LOGO_BOX = { width: 132, height: 34 };
 /** Code, version, next review date, and "Page X of Y" as fields Word keeps up to date. */
 function footer(doc: PolicyDocument): Footer {
   const colour = wordColours(doc.theme);
+  const [page, of] = labelsOf(doc).pageOf;
   return new Footer({
     children: [
       new Paragraph({
@@ -331,7 +333,7 @@ function footer(doc: PolicyDocument): Footer {
         border: { top: { style: BorderStyle.SINGLE, size: 4, color: colour.rule, space: 4 } },
         children: [
           new TextRun(footerLine(doc)),
-          new TextRun({ children: [new Tab(), "Page ", PageNumber.CURRENT, " of ", PageNumber.TOTAL_PAGES] }),
+          new TextRun({ children: [new Tab(), page, PageNumber.CURRENT, of, PageNumber.TOTAL_PAGES] }),
         ],
       }),
     ],

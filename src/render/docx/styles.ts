@@ -55,13 +55,13 @@ export const STYLE = { quote: "Quote", code: "SourceCode", codeChar: "VerbatimCh
  * Word's styles in the theme's colours and font. The font is the PDF's and the web page's; every
  * document embeds it (fonts.ts), so Word need not substitute a font of its own choosing.
  */
-export function wordStyles(theme: Theme): IStylesOptions {
+export function wordStyles(theme: Theme, wordLanguage: string): IStylesOptions {
   const COLOR = wordColours(theme);
   const FONT = fontFamily(theme);
   return {
     default: {
       document: {
-        run: { font: FONT, size: pt(11), color: COLOR.ink, language: { value: "en-GB" } },
+        run: { font: FONT, size: pt(11), color: COLOR.ink, language: { value: wordLanguage } },
         paragraph: { spacing: { after: PARAGRAPH_AFTER, ...lines(1.15) } },
       },
       title: {

@@ -2,16 +2,26 @@ import type { Element } from "hast";
 import { h } from "hastscript";
 import { formatIso, formatLong } from "../../dates/calendar.ts";
 import { DUE_WINDOW_DAYS, reviewReason } from "../../dates/review.ts";
-import type { CalendarDate, Org, Policy, Review, Theme } from "../../types.ts";
-import { reviewedBy } from "../layout.ts";
+import { type Labels, labelsFor } from "../../labels/index.ts";
+import type { CalendarDate, Language, Org, Policy, Review, Theme } from "../../types.ts";
+import { orgValue, reviewedBy } from "../layout.ts";
 import { preparedBy } from "../theme.ts";
 import { cspHash, orgHeader, standalonePage, toHtml } from "./page.ts";
 
 export interface PackEntry {
+  /** The policy in the page's language (or in English, when it has no translation yet). */
   policy: Policy;
   review: Review;
   /** File names of this policy's outputs in the pack folder, by format. */
   files: Partial<Record<"html" | "pdf" | "docx", string>>;
+  /** The same policy in the pack's other language, in a bilingual pack. */
+  other?: { policy: Policy; files: Partial<Record<"html" | "pdf" | "docx", string>> };
+}
+
+/** The language of a pack page, and where the same pack is in the other language (bilingual packs). */
+export interface PackEdition {
+  language: Language;
+  other?: { language: Language; index: string };
 }
 
 /** Whole-pack downloads, by file name in the pack folder. */
@@ -21,14 +31,6 @@ export interface PackDownloads {
   signSheets?: string;
   zip?: string;
 }
-
-const STATUS_LABEL: Record<Review["status"], string> = {
-  current: "Current",
-  due: "Due for review",
-  overdue: "Overdue",
-};
-const FORMAT_LABEL = { html: "Web page", pdf: "PDF", docx: "Word" } as const;
-const COLUMNS = ["Code", "Policy", "Version", "Last reviewed", "Next review", "Status", "Download"];
 
 const PACK_CSS = `
 .page { max-width: 72rem; }
@@ -42,6 +44,8 @@ main > h1 { margin-top: 1.5rem; }
 #policies tr.row-due > th { box-shadow: inset 5px 0 #b86e00; }
 .summary { display: flex; flex-wrap: wrap; gap: 0.5rem 2rem; padding: 0; list-style: none; }
 .downloads a { font-weight: 600; }
+.also, .only { display: block; font-size: 0.85rem; }
+.language-switch { margin: 0.5rem 0 0; }
 .prepared-by { margin-top: 2rem; color: var(--muted); font-size: 0.85rem; }
 #filter-form { margin: 1rem 0; }
 #filter-form input { font: inherit; padding: 0.3rem 0.5rem; width: 20rem; max-width: 100%; border: 1px solid var(--muted); border-radius: 3px; }
@@ -78,7 +82,7 @@ input.addEventListener("input", () => {
     row.hidden = !row.dataset.search.includes(query);
     if (!row.hidden) shown++;
   }
-  count.textContent = query ? shown + " of " + rows.length + " policies shown" : "";
+  count.textContent = query ? count.dataset.template.replace("{shown}", shown).replace("{total}", rows.length) : "";
 });`;
 
 /** The CSP source that allows the filter script, for `serve`'s header. */
@@ -91,17 +95,16 @@ export function statusCounts(reviews: readonly Review[]): Record<Review["status"
 }
 
 const dayNumber = (date: CalendarDate) => Date.UTC(date.year, date.month - 1, date.day) / 86_400_000;
-const days = (n: number) => `${n} ${n === 1 ? "day" : "days"}`;
 
 /**
  * "12 days overdue", "due in 3 days", "due today"; nothing for a current policy. A policy due
  * because a law changed says which, not a countdown to its cycle's date.
  */
-export function urgency(review: Review, buildDate: CalendarDate): string | undefined {
+export function urgency(review: Review, buildDate: CalendarDate, l: Labels = labelsFor("en")): string | undefined {
   const left = dayNumber(review.nextReview) - dayNumber(buildDate);
-  if (review.status === "overdue") return `${days(-left)} overdue`;
+  if (review.status === "overdue") return l.urgency.overdue(-left);
   if (review.status === "due" && left > DUE_WINDOW_DAYS) return undefined;
-  if (review.status === "due") return left === 0 ? "due today" : `due in ${days(left)}`;
+  if (review.status === "due") return left === 0 ? l.urgency.dueToday : l.urgency.dueIn(left);
   return undefined;
 }
 
@@ -117,15 +120,23 @@ export function byUrgency(entries: readonly PackEntry[]): PackEntry[] {
   );
 }
 
-function statusCell(review: Review, buildDate: CalendarDate): Element {
-  const when = urgency(review, buildDate);
-  const why = reviewReason(review);
-  return h("td", { className: [`status-${review.status}`], dataLabel: "Status" }, [
+function statusCell(review: Review, buildDate: CalendarDate, language: Language): Element {
+  const l = labelsFor(language);
+  const when = urgency(review, buildDate, l);
+  const why = reviewReason(review, language);
+  const label = l.reviewStatus[review.status];
+  return h("td", { className: [`status-${review.status}`], dataLabel: l.columns.status }, [
     // The space keeps label and countdown apart for screen readers; the countdown shows on its own line.
-    when || why ? `${STATUS_LABEL[review.status]} ` : STATUS_LABEL[review.status],
+    when || why ? `${label} ` : label,
     when ? h("span.when", when) : null,
     why ? h("span.why", `${when ? " " : ""}${why}`) : null,
   ]);
+}
+
+/** A link to a document in another language than the page's, marked as such for screen readers. */
+function inLanguage(href: string, language: Language, text: string): Element {
+  const tag = labelsFor(language).tag;
+  return h("a", { href, lang: tag, hrefLang: tag }, text);
 }
 
 /** The page a care home opens: every policy in its pack, its review status, and the downloads. */
@@ -135,113 +146,126 @@ export function renderPackPage(
   downloads: PackDownloads,
   buildDate: CalendarDate,
   theme: Theme,
+  edition: PackEdition = { language: "en" },
 ): string {
-  const name = String(org.data.name);
+  const { language } = edition;
+  const l = labelsFor(language);
+  const name = orgValue(org, "name", language);
+  const date = (d: CalendarDate) => formatLong(d, language);
   const counts = statusCounts(entries.map((e) => e.review));
-  const rows = byUrgency(entries).map(({ policy, review, files }) =>
-    h(
+  const rows = byUrgency(entries).map(({ policy, review, files, other }) => {
+    // A policy not yet translated is listed in English, and says so in the page's language.
+    const own = policy.language === language;
+    const title = files.html ? inLanguage(files.html, policy.language, policy.title) : policy.title;
+    return h(
       "tr",
       {
         className: review.status === "current" ? [] : [`row-${review.status}`],
-        dataSearch: `${policy.code} ${policy.title}`.toLowerCase(),
+        dataSearch: [policy.code, policy.title, other?.policy.title ?? ""].join(" ").toLowerCase(),
       },
       [
         h("th", { scope: "row" }, policy.code),
-        h("td", { dataLabel: "Policy" }, files.html ? h("a", { href: files.html }, policy.title) : policy.title),
-        h("td", { dataLabel: "Version" }, policy.version),
-        h("td", { dataLabel: "Last reviewed" }, [
-          h("time", { dateTime: formatIso(review.lastReviewed) }, formatLong(review.lastReviewed)),
-          reviewedBy(review) ? h("span.by", ` ${reviewedBy(review)}`) : null,
+        h("td", { dataLabel: l.columns.policy }, [
+          own && files.html ? h("a", { href: files.html }, policy.title) : title,
+          own ? null : h("span.only", l.englishOnly),
+          other?.files.html
+            ? h("span.also", inLanguage(other.files.html, other.policy.language, labelsFor(other.policy.language).name))
+            : null,
+        ]),
+        h("td", { dataLabel: l.columns.version }, policy.version),
+        h("td", { dataLabel: l.columns.lastReviewed }, [
+          h("time", { dateTime: formatIso(review.lastReviewed) }, date(review.lastReviewed)),
+          reviewedBy(review, l) ? h("span.by", ` ${reviewedBy(review, l)}`) : null,
         ]),
         h(
           "td",
-          { dataLabel: "Next review" },
-          h("time", { dateTime: formatIso(review.nextReview) }, formatLong(review.nextReview)),
+          { dataLabel: l.columns.nextReview },
+          h("time", { dateTime: formatIso(review.nextReview) }, date(review.nextReview)),
         ),
-        statusCell(review, buildDate),
+        statusCell(review, buildDate, language),
         h(
           "td",
-          { dataLabel: "Download" },
+          { dataLabel: l.columns.download },
           (["html", "pdf", "docx"] as const)
             .filter((format) => files[format])
             .flatMap((format, i) => [
               i > 0 ? " · " : "",
               h(
                 "a",
-                { href: files[format], ariaLabel: `${policy.code} ${policy.title}, ${FORMAT_LABEL[format]}` },
-                FORMAT_LABEL[format],
+                { href: files[format], ariaLabel: `${policy.code} ${policy.title}, ${l.formats[format]}` },
+                l.formats[format],
               ),
             ]),
         ),
       ],
-    ),
-  );
+    );
+  });
   const downloadLinks = [
-    downloads.manual
-      ? h("li", h("a", { href: downloads.manual }, "The whole pack as one PDF (cover, contents, every policy)"))
-      : null,
-    downloads.signSheets
-      ? h("li", h("a", { href: downloads.signSheets }, "Read-and-sign sheets for staff, one per policy (PDF)"))
-      : null,
-    downloads.zip ? h("li", h("a", { href: downloads.zip }, "Every file of the pack (.zip)")) : null,
+    downloads.manual ? h("li", h("a", { href: downloads.manual }, l.manualLink)) : null,
+    downloads.signSheets ? h("li", h("a", { href: downloads.signSheets }, l.signSheetsLink)) : null,
+    downloads.zip ? h("li", h("a", { href: downloads.zip }, l.zipLink)) : null,
   ].filter((item) => item !== null);
+  const other = edition.other;
   const page = standalonePage(
-    `Policy pack – ${name}`,
+    l.packOf(name),
     name,
     PACK_CSS,
     [
       h("div.page", [
-        orgHeader(org, "file"),
+        orgHeader(org, "file", language),
+        other
+          ? h(
+              "p.language-switch",
+              inLanguage(other.index, other.language, labelsFor(other.language).packInOtherLanguage),
+            )
+          : null,
         h("main", [
-          h("h1", "Policy pack"),
+          h("h1", l.policyPack),
           h("ul.summary", [
-            h("li", `Pack date: ${formatLong(buildDate)}`),
-            h("li", `${entries.length} policies`),
-            h("li", { className: counts.overdue ? ["status-overdue"] : [] }, `${counts.overdue} overdue for review`),
-            h("li", { className: counts.due ? ["status-due"] : [] }, `${counts.due} due for review`),
+            h("li", `${l.packDate}: ${date(buildDate)}`),
+            h("li", l.summary.policies(entries.length)),
+            h("li", { className: counts.overdue ? ["status-overdue"] : [] }, l.summary.overdue(counts.overdue)),
+            h("li", { className: counts.due ? ["status-due"] : [] }, l.summary.due(counts.due)),
           ]),
           downloadLinks.length > 0
             ? h("section.downloads", { ariaLabelledBy: "downloads" }, [
-                h("h2#downloads", "Downloads"),
+                h("h2#downloads", l.downloads),
                 h("ul", downloadLinks),
               ])
             : null,
           h("section", { ariaLabelledBy: "policies-heading" }, [
-            h("h2#policies-heading", "Policies"),
-            h("p", "Overdue and due policies come first, then the rest by code."),
+            h("h2#policies-heading", l.policies),
+            h("p", l.orderNote),
             h("div#filter-form", { hidden: true, role: "search" }, [
-              h("label", { htmlFor: "filter" }, "Filter by code or title "),
+              h("label", { htmlFor: "filter" }, `${l.filterLabel} `),
               h("input#filter", { type: "search", autocomplete: "off" }),
-              h("span#filter-count", { ariaLive: "polite" }),
+              h("span#filter-count", { ariaLive: "polite", dataTemplate: l.filterShown }),
             ]),
             h("table#policies.stack", [
-              h(
-                "caption.sr-only",
-                `Policies in the pack of ${name}, with review status as of ${formatLong(buildDate)}`,
-              ),
+              h("caption.sr-only", l.tableCaption(name, date(buildDate))),
               h(
                 "thead",
                 h(
                   "tr",
-                  COLUMNS.map((label) => h("th", { scope: "col" }, label)),
+                  Object.values(l.columns).map((label) => h("th", { scope: "col" }, label)),
                 ),
               ),
               h("tbody", rows),
             ]),
           ]),
         ]),
-        preparedByFooter(theme),
+        preparedByFooter(theme, l),
       ]),
       h("script", FILTER_SCRIPT),
     ],
-    { theme },
+    { theme, language },
   );
   return toHtml(page);
 }
 
 /** "Prepared by Polisi Cymru Ltd", linked to its website, under a pack page; nothing in the default theme. */
-function preparedByFooter(theme: Theme): Element | null {
-  const text = preparedBy(theme);
+function preparedByFooter(theme: Theme, l: Labels): Element | null {
+  const text = preparedBy(theme, l);
   if (!text) return null;
   const website = theme.consultancy?.website;
   return h("footer.prepared-by", h("p", website ? h("a", { href: website }, text) : text));
@@ -321,10 +345,10 @@ export function renderOverview(rows: OverviewRow[], buildDate: CalendarDate, the
             h("tbody", body),
           ]),
         ]),
-        preparedByFooter(theme),
+        preparedByFooter(theme, labelsFor("en")),
       ]),
     ],
-    { embedFonts: false, theme },
+    { embedFonts: false, theme, language: "en" },
   );
   return toHtml(page);
 }

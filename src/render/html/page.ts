@@ -7,22 +7,21 @@ import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
 import remarkRehype from "remark-rehype";
 import { unified } from "unified";
-import type { Logo, Org, Policy, PolicyDocument, Theme } from "../../types.ts";
+import { type Labels, labelsFor } from "../../labels/index.ts";
+import type { Language, Logo, Org, Policy, PolicyDocument, Theme } from "../../types.ts";
 import { fontFaceCss, fontFiles } from "../fonts.ts";
 import { picture } from "../images.ts";
 import {
   copyrightLine,
-  DRAFT_MARK,
   documentControl,
   footerLine,
   isDraft,
-  READ_AND_SIGN_COLUMNS,
+  labelsOf,
+  orgName,
+  orgValue,
   READ_AND_SIGN_ROWS,
-  READ_AND_SIGN_TITLE,
   readAndSign,
   signSheetAfter,
-  VERSION_HISTORY_CAPTION,
-  VERSION_HISTORY_COLUMNS,
   versionHistory,
 } from "../layout.ts";
 import { themeCss } from "../theme.ts";
@@ -73,7 +72,7 @@ export function standalonePage(
   author: string,
   css: string,
   body: ElementContent[],
-  { embedFonts = true, theme }: { embedFonts?: boolean; theme: Theme },
+  { embedFonts = true, theme, language }: { embedFonts?: boolean; theme: Theme; language: Language },
 ): HastRoot {
   const bodyElement = h("body", body);
   const italic = [...elements(bodyElement)].some((e) => e.tagName === "em" || e.tagName === "i");
@@ -84,7 +83,7 @@ export function standalonePage(
     type: "root",
     children: [
       { type: "doctype" },
-      h("html", { lang: "en-GB" }, [
+      h("html", { lang: labelsFor(language).tag }, [
         h("head", [
           h("meta", { charset: "utf-8" }),
           h("meta", { httpEquiv: "Content-Security-Policy", content: contentSecurityPolicy(scripts, [textOf(style)]) }),
@@ -136,11 +135,14 @@ export const webLogoSrc = (logo: Logo): string => logoFile(logo)?.name ?? logo.d
  * `logo`: "file" for web pages (the pack folder's logo file, by relative URL; a page sent on its
  * own shows the alt text beside the name), "inline" for printing (the data: URI).
  */
-export function orgHeader(org: Org, logo: "file" | "inline"): Element {
-  const name = String(org.data.name);
+export function orgHeader(org: Org, logo: "file" | "inline", language: Language): Element {
+  const name = orgValue(org, "name", language);
+  const labels = labelsFor(language);
   return h("header.org-header", [
-    org.logo ? h("img", { src: logo === "file" ? webLogoSrc(org.logo) : org.logo.dataUri, alt: `${name} logo` }) : null,
-    h("div", [h("p.org-name", name), h("p.org-meta", `Registration Number: ${org.data.registration_no}`)]),
+    org.logo
+      ? h("img", { src: logo === "file" ? webLogoSrc(org.logo) : org.logo.dataUri, alt: labels.logoAlt(name) })
+      : null,
+    h("div", [h("p.org-name", name), h("p.org-meta", `${labels.registrationNumber}: ${org.data.registration_no}`)]),
   ]);
 }
 
@@ -173,14 +175,15 @@ export function policyArticle(doc: PolicyDocument, href?: XrefHref, id = "policy
   const { policy } = doc;
   const body = toHast.runSync(href ? retargetLinks(doc.tree, href) : doc.tree) as HastRoot;
   alignToClass(body);
+  const l = labelsOf(doc);
   const control = h("table.doc-control", [
-    h("caption", "Document control"),
+    h("caption", l.documentControl),
     h(
       "tbody",
       documentControl(doc).map(([label, value]) =>
         h("tr", [
           h("th", { scope: "row" }, label),
-          h("td", label === "Status" && policy.status === "draft" ? h("span.status-draft", value) : value),
+          h("td", label === l.status && policy.status === "draft" ? h("span.status-draft", value) : value),
         ]),
       ),
     ),
@@ -192,12 +195,12 @@ export function policyArticle(doc: PolicyDocument, href?: XrefHref, id = "policy
     control,
     history.length > 0
       ? h("table.version-history", [
-          h("caption", VERSION_HISTORY_CAPTION),
+          h("caption", l.versionHistory),
           h(
             "thead",
             h(
               "tr",
-              VERSION_HISTORY_COLUMNS.map((column) => h("th", { scope: "col" }, column)),
+              l.versionHistoryColumns.map((column) => h("th", { scope: "col" }, column)),
             ),
           ),
           h(
@@ -205,8 +208,8 @@ export function policyArticle(doc: PolicyDocument, href?: XrefHref, id = "policy
             // Labelled, so that on a phone, where each version is a card, every value says what it is.
             history.map(([version, ...rest]) =>
               h("tr", [
-                h("th", { scope: "row", dataLabel: VERSION_HISTORY_COLUMNS[0] }, version),
-                ...rest.map((cell, i) => h("td", { dataLabel: VERSION_HISTORY_COLUMNS[i + 1] }, cell)),
+                h("th", { scope: "row", dataLabel: l.versionHistoryColumns[0] }, version),
+                ...rest.map((cell, i) => h("td", { dataLabel: l.versionHistoryColumns[i + 1] }, cell)),
               ]),
             ),
           ),
@@ -228,8 +231,9 @@ function logoAsFile(article: Element, logo: Logo | undefined): Element {
 /** The staff acknowledgement sheet printed after a policy (PDF only), on a page of its own. */
 export function readAndSignSheet(doc: PolicyDocument, id = "read-and-sign"): Element {
   const sheet = readAndSign(doc);
+  const { readAndSignTitle, readAndSignColumns } = labelsOf(doc);
   return h("section.read-and-sign", { ariaLabelledBy: id }, [
-    h(`h2#${id}`, READ_AND_SIGN_TITLE),
+    h(`h2#${id}`, readAndSignTitle),
     h(
       "dl",
       sheet.details.flatMap(([term, value]) => [h("dt", term), h("dd", value)]),
@@ -241,7 +245,7 @@ export function readAndSignSheet(doc: PolicyDocument, id = "read-and-sign"): Ele
         "thead",
         h(
           "tr",
-          READ_AND_SIGN_COLUMNS.map((column) => h("th", { scope: "col" }, column)),
+          readAndSignColumns.map((column) => h("th", { scope: "col" }, column)),
         ),
       ),
       h(
@@ -249,7 +253,7 @@ export function readAndSignSheet(doc: PolicyDocument, id = "read-and-sign"): Ele
         Array.from({ length: READ_AND_SIGN_ROWS }, () =>
           h(
             "tr",
-            READ_AND_SIGN_COLUMNS.map(() => h("td")),
+            readAndSignColumns.map(() => h("td")),
           ),
         ),
       ),
@@ -261,14 +265,23 @@ export function readAndSignSheet(doc: PolicyDocument, id = "read-and-sign"): Ele
 export interface SiblingFiles {
   pdf?: string;
   docx?: string;
+  /** The pack page of this language ("index.html" unless the pack has one per language). */
+  index?: string;
+  /** The same policy's web page in the pack's other language, for the language switch. */
+  other?: { language: Language; html: string };
 }
 
-function packNav(files: SiblingFiles, draft: boolean): Element {
-  return h("nav.doc-nav", { ariaLabel: "Policy pack" }, [
+function packNav(files: SiblingFiles, draft: boolean, l: Labels): Element {
+  const other = files.other && labelsFor(files.other.language);
+  return h("nav.doc-nav", { ariaLabel: l.policyPack }, [
     // A draft is in no pack, so its preview has no pack page to go back to.
-    draft ? null : h("a", { href: "index.html" }, "All policies in the pack"),
-    files.pdf ? h("a", { href: files.pdf }, "Download PDF") : null,
-    files.docx ? h("a", { href: files.docx }, "Download Word") : null,
+    draft ? null : h("a", { href: files.index ?? "index.html" }, l.allPolicies),
+    files.pdf ? h("a", { href: files.pdf }, l.downloadPdf) : null,
+    files.docx ? h("a", { href: files.docx }, l.downloadWord) : null,
+    // The switch names the other language in that language, as bilingual sites in Wales do.
+    files.other && other
+      ? h("a.language-switch", { href: files.other.html, lang: other.tag, hrefLang: other.tag }, other.name)
+      : null,
   ]);
 }
 
@@ -282,23 +295,24 @@ export function policyPage(
   files: SiblingFiles = {},
 ): HastRoot {
   const { org, policy } = doc;
+  const l = labelsOf(doc);
   const footer = h("footer.doc-footer", [h("p", `${policy.title} · ${footerLine(doc)}`), h("p", copyrightLine(doc))]);
   return standalonePage(
-    `${policy.title} – ${org.data.name}`,
-    String(org.data.name),
+    `${policy.title} – ${orgName(doc)}`,
+    orgName(doc),
     print?.css ?? "",
     [
-      h("a.skip", { href: "#content" }, "Skip to the policy"),
+      h("a.skip", { href: "#content" }, l.skipToPolicy),
       h("div.page", [
-        isDraft(doc) ? h("p.draft-banner", { role: "note" }, DRAFT_MARK) : null,
-        orgHeader(org, print ? "inline" : "file"),
-        print || (isDraft(doc) && !files.pdf && !files.docx) ? null : packNav(files, isDraft(doc)),
+        isDraft(doc) ? h("p.draft-banner", { role: "note" }, l.draftMark) : null,
+        orgHeader(org, print ? "inline" : "file", policy.language),
+        print || (isDraft(doc) && !files.pdf && !files.docx) ? null : packNav(files, isDraft(doc), l),
         h("main#content", [print ? policyArticle(doc, print.href) : logoAsFile(policyArticle(doc), org.logo)]),
         footer,
         print && signSheetAfter(doc) ? readAndSignSheet(doc) : null,
       ]),
     ],
-    { embedFonts: !print, theme: doc.theme },
+    { embedFonts: !print, theme: doc.theme, language: policy.language },
   );
 }
 

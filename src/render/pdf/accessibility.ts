@@ -283,6 +283,8 @@ export interface XmpProperties {
   producer: string;
   /** ISO 8601, the same instant as the Info dictionary's dates. */
   date: string;
+  /** BCP 47 tag of the document's language (the catalog's /Lang, which screen readers speak in). */
+  language: string;
 }
 
 /** The XMP metadata stream PDF/UA-1 requires, saying so (pdfuaid:part 1), and matching the Info dictionary. */
@@ -300,7 +302,7 @@ export function setXmp(doc: PDFDocument, p: XmpProperties): void {
 <dc:title>${alt(p.title)}</dc:title>
 <dc:creator><rdf:Seq><rdf:li>${xmlEscape(p.author)}</rdf:li></rdf:Seq></dc:creator>
 <dc:description>${alt(p.subject)}</dc:description>
-<dc:language><rdf:Bag><rdf:li>en-GB</rdf:li></rdf:Bag></dc:language>
+<dc:language><rdf:Bag><rdf:li>${xmlEscape(p.language)}</rdf:li></rdf:Bag></dc:language>
 <pdf:Keywords>${xmlEscape(p.keywords.join(" "))}</pdf:Keywords>
 <pdf:Producer>${xmlEscape(p.producer)}</pdf:Producer>
 <xmp:CreatorTool>${xmlEscape(p.creator)}</xmp:CreatorTool>
@@ -315,7 +317,7 @@ export function setXmp(doc: PDFDocument, p: XmpProperties): void {
   // Uncompressed, as the XMP specification recommends, so any tool can find it.
   const stream = doc.context.stream(Buffer.from(xmp, "utf8"), { Type: "Metadata", Subtype: "XML" });
   doc.catalog.set(PDFName.of("Metadata"), doc.context.register(stream));
-  doc.catalog.set(PDFName.of("Lang"), PDFString.of("en-GB"));
+  doc.catalog.set(PDFName.of("Lang"), PDFString.of(p.language));
   doc.catalog.set(PDFName.of("MarkInfo"), doc.context.obj({ Marked: true }));
 }
 

@@ -1,8 +1,10 @@
 import type { Element, Root } from "hast";
 import { ParseSpeeds, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, type PDFObject, PDFString } from "pdf-lib";
 import type { PDFOptions } from "puppeteer-core";
-import type { CalendarDate, Org, Theme } from "../../types.ts";
+import { labelsFor } from "../../labels/index.ts";
+import type { CalendarDate, Language, Org, Theme } from "../../types.ts";
 import { toHtml } from "../html/page.ts";
+import { orgValue } from "../layout.ts";
 import { fontFamily } from "../theme.ts";
 import { setXmp } from "./accessibility.ts";
 
@@ -28,11 +30,13 @@ export interface RunningText {
   footerLeft: string;
   /** Printed at the top of every page and across it, e.g. "DRAFT — not for use". */
   watermark?: string;
+  /** The language of the document: "Page X of Y" and the organisation's name in it. */
+  language: Language;
 }
 
 /** A faint diagonal word across the page: an image, so it is drawn, not read as text. */
-function watermarkImage(): string {
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="600" height="850" viewBox="0 0 600 850"><text x="300" y="425" transform="rotate(-55 300 425)" text-anchor="middle" dominant-baseline="middle" font-family="sans-serif" font-weight="700" font-size="190" fill="#8a1c1c" fill-opacity="0.07">DRAFT</text></svg>`;
+function watermarkImage(word: string): string {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="600" height="850" viewBox="0 0 600 850"><text x="300" y="425" transform="rotate(-55 300 425)" text-anchor="middle" dominant-baseline="middle" font-family="sans-serif" font-weight="700" font-size="${Math.round(950 / word.length)}" fill="#8a1c1c" fill-opacity="0.07">${word}</text></svg>`;
   return `url("data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}")`;
 }
 
@@ -48,7 +52,9 @@ export function printCss(org: Org, theme: Theme, text: RunningText): string {
   const top = `${box} vertical-align: bottom; padding-bottom: 2mm; border-bottom: 0.5pt solid ${rule};`;
   const bottom = `${box} vertical-align: top; padding-top: 2mm; border-top: 0.5pt solid ${rule};`;
   const logo = headerLogo(org);
-  const name = cssString(String(org.data.name));
+  const labels = labelsFor(text.language);
+  const name = cssString(orgValue(org, "name", text.language));
+  const [page, of] = labels.pageOf.map(cssString);
   return `
 @page {
   size: A4;
@@ -56,7 +62,7 @@ export function printCss(org: Org, theme: Theme, text: RunningText): string {
   @top-left { content: ${logo ? `${logo} "  " ` : ""}${name}; ${top} font-weight: 600; font-size: 8.5pt; color: ${accent}; }
   @top-right { content: ${cssString(text.headerRight)}; ${top} }
   @bottom-left { content: ${cssString(text.footerLeft)}; ${bottom} }
-  @bottom-right { content: "Page " counter(page) " of " counter(pages); ${bottom} }${
+  @bottom-right { content: ${page} counter(page) ${of} counter(pages); ${bottom} }${
     text.watermark
       ? `\n  @top-center { content: ${cssString(text.watermark)}; ${top} font-weight: 700; font-size: 9pt; color: #8a1c1c; }`
       : ""
@@ -64,7 +70,7 @@ export function printCss(org: Org, theme: Theme, text: RunningText): string {
 }${
     // A fixed box is printed on every page.
     text.watermark
-      ? `\nbody::before { content: ""; position: fixed; inset: 0; z-index: 10; background: ${watermarkImage()} center / contain no-repeat; }`
+      ? `\nbody::before { content: ""; position: fixed; inset: 0; z-index: 10; background: ${watermarkImage(labels.watermark)} center / contain no-repeat; }`
       : ""
   }
 @media print { .org-header, .doc-footer p:first-child, .skip { display: none; } .doc-footer { margin-top: 1.5rem; } }
@@ -106,6 +112,7 @@ export interface PdfProperties {
   subject: string;
   keywords: string[];
   date: CalendarDate;
+  language: Language;
 }
 
 /** pdf-lib yields to the event loop every 100 objects by default, which costs more than the parsing. */
@@ -195,6 +202,7 @@ export function setProperties(doc: PDFDocument, properties: PdfProperties): void
     creator: CREATOR,
     producer: PRODUCER,
     date: date.toISOString().replace(".000Z", "Z"),
+    language: labelsFor(properties.language).tag,
   });
 }
 

@@ -2,9 +2,17 @@ import type { Element, ElementContent, Root } from "hast";
 import { h } from "hastscript";
 import { PDFArray, PDFDict, type PDFDocument, PDFName, type PDFObject, PDFRef } from "pdf-lib";
 import { formatLong } from "../../dates/calendar.ts";
-import { type CalendarDate, DEFAULT_THEME, type Org, type PolicyDocument } from "../../types.ts";
+import { labelsFor } from "../../labels/index.ts";
+import {
+  type CalendarDate,
+  DEFAULT_THEME,
+  type Language,
+  type Org,
+  type PolicyDocument,
+  type Theme,
+} from "../../types.ts";
 import { orgHeader, policyArticle, readAndSignSheet, standalonePage } from "../html/page.ts";
-import { copyrightLine, footerLine, signSheetAfter } from "../layout.ts";
+import { copyrightLine, footerLine, orgValue, signSheetAfter } from "../layout.ts";
 import { preparedBy } from "../theme.ts";
 import { linkTexts, makeAccessible } from "./accessibility.ts";
 import type { PdfEngine, PdfOutput } from "./engine.ts";
@@ -77,8 +85,15 @@ function manualArticle(doc: PolicyDocument): Element {
   return article;
 }
 
-function manualPage(org: Org, parts: ManualPart[], buildDate: CalendarDate, starts: number[]): Root {
-  const name = String(org.data.name);
+function manualPage(
+  org: Org,
+  parts: ManualPart[],
+  buildDate: CalendarDate,
+  starts: number[],
+  language: Language,
+): Root {
+  const l = labelsFor(language);
+  const name = orgValue(org, "name", language);
   const theme = parts[0]?.doc.theme ?? DEFAULT_THEME;
   const consultancy = theme.consultancy;
   const entries = parts.map(({ doc: { policy } }, i) =>
@@ -86,7 +101,7 @@ function manualPage(org: Org, parts: ManualPart[], buildDate: CalendarDate, star
       "li",
       h("a", { href: `#${titleId(policy.slug)}` }, [
         h("span.code", policy.code),
-        h("span.title", policy.title),
+        h("span.title", policy.language === language ? {} : { lang: labelsFor(policy.language).tag }, policy.title),
         h("span.fill"),
         h("span.page", String(starts[i])),
       ]),
@@ -109,36 +124,45 @@ function manualPage(org: Org, parts: ManualPart[], buildDate: CalendarDate, star
     .join("\n");
   const body: ElementContent[] = [
     h("section.cover", [
-      orgHeader(org, "inline"),
-      h("h1", theme.cover.title),
+      orgHeader(org, "inline", language),
+      h("h1", coverTitle(theme, language)),
       h("dl", [
         ...[
-          ["Organisation", name],
-          ["Registration number", String(org.data.registration_no)],
-          ["Pack date", formatLong(buildDate)],
-          ["Policies", String(parts.length)],
+          [l.organisation, name],
+          [l.registrationNumberCover, String(org.data.registration_no)],
+          [l.packDate, formatLong(buildDate, language)],
+          [l.policies, String(parts.length)],
         ].flatMap(([term, value]) => [h("dt", term), h("dd", value)]),
       ]),
-      theme.cover.text ? h("p.cover-text", theme.cover.text) : null,
+      coverText(theme, language) ? h("p.cover-text", coverText(theme, language)) : null,
       consultancy
         ? h("div.prepared-by", [
-            consultancy.logo ? h("img", { src: consultancy.logo.dataUri, alt: `${consultancy.name} logo` }) : null,
-            h("p", preparedBy(theme)),
+            consultancy.logo ? h("img", { src: consultancy.logo.dataUri, alt: l.logoAlt(consultancy.name) }) : null,
+            h("p", preparedBy(theme, l)),
           ])
         : null,
     ]),
-    h("nav.contents", { ariaLabelledBy: "contents" }, [h("h1#contents", "Contents"), h("ol", entries)]),
+    h("nav.contents", { ariaLabelledBy: "contents" }, [h("h1#contents", l.contents), h("ol", entries)]),
     ...policies,
   ];
   const css =
     FRONT_CSS +
     printCss(org, theme, {
-      headerRight: `Registration Number: ${org.data.registration_no}`,
-      footerLeft: `${name} · policy pack of ${formatLong(buildDate)}`,
+      headerRight: `${l.registrationNumber}: ${org.data.registration_no}`,
+      footerLeft: l.manualFooter(name, formatLong(buildDate, language)),
+      language,
     }) +
     namedPages;
-  return standalonePage(`Policy pack – ${name}`, name, css, [h("main", body)], { embedFonts: false, theme });
+  return standalonePage(l.packOf(name), name, css, [h("main", body)], { embedFonts: false, theme, language });
 }
+
+/** The cover's heading: the theme's own (its Welsh form in a Welsh manual), else "Policy pack" in the manual's language. */
+function coverTitle(theme: Theme, language: Language): string {
+  const own = language === "cy" ? theme.cover.titleCy : theme.cover.title;
+  return own ?? labelsFor(language).policyPack;
+}
+
+const coverText = (theme: Theme, language: Language) => (language === "cy" ? theme.cover.textCy : theme.cover.text);
 
 /** The page (from 1) each named destination of the document points at. */
 function destinationPages(doc: PDFDocument): Map<string, number> {
@@ -165,13 +189,16 @@ export async function renderManual(
   parts: ManualPart[],
   buildDate: CalendarDate,
   engine: PdfEngine,
+  language: Language = "en",
 ): Promise<ManualPdf> {
-  const name = String(org.data.name);
+  const l = labelsFor(language);
+  const name = orgValue(org, "name", language);
+  const theme = parts[0]?.doc.theme ?? DEFAULT_THEME;
   // A contents page holds about 30 entries, after the cover.
   const front = 1 + Math.max(1, Math.ceil(parts.length / 30));
   let starts = parts.map((_, i) => front + 1 + parts.slice(0, i).reduce((sum, part) => sum + part.pages, 0));
   for (let attempt = 1; ; attempt++) {
-    const page = manualPage(org, parts, buildDate, starts);
+    const page = manualPage(org, parts, buildDate, starts, language);
     const output = await engine.render({ html: printable(page), options: PDF_OPTIONS });
     const pdf = await loadPdf(output.data);
     const printed = destinationPages(pdf);
@@ -183,17 +210,18 @@ export async function renderManual(
     }
     // Contents entries and cross-references say which policy they go to; other links what they show.
     const titles = new Map(
-      parts.map(({ doc: { policy } }) => [`#${titleId(policy.slug)}`, `Go to ${policy.code} ${policy.title}`]),
+      parts.map(({ doc: { policy } }) => [`#${titleId(policy.slug)}`, l.goTo(`${policy.code} ${policy.title}`)]),
     );
     const texts = linkTexts(page);
     makeAccessible(pdf, (target) => titles.get(target) ?? texts.get(target));
     setProperties(pdf, {
-      headings: ["Policy pack", "Contents", ...parts.flatMap(({ doc }) => headingTexts(doc))],
-      title: `Policy pack – ${name}`,
+      headings: [coverTitle(theme, language), l.contents, ...parts.flatMap(({ doc }) => headingTexts(doc))],
+      title: l.packOf(name),
       author: name,
-      subject: `Policy pack of ${name}, ${parts.length} policies`,
+      subject: l.packSubject(name, parts.length),
       keywords: parts.map(({ doc }) => doc.policy.code),
       date: buildDate,
+      language,
     });
     return { data: await savePdf(pdf), blocked: output.blocked, prints: attempt };
   }

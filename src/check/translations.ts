@@ -1,0 +1,282 @@
+import type { ValidateFunction } from "ajv";
+import { fileStem, type PolicySource } from "../load/policies.ts";
+import { positionOf } from "../load/yaml.ts";
+import { invariants, type Section, sectionNumber, sectionsOf } from "../translate/blocks.ts";
+import type { Diagnostic, Language, Library, Policy, PolicyStatus } from "../types.ts";
+import { codePattern, loosePattern } from "../xref/extract.ts";
+import { checkBody, POLICY_CODE } from "./policies.ts";
+import { compileSchema, schemaDiagnostics } from "./schema.ts";
+
+const frontMatterSchema = {
+  type: "object",
+  required: ["code", "title", "translated_from"],
+  additionalProperties: false,
+  properties: {
+    code: { type: "string", pattern: POLICY_CODE.source, description: "the code of the English policy it translates" },
+    title: { type: "string", minLength: 1, maxLength: 200, description: "the policy's title in this language" },
+    category: { type: "string", maxLength: 100, description: "the category in this language" },
+    translation_status: {
+      enum: ["draft", "approved"],
+      description: "draft (the default) until a speaker of the language has approved the translation",
+    },
+    translated_from: {
+      type: "object",
+      required: ["version"],
+      additionalProperties: false,
+      description: "the English text it was made from; `policypack translate import` keeps it up to date",
+      properties: {
+        version: { type: "string", minLength: 1, maxLength: 20, description: 'the English version, e.g. "1.0"' },
+        sections: {
+          type: "object",
+          description: "hashes of the English blocks, by section heading: how check names what changed since",
+          additionalProperties: { type: "string", pattern: "^([0-9a-f]{8}( [0-9a-f]{8})*)?$" },
+        },
+      },
+    },
+  },
+};
+
+let validateFrontMatter: ValidateFunction | undefined;
+
+interface FrontMatter {
+  code: string;
+  title: string;
+  category?: string;
+  translation_status?: PolicyStatus;
+  translated_from: { version: string; sections?: Record<string, string> };
+}
+
+/** The hashes a translation records of its English policy, as front matter writes them. */
+export const recordedSections = (english: Section[]): Record<string, string> =>
+  Object.fromEntries(english.map((s) => [s.heading, s.blocks.map((b) => b.hash).join(" ")]));
+
+/**
+ * The translations in one language (policies/cy/ for Welsh): each pairs with an English policy by
+ * code, has the same sections, the same placeholders and codes in each, and says which English
+ * sections changed since it was made.
+ */
+export function checkTranslations(
+  sources: PolicySource[],
+  language: Language,
+  library: Library,
+): { translations: Record<string, Policy>; diagnostics: Diagnostic[] } {
+  validateFrontMatter ??= compileSchema(frontMatterSchema);
+  const diagnostics: Diagnostic[] = [];
+  const translations: Record<string, Policy> = {};
+  const codes = codePattern(library.policies.map((p) => p.code));
+  const loose = loosePattern(library.policies.map((p) => p.code));
+  for (const source of sources) {
+    if (source.frontMatter === undefined) continue; // YAML errors already reported
+    const found = schemaDiagnostics(validateFrontMatter, source.frontMatter ?? {}, source.positions, source.file);
+    if (found.length > 0) {
+      diagnostics.push(...found);
+      continue;
+    }
+    const fm = source.frontMatter as FrontMatter;
+    const at = (pointer: string, severity: Diagnostic["severity"], rule: string) => ({
+      file: source.file,
+      ...positionOf(source.positions, pointer),
+      severity,
+      rule,
+    });
+    const english = library.policies.find((p) => p.code === fm.code);
+    if (!english) {
+      diagnostics.push({
+        ...at("/code", "error", "translation-source"),
+        message: `${fm.code} is not a policy of the library, so this translates nothing`,
+        hint: "write the code of the English policy it translates",
+      });
+      continue;
+    }
+    if (translations[fm.code]) {
+      diagnostics.push({
+        ...at("/code", "error", "duplicate-code"),
+        message: `${fm.code} already has a translation: ${translations[fm.code]?.file}`,
+        hint: "keep one translation per policy and language",
+      });
+      continue;
+    }
+    if (fileStem(source.file) !== english.slug) {
+      diagnostics.push({
+        ...at("/code", "warning", "policy-file-name"),
+        message: `a translation is named after its English policy: ${english.slug}.md`,
+        hint: `rename the file to ${english.slug}.md`,
+      });
+    }
+    const status = fm.translation_status ?? "draft";
+    const translation: Policy = {
+      ...english,
+      file: source.file,
+      title: fm.title,
+      slug: `${english.slug}.${language}`,
+      body: source.body,
+      bodyLine: source.bodyLine,
+      language,
+      translation: {
+        version: fm.translated_from.version,
+        status,
+        sections: Object.fromEntries(
+          Object.entries(fm.translated_from.sections ?? {}).map(([heading, hashes]) => [
+            heading,
+            hashes ? hashes.split(" ") : [],
+          ]),
+        ),
+      },
+    };
+    if (fm.category) translation.category = fm.category;
+    else delete translation.category;
+    const body = checkBody(translation, codes, loose);
+    diagnostics.push(...body.problems.map((d) => ({ ...d, file: source.file })));
+    diagnostics.push(...compare(english, translation, codes, fm, at));
+    if (status === "draft") {
+      diagnostics.push({
+        ...at("/translation_status", "warning", "translation-draft"),
+        message: `${fm.code} in ${language === "cy" ? "Welsh" : language} is a draft translation: packs print it marked "draft translation, not yet approved"`,
+        hint: "once a speaker of the language has checked it against the English, set translation_status: approved",
+      });
+    }
+    translations[fm.code] = translation;
+  }
+  return { translations, diagnostics };
+}
+
+/** Sections, placeholders and codes that differ from the English, and English sections changed since. */
+function compare(
+  english: Policy,
+  translation: Policy,
+  codes: RegExp,
+  fm: FrontMatter,
+  at: (pointer: string, severity: Diagnostic["severity"], rule: string) => Omit<Diagnostic, "message">,
+): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const theirs = sectionsOf(english.body, english.bodyLine);
+  const ours = sectionsOf(translation.body, translation.bodyLine);
+  const where = (section: Section | undefined, severity: Diagnostic["severity"], rule: string) =>
+    section
+      ? { file: translation.file, line: section.line, column: section.column, severity, rule }
+      : at("/translated_from", severity, rule);
+  // Sections pair by their number where both have one ("3.1"), else by order.
+  const pairs = theirs.map((section, i) => {
+    const number = sectionNumber(section.heading);
+    const byNumber = number && ours.find((s) => sectionNumber(s.heading) === number);
+    return { english: section, translated: byNumber || (number ? undefined : ours[i]) };
+  });
+  for (const { english: section, translated } of pairs) {
+    if (!translated) {
+      diagnostics.push({
+        ...where(undefined, "error", "translation-sections"),
+        message: `the English section "${section.heading}" has no counterpart in this translation`,
+        hint: "translate the section (policypack translate export lists it), or remove it from the English",
+      });
+      continue;
+    }
+    const want = invariants(section.blocks.map((b) => b.text).join("\n"), codes);
+    const have = invariants(translated.blocks.map((b) => b.text).join("\n"), codes);
+    const missing = difference(want, have);
+    const extra = difference(have, want);
+    if (missing.length > 0 || extra.length > 0) {
+      diagnostics.push({
+        ...where(translated, "error", "translation-placeholders"),
+        message: `section "${translated.heading}" differs from the English "${section.heading}" in its placeholders or policy codes: ${[
+          ...missing.map((t) => `${t} missing`),
+          ...extra.map((t) => `${t} not in the English`),
+        ].join(", ")}`,
+        hint: "placeholders and codes are copied unchanged from the English, as many times as it has them",
+      });
+    } else if (translated.blocks.length !== section.blocks.length) {
+      diagnostics.push({
+        ...where(translated, "warning", "translation-blocks"),
+        message: `section "${translated.heading}" has ${translated.blocks.length} paragraphs, list items and cells where the English has ${section.blocks.length}`,
+        hint: "keep one translated block per English block: translate import places each unit by its position",
+      });
+    }
+  }
+  const paired = new Set(pairs.map((p) => p.translated));
+  for (const section of ours.filter((s) => !paired.has(s))) {
+    diagnostics.push({
+      ...where(section, "error", "translation-sections"),
+      message: `section "${section.heading}" has no counterpart in the English ${english.code}`,
+      hint: "remove it, or add the section to the English policy first",
+    });
+  }
+  const counterpart = new Map(pairs.map((p) => [p.english, p.translated]));
+  diagnostics.push(
+    ...staleness(english, theirs, fm, (section) =>
+      where(section && counterpart.get(section), "warning", "translation-stale"),
+    ),
+  );
+  return diagnostics;
+}
+
+/** What is in `a` and not in `b`, counting repeats. */
+function difference(a: string[], b: string[]): string[] {
+  const left = [...b];
+  return a.filter((item) => {
+    const i = left.indexOf(item);
+    if (i === -1) return true;
+    left.splice(i, 1);
+    return false;
+  });
+}
+
+const describe = (changed: number, removed: number) =>
+  [
+    changed > 0 ? `${changed} ${changed === 1 ? "block is" : "blocks are"} new or reworded` : "",
+    removed > 0 ? `${removed} ${removed === 1 ? "block was" : "blocks were"} removed or reworded` : "",
+  ]
+    .filter(Boolean)
+    .join(", ");
+
+/** The English sections changed since the translation was made, each at its place in the translation. */
+function staleness(
+  english: Policy,
+  theirs: Section[],
+  fm: FrontMatter,
+  /** Where to report an English section: its counterpart in the translation, else the front matter. */
+  at: (section?: Section) => Omit<Diagnostic, "message">,
+): Diagnostic[] {
+  const hint = "translate what changed (policypack translate export --lang cy writes just that), then translate import";
+  const recorded = fm.translated_from.sections;
+  if (!recorded) {
+    if (fm.translated_from.version === english.version) return [];
+    return [
+      {
+        ...at(),
+        message: `translated from version ${fm.translated_from.version} of ${english.code}; the English is now version ${english.version}`,
+        hint,
+      },
+    ];
+  }
+  const diagnostics: Diagnostic[] = [];
+  const theirHeadings = new Set(theirs.map((s) => s.heading));
+  for (const [i, section] of theirs.entries()) {
+    const was = recorded[section.heading];
+    const now = section.blocks.map((b) => b.hash);
+    if (was === undefined) {
+      diagnostics.push({
+        ...at(),
+        message: `the English section "${section.heading}" (section ${i + 1}) is new since this translation was made`,
+        hint,
+      });
+      continue;
+    }
+    const before = new Set(was.split(" "));
+    const changed = now.filter((hash) => !before.has(hash)).length;
+    const removed = was === "" ? 0 : was.split(" ").filter((hash) => !now.includes(hash)).length;
+    if (changed > 0 || removed > 0) {
+      diagnostics.push({
+        ...at(section),
+        message: `the English section "${section.heading}" changed since this translation was made: ${describe(changed, removed)}`,
+        hint,
+      });
+    }
+  }
+  for (const heading of Object.keys(recorded).filter((h) => !theirHeadings.has(h))) {
+    diagnostics.push({
+      ...at(),
+      message: `the English section "${heading}" was removed or renamed since this translation was made`,
+      hint,
+    });
+  }
+  return diagnostics;
+}
