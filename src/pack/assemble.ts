@@ -1,0 +1,149 @@
+// Step 3 of a client pack's build: what it has besides its policies' files — the manual, the
+// read-and-sign sheets, the pack page and the zip — each rebuilt only when what it holds changed.
+import { formatIso } from "../dates/calendar.ts";
+import { type PackEntry, renderPackPage } from "../render/html/pack-page.ts";
+import { wantsReadAndSign } from "../render/layout.ts";
+import type { PdfEngine } from "../render/pdf/engine.ts";
+import type { Diagnostic, Org, PolicyDocument, Theme } from "../types.ts";
+import { deterministicZip } from "../write/zip.ts";
+import { sha256, toolFingerprint } from "./fingerprint.ts";
+import type { Bytes, PackBuild } from "./folder.ts";
+import { type BuildOptions, FORMATS, isLinked } from "./options.ts";
+import type { Item } from "./plan.ts";
+import { pdfFailure } from "./problems.ts";
+
+const manualRenderer = () => import("../render/pdf/manual.ts");
+const signSheetsRenderer = () => import("../render/pdf/sign-sheets.ts");
+
+export interface AssembleStep {
+  org: Org;
+  items: readonly Item[];
+  pack: PackBuild;
+  options: BuildOptions;
+  engine: () => Promise<PdfEngine>;
+  docOf: (item: Item) => PolicyDocument;
+  theme: Theme;
+  diagnostics: Diagnostic[];
+}
+
+export const manualName = (org: Org) => `${org.id}-policy-pack.pdf`;
+export const signSheetsName = (org: Org) => `${org.id}-read-and-sign.pdf`;
+export const zipName = (org: Org) => `${org.id}-policy-pack.zip`;
+
+/** What only a client pack has: the manual, the sign sheets, the pack page and the zip. */
+export async function assemblePack(step: AssembleStep): Promise<void> {
+  await assembleManual(step);
+  await assembleSignSheets(step);
+  // Past this point the pack is written whole, manifest included: a stop waits for it.
+  step.options.signal?.throwIfAborted();
+  assemblePackPage(step);
+  await assembleZip(step);
+}
+
+/** The combined manual, printed only with every policy's PDF in hand: their lengths place its contents. */
+async function assembleManual({ org, items, pack, options, engine, docOf, diagnostics }: AssembleStep) {
+  const { buildDate } = options;
+  const manual = manualName(org);
+  const pdfs = items.map((item) => `${item.policy.slug}.pdf`);
+  const manualHash = sha256(
+    toolFingerprint(),
+    formatIso(buildDate),
+    JSON.stringify(org.data),
+    org.logo?.dataUri ?? "",
+    ...pdfs.map((name) => pack.next[name] ?? "-"),
+  );
+  if (!options.formats.includes("pdf")) pack.keepIfFresh(manual, manualHash);
+  else if (pdfs.every((name) => pack.next[name]) && pack.wants(manual, manualHash)) {
+    try {
+      const { renderManual, pageCount } = await manualRenderer();
+      const parts = await Promise.all(
+        items.map(async (item, i) => ({
+          doc: docOf(item),
+          pages: await pageCount((await pack.bytes(pdfs[i] as string)) as Uint8Array),
+        })),
+      );
+      pack.rendered.set(manual, (await renderManual(org, parts, buildDate, await engine())).data);
+    } catch (error) {
+      pack.drop(manual);
+      diagnostics.push(pdfFailure(org.file, [manual], error));
+    }
+  }
+}
+
+/** Every policy's read-and-sign sheet in one file, for an org that asks for them. */
+async function assembleSignSheets({ org, items, pack, options, engine, docOf, diagnostics }: AssembleStep) {
+  const { buildDate } = options;
+  const sheets = signSheetsName(org);
+  if (!wantsReadAndSign(org) || items.length === 0) return;
+  const sheetsHash = sha256(
+    toolFingerprint(),
+    sheets,
+    formatIso(buildDate),
+    JSON.stringify(org.data),
+    org.logo?.dataUri ?? "",
+    ...items.map((item) => item.inputs),
+  );
+  if (!options.formats.includes("pdf")) pack.keepIfFresh(sheets, sheetsHash);
+  else if (pack.wants(sheets, sheetsHash)) {
+    try {
+      const { renderSignSheets } = await signSheetsRenderer();
+      pack.rendered.set(sheets, (await renderSignSheets(org, items.map(docOf), buildDate, await engine())).data);
+    } catch (error) {
+      pack.drop(sheets);
+      diagnostics.push(pdfFailure(org.file, [sheets], error));
+    }
+  }
+}
+
+/** The pack page, keyed by what it shows, so an unchanged pack does not even render it. */
+function assemblePackPage({ org, items, pack, options, theme }: AssembleStep) {
+  const { buildDate } = options;
+  const linked = (format: (typeof FORMATS)[number]) => isLinked(options, format);
+  const manual = manualName(org);
+  const sheets = signSheetsName(org);
+  const entries: PackEntry[] = items.map((item) => ({
+    policy: item.policy,
+    review: item.review,
+    files: Object.fromEntries(
+      FORMATS.filter((f) => pack.next[`${item.policy.slug}.${f}`] || linked(f)).map((f) => [
+        f,
+        `${item.policy.slug}.${f}`,
+      ]),
+    ),
+  }));
+  const downloads = {
+    ...(pack.next[manual] || linked("pdf") ? { manual } : {}),
+    ...(pack.next[sheets] || (linked("pdf") && wantsReadAndSign(org) && items.length > 0)
+      ? { signSheets: sheets }
+      : {}),
+    zip: zipName(org),
+  };
+  const pageInputs = entries.map((e) => [
+    e.policy.code,
+    e.policy.title,
+    e.policy.version,
+    e.policy.slug,
+    e.review,
+    e.files,
+  ]);
+  const pageHash = sha256(
+    toolFingerprint(),
+    formatIso(buildDate),
+    JSON.stringify([org.data, pageInputs, downloads, { ...theme, font: theme.font?.family }]),
+    org.logo?.dataUri ?? "",
+  );
+  if (pack.wants("index.html", pageHash))
+    pack.rendered.set("index.html", renderPackPage(org, entries, downloads, buildDate, theme));
+}
+
+/** The zip, keyed by its members' own hashes. */
+async function assembleZip({ org, pack, options }: AssembleStep) {
+  const { buildDate } = options;
+  const zip = zipName(org);
+  const members = Object.keys(pack.next).sort();
+  if (pack.wants(zip, sha256(formatIso(buildDate), ...members.flatMap((name) => [name, pack.next[name] as string])))) {
+    const files = new Map<string, Bytes>();
+    for (const name of members) files.set(name, await pack.bytes(name));
+    pack.rendered.set(zip, deterministicZip(files, buildDate));
+  }
+}
