@@ -42,6 +42,8 @@ export interface Translation {
   version: string;
   /** Unreviewed (machine-made, or awaiting a Welsh speaker) until "approved". */
   status: PolicyStatus;
+  /** Short hash of the English title it translates, when recorded. */
+  title?: string;
   /**
    * Short hashes of the English blocks the translation was made from, by English section heading
    * ("" for text before the first heading): how `check` names the sections that changed since.

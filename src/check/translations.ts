@@ -1,7 +1,7 @@
 import type { ValidateFunction } from "ajv";
 import { fileStem, type PolicySource } from "../load/policies.ts";
 import { positionOf } from "../load/yaml.ts";
-import { invariants, type Section, sectionNumber, sectionsOf } from "../translate/blocks.ts";
+import { blockHash, invariants, type Section, sectionNumber, sectionsOf } from "../translate/blocks.ts";
 import type { Diagnostic, Language, Library, Policy, PolicyStatus } from "../types.ts";
 import { codePattern, loosePattern } from "../xref/extract.ts";
 import { checkBody, POLICY_CODE } from "./policies.ts";
@@ -26,6 +26,7 @@ const frontMatterSchema = {
       description: "the English text it was made from; `policypack translate import` keeps it up to date",
       properties: {
         version: { type: "string", minLength: 1, maxLength: 20, description: 'the English version, e.g. "1.0"' },
+        title: { type: "string", pattern: "^[0-9a-f]{8}$", description: "hash of the English title" },
         sections: {
           type: "object",
           description: "hashes of the English blocks, by section heading: how check names what changed since",
@@ -43,7 +44,7 @@ interface FrontMatter {
   title: string;
   category?: string;
   translation_status?: PolicyStatus;
-  translated_from: { version: string; sections?: Record<string, string> };
+  translated_from: { version: string; title?: string; sections?: Record<string, string> };
 }
 
 /** The hashes a translation records of its English policy, as front matter writes them. */
@@ -115,6 +116,7 @@ export function checkTranslations(
       translation: {
         version: fm.translated_from.version,
         status,
+        ...(fm.translated_from.title ? { title: fm.translated_from.title } : {}),
         sections: Object.fromEntries(
           Object.entries(fm.translated_from.sections ?? {}).map(([heading, hashes]) => [
             heading,
@@ -248,6 +250,13 @@ function staleness(
     ];
   }
   const diagnostics: Diagnostic[] = [];
+  if (fm.translated_from.title && fm.translated_from.title !== blockHash(english.title)) {
+    diagnostics.push({
+      ...at(),
+      message: `the English title changed since this translation was made: "${english.title}"`,
+      hint,
+    });
+  }
   const theirHeadings = new Set(theirs.map((s) => s.heading));
   for (const [i, section] of theirs.entries()) {
     const was = recorded[section.heading];

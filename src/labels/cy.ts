@@ -6,7 +6,7 @@ export const cy: Labels = {
   tag: "cy",
   wordLanguage: "cy-GB",
   name: "Cymraeg",
-  inThisLanguage: "Yn Gymraeg",
+  languageNav: "Iaith",
 
   registrationNumber: "Rhif Cofrestru",
   logoAlt: (org) => `Logo ${org}`,

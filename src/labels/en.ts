@@ -4,7 +4,7 @@ export const en: Labels = {
   tag: "en-GB",
   wordLanguage: "en-GB",
   name: "English",
-  inThisLanguage: "In English",
+  languageNav: "Language",
 
   registrationNumber: "Registration Number",
   logoAlt: (org) => `${org} logo`,

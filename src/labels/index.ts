@@ -14,8 +14,8 @@ export interface Labels {
   wordLanguage: string;
   /** The language's own name, for the link that switches to it. */
   name: string;
-  /** "In English" / "Yn Gymraeg": the switch's accessible description. */
-  inThisLanguage: string;
+  /** The landmark holding the link to the other language. */
+  languageNav: string;
 
   registrationNumber: string;
   logoAlt: (org: string) => string;

@@ -4,12 +4,12 @@ import { formatIso } from "../dates/calendar.ts";
 import { type PackEntry, renderPackPage } from "../render/html/pack-page.ts";
 import { wantsReadAndSign } from "../render/layout.ts";
 import type { PdfEngine } from "../render/pdf/engine.ts";
-import type { Diagnostic, Org, PolicyDocument, Theme } from "../types.ts";
+import type { Diagnostic, Language, Org, PolicyDocument, Theme } from "../types.ts";
 import { deterministicZip } from "../write/zip.ts";
 import { sha256, toolFingerprint } from "./fingerprint.ts";
 import type { Bytes, PackBuild } from "./folder.ts";
 import { type BuildOptions, FORMATS, isLinked } from "./options.ts";
-import type { Item } from "./plan.ts";
+import type { Edition, Item } from "./plan.ts";
 import { pdfFailure } from "./problems.ts";
 
 const manualRenderer = () => import("../render/pdf/manual.ts");
@@ -17,7 +17,7 @@ const signSheetsRenderer = () => import("../render/pdf/sign-sheets.ts");
 
 export interface AssembleStep {
   org: Org;
-  items: readonly Item[];
+  editions: readonly Edition[];
   pack: PackBuild;
   options: BuildOptions;
   engine: () => Promise<PdfEngine>;
@@ -26,24 +26,34 @@ export interface AssembleStep {
   diagnostics: Diagnostic[];
 }
 
-export const manualName = (org: Org) => `${org.id}-policy-pack.pdf`;
-export const signSheetsName = (org: Org) => `${org.id}-read-and-sign.pdf`;
+/** A Welsh file's name says so before its extension: DCW38-….cy.pdf, <org>-policy-pack.cy.pdf. */
+const suffix = (language: Language) => (language === "en" ? "" : `.${language}`);
+export const manualName = (org: Org, language: Language = "en") => `${org.id}-policy-pack${suffix(language)}.pdf`;
+export const signSheetsName = (org: Org, language: Language = "en") => `${org.id}-read-and-sign${suffix(language)}.pdf`;
 export const zipName = (org: Org) => `${org.id}-policy-pack.zip`;
 
-/** What only a client pack has: the manual, the sign sheets, the pack page and the zip. */
+/**
+ * What only a client pack has: in each of its languages the manual, the sign sheets and the pack
+ * page; and one zip of everything.
+ */
 export async function assemblePack(step: AssembleStep): Promise<void> {
-  await assembleManual(step);
-  await assembleSignSheets(step);
+  for (const edition of step.editions) {
+    await assembleManual(step, edition);
+    await assembleSignSheets(step, edition);
+  }
   // Past this point the pack is written whole, manifest included: a stop waits for it.
   step.options.signal?.throwIfAborted();
-  assemblePackPage(step);
+  for (const edition of step.editions) assemblePackPage(step, edition);
   await assembleZip(step);
 }
 
 /** The combined manual, printed only with every policy's PDF in hand: their lengths place its contents. */
-async function assembleManual({ org, items, pack, options, engine, docOf, diagnostics }: AssembleStep) {
+async function assembleManual(
+  { org, pack, options, engine, docOf, diagnostics }: AssembleStep,
+  { language, items }: Edition,
+) {
   const { buildDate } = options;
-  const manual = manualName(org);
+  const manual = manualName(org, language);
   const pdfs = items.map((item) => `${item.policy.slug}.pdf`);
   const manualHash = sha256(
     toolFingerprint(),
@@ -62,7 +72,7 @@ async function assembleManual({ org, items, pack, options, engine, docOf, diagno
           pages: await pageCount((await pack.bytes(pdfs[i] as string)) as Uint8Array),
         })),
       );
-      pack.rendered.set(manual, (await renderManual(org, parts, buildDate, await engine())).data);
+      pack.rendered.set(manual, (await renderManual(org, parts, buildDate, await engine(), language)).data);
     } catch (error) {
       pack.drop(manual);
       diagnostics.push(pdfFailure(org.file, [manual], error));
@@ -71,9 +81,12 @@ async function assembleManual({ org, items, pack, options, engine, docOf, diagno
 }
 
 /** Every policy's read-and-sign sheet in one file, for an org that asks for them. */
-async function assembleSignSheets({ org, items, pack, options, engine, docOf, diagnostics }: AssembleStep) {
+async function assembleSignSheets(
+  { org, pack, options, engine, docOf, diagnostics }: AssembleStep,
+  { language, items }: Edition,
+) {
   const { buildDate } = options;
-  const sheets = signSheetsName(org);
+  const sheets = signSheetsName(org, language);
   if (!wantsReadAndSign(org) || items.length === 0) return;
   const sheetsHash = sha256(
     toolFingerprint(),
@@ -87,7 +100,10 @@ async function assembleSignSheets({ org, items, pack, options, engine, docOf, di
   else if (pack.wants(sheets, sheetsHash)) {
     try {
       const { renderSignSheets } = await signSheetsRenderer();
-      pack.rendered.set(sheets, (await renderSignSheets(org, items.map(docOf), buildDate, await engine())).data);
+      pack.rendered.set(
+        sheets,
+        (await renderSignSheets(org, items.map(docOf), buildDate, await engine(), language)).data,
+      );
     } catch (error) {
       pack.drop(sheets);
       diagnostics.push(pdfFailure(org.file, [sheets], error));
@@ -96,21 +112,30 @@ async function assembleSignSheets({ org, items, pack, options, engine, docOf, di
 }
 
 /** The pack page, keyed by what it shows, so an unchanged pack does not even render it. */
-function assemblePackPage({ org, items, pack, options, theme }: AssembleStep) {
+function assemblePackPage({ org, editions, pack, options, theme }: AssembleStep, edition: Edition) {
   const { buildDate } = options;
+  const { language, items } = edition;
   const linked = (format: (typeof FORMATS)[number]) => isLinked(options, format);
-  const manual = manualName(org);
-  const sheets = signSheetsName(org);
-  const entries: PackEntry[] = items.map((item) => ({
-    policy: item.policy,
-    review: item.review,
-    files: Object.fromEntries(
+  const manual = manualName(org, language);
+  const sheets = signSheetsName(org, language);
+  const filesOf = (item: Item) =>
+    Object.fromEntries(
       FORMATS.filter((f) => pack.next[`${item.policy.slug}.${f}`] || linked(f)).map((f) => [
         f,
         `${item.policy.slug}.${f}`,
       ]),
-    ),
+    );
+  const entries: PackEntry[] = items.map((item) => ({
+    policy: item.policy,
+    review: item.review,
+    files: filesOf(item),
+    ...(item.other ? { other: { policy: item.other.policy, files: filesOf(item.other) } } : {}),
   }));
+  const otherEdition = editions.find((e) => e !== edition);
+  const packEdition = {
+    language,
+    ...(otherEdition ? { other: { language: otherEdition.language, index: otherEdition.index } } : {}),
+  };
   const downloads = {
     ...(pack.next[manual] || linked("pdf") ? { manual } : {}),
     ...(pack.next[sheets] || (linked("pdf") && wantsReadAndSign(org) && items.length > 0)
@@ -125,15 +150,17 @@ function assemblePackPage({ org, items, pack, options, theme }: AssembleStep) {
     e.policy.slug,
     e.review,
     e.files,
+    e.other?.policy.title,
+    e.other?.files,
   ]);
   const pageHash = sha256(
     toolFingerprint(),
     formatIso(buildDate),
-    JSON.stringify([org.data, pageInputs, downloads, { ...theme, font: theme.font?.family }]),
+    JSON.stringify([org.data, pageInputs, downloads, packEdition, { ...theme, font: theme.font?.family }]),
     org.logo?.dataUri ?? "",
   );
-  if (pack.wants("index.html", pageHash))
-    pack.rendered.set("index.html", renderPackPage(org, entries, downloads, buildDate, theme));
+  if (pack.wants(edition.index, pageHash))
+    pack.rendered.set(edition.index, renderPackPage(org, entries, downloads, buildDate, theme, packEdition));
 }
 
 /** The zip, keyed by its members' own hashes. */

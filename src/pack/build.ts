@@ -3,7 +3,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { CheckResult } from "../check/index.ts";
 import { EnvironmentError } from "../check/index.ts";
-import { draftPolicies, missingFields, packPolicies } from "../check/orgs.ts";
+import { draftPolicies, editionPolicies, editions, missingFields, packPolicies } from "../check/orgs.ts";
 import { reviewOf } from "../dates/review.ts";
 import { type OverviewRow, renderOverview } from "../render/html/pack-page.ts";
 import { findBrowser, INSTALL_HINT } from "../render/pdf/browser.ts";
@@ -13,7 +13,7 @@ import { claimOutFolder } from "../write/output-folder.ts";
 import { assemblePack } from "./assemble.ts";
 import { draftsFolderIsOurs, openPackFolder, writeOverview, writePack } from "./folder.ts";
 import { type BuildOptions, type BuildResult, DRAFTS_FOLDER, type OrgBuild } from "./options.ts";
-import { packItems, planPolicyFiles, planSharedFiles } from "./plan.ts";
+import { packEditions, planPolicyFiles, planSharedFiles } from "./plan.ts";
 import { ignoredEntries } from "./problems.ts";
 import { printPdfs, renderDocuments } from "./render.ts";
 
@@ -51,14 +51,18 @@ async function buildPack(
 ): Promise<OrgBuild | undefined> {
   const preview = Boolean(options.drafts);
   const dir = preview ? join(options.out, DRAFTS_FOLDER, org.id) : join(options.out, org.id);
-  const policies = preview ? previewPolicies(org, check) : packPolicies(org, check.library);
+  // A preview is of English drafts; a pack is in each language the org asks for, Welsh first.
+  const languages = preview
+    ? [{ language: "en" as const, policies: previewPolicies(org, check) }]
+    : editions(org).map((language) => ({ language, policies: editionPolicies(org, check.library, language) }));
+  const policies = [...new Set(languages.flatMap((l) => l.policies))];
   // No folder for an org with nothing to preview, but an old preview is emptied.
   if (preview && policies.length === 0 && !(await lstat(dir).catch(() => undefined))) return undefined;
   const pack = await openPackFolder(dir, org.file, Boolean(options.force), diagnostics);
   if (!pack) return undefined;
 
   // 1. Plan: which files are stale.
-  const { items, docOf } = packItems(org, policies, check, options.buildDate);
+  const { editions: packEditionList, items, docOf } = packEditions(org, languages, check, options.buildDate);
   const jobs = planPolicyFiles(items, pack, options);
   await planSharedFiles(org, policies, check, pack, preview);
 
@@ -71,7 +75,16 @@ async function buildPack(
 
   // 3. Assemble the manual, pack page and zip.
   if (!preview) {
-    await assemblePack({ org, items, pack, options, engine, docOf, theme: check.library.theme, diagnostics });
+    await assemblePack({
+      org,
+      editions: packEditionList,
+      pack,
+      options,
+      engine,
+      docOf,
+      theme: check.library.theme,
+      diagnostics,
+    });
   } else options.signal?.throwIfAborted(); // as assemblePack does before its pack page and zip
 
   // 4. Write and record.

@@ -2,7 +2,7 @@
 import type { CheckResult } from "../check/index.ts";
 import { reviewOf } from "../dates/review.ts";
 import { logoFile, packFontFiles, type SiblingFiles } from "../render/html/page.ts";
-import type { CalendarDate, Org, Policy, PolicyDocument, Review } from "../types.ts";
+import type { CalendarDate, Language, Org, Policy, PolicyDocument, Review } from "../types.ts";
 import { type PackContext, packContext, policyDocument } from "./documents.ts";
 import { policyInputs, sha256 } from "./fingerprint.ts";
 import type { PackBuild } from "./folder.ts";
@@ -17,6 +17,18 @@ export interface Item {
   doc?: PolicyDocument;
   /** This policy's PDF and Word files in the pack, which its web page links to. */
   siblings?: SiblingFiles;
+  /** The pack page of its language, when it is not index.html (the English one of a bilingual pack). */
+  index?: string;
+  /** The same policy in the pack's other language, in a bilingual pack. */
+  other?: Item;
+}
+
+/** One language of a pack: its policies (translations, or English where the org allows it) and its pack page. */
+export interface Edition {
+  language: Language;
+  items: Item[];
+  /** Its pack page: index.html for the first language, index.<language>.html for the other. */
+  index: string;
 }
 
 /** One policy file to render. */
@@ -26,18 +38,49 @@ export interface Job {
   name: string;
 }
 
-/** The pack's policies, each with its review and the hash of its inputs, and their filled-in documents on demand. */
-export function packItems(org: Org, policies: readonly Policy[], check: CheckResult, buildDate: CalendarDate) {
-  const context: PackContext = packContext(policies, check.library);
-  const items: Item[] = policies.map((policy) => {
-    const review = reviewOf(org, policy, buildDate, check.library.legislation);
-    return { policy, review, inputs: policyInputs(org, policy, review, buildDate.year, context, check.library) };
+/**
+ * The pack's policies in each of its languages, each with its review and the hash of its inputs,
+ * and their filled-in documents on demand. A policy given in English in a Welsh edition (no
+ * translation yet) is the English edition's item: one file, listed by both pack pages.
+ */
+export function packEditions(
+  org: Org,
+  languages: readonly { language: Language; policies: readonly Policy[] }[],
+  check: CheckResult,
+  buildDate: CalendarDate,
+) {
+  const bySlug = new Map<string, Item>();
+  const contexts = new Map<Item, PackContext>();
+  const editions: Edition[] = languages.map(({ language, policies }, i) => {
+    // Cross-references link within the language: a Welsh policy cites the Welsh one.
+    const context = packContext(policies, check.library);
+    const items = policies.map((policy) => {
+      let item = bySlug.get(policy.slug);
+      if (!item) {
+        const review = reviewOf(org, policy, buildDate, check.library.legislation);
+        item = { policy, review, inputs: policyInputs(org, policy, review, buildDate.year, context, check.library) };
+        bySlug.set(policy.slug, item);
+        contexts.set(item, context);
+      }
+      return item;
+    });
+    return { language, items, index: i === 0 ? "index.html" : `index.${language}.html` };
   });
+  // In a bilingual pack each page offers its policy in the other language.
+  for (const [i, edition] of editions.entries()) {
+    const other = editions[1 - i];
+    if (editions.length !== 2 || !other) break;
+    for (const item of edition.items) {
+      const counterpart = other.items.find((o) => o.policy.code === item.policy.code);
+      if (item.policy.language === edition.language && counterpart && counterpart !== item) item.other = counterpart;
+      if (item.policy.language === edition.language && edition.index !== "index.html") item.index = edition.index;
+    }
+  }
   const docOf = (item: Item) => {
-    item.doc ??= policyDocument(org, item.policy, buildDate, context);
+    item.doc ??= policyDocument(org, item.policy, buildDate, contexts.get(item) as PackContext);
     return item.doc;
   };
-  return { items, docOf };
+  return { editions, items: [...bySlug.values()], docOf };
 }
 
 /** The policy files to render: those whose inputs changed, or that are missing. */
@@ -48,11 +91,16 @@ export function planPolicyFiles(items: readonly Item[], pack: PackBuild, options
     for (const format of ["pdf", "docx", "html"] as const) {
       const name = `${item.policy.slug}.${format}`;
       if (format === "html") {
-        item.siblings = Object.fromEntries(
-          (["pdf", "docx"] as const)
-            .filter((f) => pack.next[`${item.policy.slug}.${f}`] || isLinked(options, f))
-            .map((f) => [f, `${item.policy.slug}.${f}`]),
-        );
+        const other = item.other && { language: item.other.policy.language, html: `${item.other.policy.slug}.html` };
+        item.siblings = {
+          ...Object.fromEntries(
+            (["pdf", "docx"] as const)
+              .filter((f) => pack.next[`${item.policy.slug}.${f}`] || isLinked(options, f))
+              .map((f) => [f, `${item.policy.slug}.${f}`]),
+          ),
+          ...(item.index ? { index: item.index } : {}),
+          ...(other && (options.formats.includes("html") || isLinked(options, "html")) ? { other } : {}),
+        };
       }
       const hash =
         format === "html" ? sha256(item.inputs, format, JSON.stringify(item.siblings)) : sha256(item.inputs, format);

@@ -215,7 +215,8 @@ export function renderPackPage(
         orgHeader(org, "file", language),
         other
           ? h(
-              "p.language-switch",
+              "nav.language-switch",
+              { ariaLabel: l.languageNav },
               inLanguage(other.index, other.language, labelsFor(other.language).packInOtherLanguage),
             )
           : null,
