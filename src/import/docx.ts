@@ -1,11 +1,13 @@
 // Word documents: the archive is checked (size, entries, DOCTYPE, nesting) before mammoth turns
 // it into HTML; then the HTML reader makes the Markdown tree.
+import { zipSync } from "fflate";
 import mammoth from "mammoth";
 import type { Diagnostic } from "../types.ts";
 import { lostCharacters } from "./decode.ts";
 import { readHtml } from "./legacy-text.ts";
 import { ImportProblem, LIMITS, megabytes } from "./limits.ts";
-import { type SourceTree, WORD_IMAGE } from "./types.ts";
+import { type Guess, type SourceTree, WORD_IMAGE } from "./types.ts";
+import { MADE_STYLES, mergeFields, type Revisions, rejectRevisions, wordHeadings } from "./word-xml.ts";
 import { unzip, zipEntries } from "./zip.ts";
 
 /**
@@ -17,7 +19,27 @@ const STYLE_MAP = [
   "p[style-name='Heading 1'] => h2:fresh",
   "p[style-name='Heading 2'] => h3:fresh",
   "p[style-name='Heading 3'] => h4:fresh",
+  // The styles word-xml.ts gives bold paragraphs it reads as headings.
+  ...MADE_STYLES.map((id, i) => `p.${id} => h${i + 1}:fresh`),
 ];
+
+/**
+ * A placeholder whose pieces Word put in different runs ("{{org_field_" plain, "name}}" bold):
+ * the formatting inside it moves to its end, so the token reads whole.
+ */
+const INLINE_TAG = "</?(?:strong|em|u|s|sup|sub)>";
+const SPLIT_TOKEN = new RegExp(
+  `(\\{\\{|\\{|&lt;&lt;|«|\\[)((?:[\\w\\s.,'’&;()/-]|${INLINE_TAG}){1,200}?)(\\}\\}|\\}|&gt;&gt;|»|\\])`,
+  "g",
+);
+const CLOSES: Record<string, string> = { "{{": "}}", "{": "}", "&lt;&lt;": "&gt;&gt;", "«": "»", "[": "]" };
+export function mergeSplitTokens(html: string): string {
+  return html.replace(SPLIT_TOKEN, (whole, open: string, inside: string, close: string) => {
+    const tags = inside.match(new RegExp(INLINE_TAG, "g"));
+    if (!tags || CLOSES[open] !== close) return whole;
+    return `${open}${inside.replace(new RegExp(INLINE_TAG, "g"), "")}${close}${tags.join("")}`;
+  });
+}
 
 /** Pictures are never read (a policy body has none): each becomes a marker the image rule drops and reports. */
 const convertImage = mammoth.images.imgElement(async () => ({ src: WORD_IMAGE }));
@@ -47,10 +69,12 @@ export function xmlDepthExceeds(xml: string, limit: number): boolean {
   return false;
 }
 
-export async function readDocx(file: string, bytes: Buffer): Promise<SourceTree> {
+export async function readDocx(file: string, bytes: Buffer, revisions: Revisions = "accept"): Promise<SourceTree> {
   const entries = zipEntries(file, bytes);
   const names = new Set(entries.map((entry) => entry.name));
-  const parts = unzip(file, bytes, entries, (name) => /\.(xml|rels)$/i.test(name));
+  // Every entry is kept (the limits bound them): the rewritten archive is what mammoth reads.
+  const all = unzip(file, bytes, entries, () => true);
+  const parts = new Map([...all].filter(([name]) => /\.(xml|rels)$/i.test(name)));
   const main = mainPart(parts.get("_rels/.rels"));
   if (!names.has(main)) {
     throw new ImportProblem(
@@ -85,9 +109,12 @@ export async function readDocx(file: string, bytes: Buffer): Promise<SourceTree>
       );
     }
   }
+  const prepared = prepare(parts, main, revisions);
+  all.set(main, new TextEncoder().encode(prepared.xml));
   let html: string;
   try {
-    ({ value: html } = await mammoth.convertToHtml({ buffer: bytes }, { styleMap: STYLE_MAP, convertImage }));
+    const buffer = Buffer.from(zipSync(Object.fromEntries(all)));
+    ({ value: html } = await mammoth.convertToHtml({ buffer }, { styleMap: STYLE_MAP, convertImage }));
   } catch (error) {
     throw new ImportProblem(
       "import-format",
@@ -103,16 +130,42 @@ export async function readDocx(file: string, bytes: Buffer): Promise<SourceTree>
     );
   }
   // mammoth writes one line; a line per block makes "line" in the guess report the paragraph number.
-  const lines = html.replace(/(<\/(?:p|h[1-6]|li|tr)>)/g, "$1\n");
+  const lines = mergeSplitTokens(html).replace(/(<\/(?:p|h[1-6]|li|tr)>)/g, "$1\n");
   const read = await readHtml(file, lines);
-  return { ...read, warnings: [...lostCharacters(file, lines), ...reviewMarks(file, parts, main)] };
+  return {
+    ...read,
+    notes: [...(read.notes ?? []), ...prepared.guesses],
+    warnings: [...lostCharacters(file, lines), ...reviewMarks(file, parts, main, revisions)],
+  };
+}
+
+/** The main part as import reads it: tracked changes resolved, headings as people write them, mail-merge fields as «Name». */
+function prepare(
+  parts: Map<string, Uint8Array>,
+  main: string,
+  revisions: Revisions,
+): { xml: string; guesses: Guess[] } {
+  const text = (name: string) => new TextDecoder().decode(parts.get(name) ?? new Uint8Array());
+  let xml = text(main);
+  if (revisions === "reject") xml = rejectRevisions(xml);
+  const headings = wordHeadings(xml, text("word/styles.xml"), text("word/numbering.xml"));
+  const fields = mergeFields(headings.body);
+  const guesses = [...headings.guesses];
+  if (fields.names.length > 0) {
+    guesses.push({
+      line: 1,
+      kind: "placeholder",
+      message: `${fields.names.length} mail-merge field${fields.names.length === 1 ? "" : "s"} (MERGEFIELD ${[...new Set(fields.names)].join(", ")}) read as «name», whatever ${fields.names.length === 1 ? "it" : "they"} last printed`,
+    });
+  }
+  return { xml: fields.body, guesses };
 }
 
 /**
  * Tracked changes and comments, which mammoth resolves without a word (insertions kept, deletions
  * and comments left out): said, so nobody approves an import believing it is the reviewed text.
  */
-function reviewMarks(file: string, parts: Map<string, Uint8Array>, main: string): Diagnostic[] {
+function reviewMarks(file: string, parts: Map<string, Uint8Array>, main: string, revisions: Revisions): Diagnostic[] {
   const text = (name: string) => new TextDecoder().decode(parts.get(name) ?? new Uint8Array());
   const count = (xml: string, element: string) => xml.match(new RegExp(`<w:${element}[\\s>]`, "g"))?.length ?? 0;
   const body = text(main);
@@ -124,8 +177,10 @@ function reviewMarks(file: string, parts: Map<string, Uint8Array>, main: string)
     found.push({ file, line: 1, column: 1, severity: "warning", rule: "import-revisions", message, hint });
   if (insertions + deletions > 0) {
     warn(
-      `${file} has tracked changes (${insertions} insertion${insertions === 1 ? "" : "s"}, ${deletions} deletion${deletions === 1 ? "" : "s"}): imported as if all were accepted`,
-      "accept or reject them in Word and import it again, if the policy should not say what they propose",
+      `${file} has tracked changes (${insertions} insertion${insertions === 1 ? "" : "s"}, ${deletions} deletion${deletions === 1 ? "" : "s"}): ${revisions === "accept" ? "imported as if all were accepted" : "all refused: the text is as it was before them"}`,
+      revisions === "accept"
+        ? "import it with --revisions reject for the text before them, or accept or reject them one by one in Word"
+        : "import it with --revisions accept (the default) for the text with them, or decide them one by one in Word",
     );
   }
   if (comments > 0) {

@@ -19,6 +19,7 @@ import { readHtml, readMarkdown, readText } from "./legacy-text.ts";
 import { ImportProblem, LIMITS, megabytes } from "./limits.ts";
 import { normaliseCodes } from "./loose-codes.ts";
 import type { Guess, ImportedPolicy, SourceTree } from "./types.ts";
+import type { Revisions } from "./word-xml.ts";
 import { outputPath, policySource } from "./write.ts";
 
 export interface ImportOptions {
@@ -30,6 +31,8 @@ export interface ImportOptions {
   /** Where org.schema.json is: its fields are what legacy placeholders may become. */
   orgsDir?: string;
   out: string;
+  /** Tracked changes in a Word document: accepted (the default) or refused. */
+  revisions?: Revisions;
 }
 
 export interface ImportResult {
@@ -46,7 +49,7 @@ const unreadable = (file: string) => (error: NodeJS.ErrnoException) => {
 };
 
 /** The file read into a tree; a file that cannot be read is an ImportProblem saying why. */
-async function read(file: string): Promise<SourceTree> {
+async function read(file: string, revisions?: Revisions): Promise<SourceTree> {
   const extension = extname(file).toLowerCase();
   if (!EXTENSIONS.includes(extension)) throw unsupported(file);
   const info = await stat(file).catch(unreadable(file));
@@ -68,7 +71,7 @@ async function read(file: string): Promise<SourceTree> {
   }
   const bytes = await readFile(file).catch(unreadable(file));
   checkContent(file, bytes);
-  if (docx) return readDocx(file, bytes);
+  if (docx) return readDocx(file, bytes, revisions);
   const html = extension === ".html" || extension === ".htm";
   const { text, warnings } = decode(file, bytes, html);
   const source = html ? await readHtml(file, text) : extension === ".md" ? readMarkdown(file, text) : readText(text);
@@ -95,7 +98,7 @@ const titleFromFileName = (file: string) =>
 /** The policy source a file becomes, or the diagnostic saying why it cannot be imported. */
 export async function importPolicy(file: string, options: ImportOptions): Promise<ImportResult> {
   try {
-    return await convert(file, await read(file), options);
+    return await convert(file, await read(file, options.revisions), options);
   } catch (error) {
     let problem = error;
     // The readers bound nesting before converting; this catches a shape they do not measure.

@@ -34,6 +34,9 @@ export const importCommand: Command = {
                         heading or line, unless that is a placeholder line or a numbered section)
   --out DIR             where <CODE>-<slug>.md goes (default: the --policies folder)
   --force               overwrite a policy file that already exists
+  --revisions accept|reject
+                        a Word document's tracked changes: imported as if accepted (the
+                        default), or as if rejected (the text before them); said either way
 
   Prints every guess it made (title, code, headings, lists, dropped trailer and page
   chrome) with the source line it came from: review them before approving the policy.`,
@@ -42,6 +45,7 @@ export const importCommand: Command = {
     title: { type: "string" },
     out: { type: "string" },
     force: { type: "boolean", default: false },
+    revisions: { type: "string" },
   },
   positionals: true,
   async run(context) {
@@ -60,6 +64,9 @@ export const importCommand: Command = {
       throw new UsageError("--title takes the policy's title as plain text of at most 200 characters");
     if (code !== undefined && !POLICY_CODE.test(code))
       throw new UsageError(`--code ${code} is not a policy code (capital letters then digits, e.g. DCW40)`);
+    const revisions = context.string("revisions") ?? "accept";
+    if (revisions !== "accept" && revisions !== "reject")
+      throw new UsageError(`--revisions ${revisions} is not accept or reject`);
     for (const file of files) if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
     const policiesDir = context.string("policies") as string;
     const orgsDir = context.string("orgs") as string;
@@ -74,6 +81,7 @@ export const importCommand: Command = {
         policiesDir,
         orgsDir,
         out,
+        revisions,
       });
       diagnostics.push(...result.diagnostics);
       let written = false;
