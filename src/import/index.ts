@@ -12,6 +12,7 @@ import type { Diagnostic } from "../types.ts";
 import { codeFromLibrary, libraryPolicies, librarySources } from "./code.ts";
 import { decode, lostCharacters } from "./decode.ts";
 import { readDocx } from "./docx.ts";
+import { applyFieldMap, type FieldMap, readFieldMap } from "./field-map.ts";
 import { checkContent, EXTENSIONS, unsupported } from "./formats.ts";
 import { normalise } from "./heuristics.ts";
 import { legacyPlaceholders } from "./legacy-placeholders.ts";
@@ -33,6 +34,8 @@ export interface ImportOptions {
   out: string;
   /** Tracked changes in a Word document: accepted (the default) or refused. */
   revisions?: Revisions;
+  /** The tokens of --map and the placeholders they become. */
+  fieldMap?: { file: string; map: FieldMap };
 }
 
 export interface ImportResult {
@@ -87,6 +90,11 @@ async function orgFields(orgsDir: string): Promise<string[]> {
     .map(([name]) => name);
 }
 
+/** The --map file read against the organisation schema's fields (every problem a diagnostic). */
+export async function loadFieldMap(path: string, orgsDir: string) {
+  return readFieldMap(path, await orgFields(orgsDir));
+}
+
 /** "old-safeguarding_policy.docx" → "Old Safeguarding Policy": the title of last resort. */
 const titleFromFileName = (file: string) =>
   basename(file, extname(file))
@@ -118,9 +126,11 @@ export async function importPolicy(file: string, options: ImportOptions): Promis
 async function convert(file: string, source: SourceTree, options: ImportOptions): Promise<ImportResult> {
   const { tree, statedTitle, warnings = [], notes = [] } = source;
   const fields = options.orgsDir ? await orgFields(options.orgsDir) : [];
+  // The consultancy's own tokens first: what the map names is never guessed at.
+  const mapped = options.fieldMap ? applyFieldMap(tree, options.fieldMap.map, options.fieldMap.file) : [];
   const legacy = legacyPlaceholders(tree, fields, file);
   const { title: found, version, reviewMonths, guesses } = normalise(tree, statedTitle, fields, options.title);
-  guesses.push(...notes, ...legacy.guesses);
+  guesses.push(...notes, ...mapped, ...legacy.guesses);
   warnings.push(...legacy.warnings);
   const title = found ?? titleFromFileName(file);
   if (!found) guesses.push({ line: 1, kind: "title", message: `"${title}" (from the file name: no title found)` });

@@ -49,10 +49,14 @@ export function fieldsFor(token: string, fields: readonly string[]): string[] | 
 /** `{org_field_x}`, `«Merge Field»`, `[Bracketed]`: the three legacy styles. */
 const TOKEN = /(?<![{\w])\{\s*(org_field_\w+)\s*\}(?!\})|«\s*([^«»\n]{1,60}?)\s*»|\[\s*([^[\]\n]{2,60}?)\s*\]/gi;
 
-/** `[ORGANISATION]` must be in capitals (not "[sic]", "[1]"); `[Name of …]` and `[Insert …]` may be any case. */
+/**
+ * `[ORGANISATION]` must be in capitals (not "[sic]", "[1]"); `[Name of …]` and `[Insert …]` may be
+ * any case; `[Office Phone Number]`, two to six capitalised words, is a template's blank too.
+ */
 const looksLikePlaceholder = (bracketed: string) =>
   /^(?:insert|enter|add|type|full name|name)\b/i.test(bracketed) ||
-  (bracketed === bracketed.toUpperCase() && /[A-Z]{3}/.test(bracketed));
+  (bracketed === bracketed.toUpperCase() && /[A-Z]{3}/.test(bracketed)) ||
+  /^\p{Lu}[\p{L}'’]*(?:\s+(?:of|the|and|for|\p{Lu}[\p{L}'’]*)){1,5}$/u.test(bracketed);
 
 /** The source position of `index` in a text node's value. */
 export function positionIn(text: Text, index: number): { line: number; column: number } {
@@ -95,7 +99,7 @@ export function legacyPlaceholders(
         severity: "warning",
         rule: "legacy-placeholder",
         message: `${token} looks like a placeholder from an old template; it was left as written`,
-        hint: `replace it with <<${ORG_PREFIX}X>> for the organisation field X it stands for${fields.length ? ` (${fields.join(", ")})` : ""}, or with plain text`,
+        hint: `replace it with <<${ORG_PREFIX}X>> for the organisation field X it stands for${fields.length ? ` (${fields.join(", ")})` : ""}, or with plain text; or name it in a --map file ("${token}": X) and import again`,
       });
       return token;
     });

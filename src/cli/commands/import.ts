@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { POLICY_CODE } from "../../check/policies.ts";
 import { hasErrors } from "../../diagnostics/report.ts";
+import type { FieldMap } from "../../import/field-map.ts";
 import type { Diagnostic } from "../../types.ts";
 import { type Command, UsageError } from "../command.ts";
 
@@ -26,7 +27,8 @@ function summary(guesses: readonly { kind: string }[]): string {
 export const importCommand: Command = {
   name: "import",
   summary: "turn legacy policy pages (.txt, .html, .md) and Word documents into policy sources",
-  help: `policypack import <file ...> [--code CODE] [--title TITLE] [--out DIR] [--force] [options]
+  help: `policypack import <file ...> [--code CODE] [--title TITLE] [--out DIR] [--force]
+                 [--map FILE] [--revisions accept|reject] [options]
 
   --code CODE           the policy's code, with one file only (default: the code the
                         library's policies cite its title with)
@@ -34,6 +36,10 @@ export const importCommand: Command = {
                         heading or line, unless that is a placeholder line or a numbered section)
   --out DIR             where <CODE>-<slug>.md goes (default: the --policies folder)
   --force               overwrite a policy file that already exists
+  --map FILE            a YAML file of the documents' own placeholder tokens and the
+                        organisation fields they stand for, e.g. "«OrgName»: name" or
+                        "[Name of Registered Manager]": [registered_manager_first_name,
+                        registered_manager_last_name]
   --revisions accept|reject
                         a Word document's tracked changes: imported as if accepted (the
                         default), or as if rejected (the text before them); said either way
@@ -46,11 +52,12 @@ export const importCommand: Command = {
     out: { type: "string" },
     force: { type: "boolean", default: false },
     revisions: { type: "string" },
+    map: { type: "string" },
   },
   positionals: true,
   async run(context) {
     // Loaded here: the importer pulls in mammoth and rehype, which other commands do not need.
-    const { importPolicy } = await import("../../import/index.ts");
+    const { importPolicy, loadFieldMap } = await import("../../import/index.ts");
     const { savePolicy } = await import("../../import/write.ts");
     const files = context.positionals;
     const code = context.string("code");
@@ -64,13 +71,23 @@ export const importCommand: Command = {
       throw new UsageError("--title takes the policy's title as plain text of at most 200 characters");
     if (code !== undefined && !POLICY_CODE.test(code))
       throw new UsageError(`--code ${code} is not a policy code (capital letters then digits, e.g. DCW40)`);
-    const revisions = context.string("revisions") ?? "accept";
-    if (revisions !== "accept" && revisions !== "reject")
-      throw new UsageError(`--revisions ${revisions} is not accept or reject`);
+    const revisions = context.choice("revisions", ["accept", "reject"], "accept");
     for (const file of files) if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
     const policiesDir = context.string("policies") as string;
     const orgsDir = context.string("orgs") as string;
     const out = context.string("out") ?? policiesDir;
+    const mapFile = context.string("map");
+    let fieldMap: { file: string; map: FieldMap } | undefined;
+    if (mapFile !== undefined) {
+      if (!existsSync(mapFile)) throw new UsageError(`no such map file: ${mapFile}`);
+      // A wrong map would import every file wrongly: nothing is imported until it is right.
+      const { map, diagnostics } = await loadFieldMap(mapFile, orgsDir);
+      if (!map) {
+        context.report(diagnostics);
+        return 1;
+      }
+      fieldMap = { file: mapFile, map };
+    }
 
     const diagnostics: Diagnostic[] = [];
     const imported = [];
@@ -82,6 +99,7 @@ export const importCommand: Command = {
         orgsDir,
         out,
         revisions,
+        ...(fieldMap ? { fieldMap } : {}),
       });
       diagnostics.push(...result.diagnostics);
       let written = false;
