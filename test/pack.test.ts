@@ -56,7 +56,8 @@ describe("the pack page in Chromium", () => {
     );
 
   it("lists the pack's policies with their versions, review dates and status", async () => {
-    await page.goto(`${server.url}/gofal-tyr-ysgol/index.html`);
+    // Gofal's pack is bilingual: its English page (the Welsh one opens first, test/welsh.test.ts).
+    await page.goto(`${server.url}/gofal-tyr-ysgol/index.en.html`);
     expect(await page.$eval("h1", (h) => h.textContent)).toBe("Policy pack");
     expect(await page.$eval(".org-name", (p) => p.textContent)).toBe("Gofal Tŷ'r Ysgol & Partners");
     const table = await rows();
@@ -66,7 +67,7 @@ describe("the pack page in Chromium", () => {
     expect(table.map((row) => row[0])).toEqual(["DCW13", "DCW28", "DCW31", "DCW34", "DCW38", "DCW30"]);
     expect(table[0]).toEqual([
       "DCW13",
-      "Safeguarding Adults from Abuse and Improper Treatment Policy",
+      "Safeguarding Adults from Abuse and Improper Treatment Policy Cymraeg",
       "1.0",
       "15 December 2025 by Elin Wŷn Hughes (Responsible Individual) — no changes",
       "15 December 2026",
@@ -139,20 +140,32 @@ describe("the pack page in Chromium", () => {
     await page.goto(`${server.url}/index.html`);
     const links = await page.$$eval("tbody a", (as) => as.map((a) => [a.textContent, (a as HTMLAnchorElement).href]));
     expect(links.map(([name]) => name)).toEqual(["Afon Homecare Ltd", "Gofal Tŷ'r Ysgol & Partners"]);
+    const headings = [];
     for (const [, href] of links) {
       await page.goto(href as string);
-      expect(await page.$eval("h1", (h) => h.textContent)).toBe("Policy pack");
+      headings.push(await page.$eval("h1", (h) => h.textContent));
     }
+    // Gofal's pack opens in Welsh.
+    expect(headings).toEqual(["Policy pack", "Pecyn polisïau"]);
   });
 
   it("links every policy page back to its pack and to its own PDF and Word files", async () => {
     const policyPages = pages.filter((path) => /\/DCW/.test(path));
-    expect(policyPages).toHaveLength(12);
+    // Afon's six in English; Gofal's six in Welsh and in English, each linking to the other.
+    expect(policyPages).toHaveLength(18);
     for (const path of policyPages) {
       const slug = (path.split("/")[1] as string).replace(/\.html$/, "");
       await page.goto(`${server.url}${path}`);
       const links = await page.$$eval("nav.doc-nav a", (as) => as.map((a) => (a as HTMLAnchorElement).href));
-      expect(links.map((href) => href.split("/").pop())).toEqual(["index.html", `${slug}.pdf`, `${slug}.docx`]);
+      const bilingual = path.startsWith("gofal-tyr-ysgol/");
+      const welsh = slug.endsWith(".cy");
+      const other = welsh ? `${slug.slice(0, -3)}.html` : `${slug}.cy.html`;
+      expect(links.map((href) => href.split("/").pop())).toEqual([
+        bilingual && !welsh ? "index.en.html" : "index.html",
+        `${slug}.pdf`,
+        `${slug}.docx`,
+        ...(bilingual ? [other] : []),
+      ]);
       for (const href of links) expect((await fetch(href, { method: "HEAD" })).status, href).toBe(200);
     }
   });
@@ -170,12 +183,13 @@ describe("the pack page in Chromium", () => {
       const csp = String(select('head > meta[http-equiv="Content-Security-Policy"]', tree)?.properties.content);
       expect(csp, path).toMatch(/^default-src 'none'; img-src 'self' data:; font-src 'self'; style-src 'sha256-/);
       expect(csp, path).not.toContain("unsafe");
-      expect(csp, path).toMatch(path.endsWith("/index.html") ? /script-src 'sha256-[\w+/=]+';/ : /script-src 'none'/);
+      const packPage = /\/index(\.en)?\.html$/.test(path);
+      expect(csp, path).toMatch(packPage ? /script-src 'sha256-[\w+/=]+';/ : /script-src 'none'/);
       const scripts = selectAll("script", tree).map((script) => (script.children[0] as { value: string }).value);
-      expect(scripts, path).toEqual(path.endsWith("/index.html") ? [FILTER_SCRIPT] : []);
+      expect(scripts, path).toEqual(packPage ? [FILTER_SCRIPT] : []);
       for (const a of selectAll("a", tree)) {
         expect(String(a.properties.href), path).toMatch(
-          /^(https?:\/\/|mailto:|tel:|#|[\w-]+(\.[a-z]+)?(#[\w-]*)?$|[\w-]+\/index\.html$)/,
+          /^(https?:\/\/|mailto:|tel:|#|[\w-]+(\.cy|\.en)?(\.[a-z]+)?(#[\w-]*)?$|[\w-]+\/index\.html$)/,
         );
       }
       // The organisation's logo is the pack's own file; data: only for images inside a policy's text.
@@ -258,7 +272,7 @@ describe("the pack page in Chromium", () => {
         expect(html, path).not.toMatch(/data:image\/(png|svg\+xml|jpeg)/);
         const img = select(".org-header img", fromHtml(html));
         expect(img?.properties.src, path).toBe(name);
-        expect(img?.properties.alt, path).toMatch(/ logo$/);
+        expect(img?.properties.alt, path).toMatch(/ logo$|^Logo /);
       }
     }
   });

@@ -130,13 +130,6 @@ export function checkTranslations(
     const body = checkBody(translation, codes, loose);
     diagnostics.push(...body.problems.map((d) => ({ ...d, file: source.file })));
     diagnostics.push(...compare(english, translation, codes, fm, at));
-    if (status === "draft") {
-      diagnostics.push({
-        ...at("/translation_status", "warning", "translation-draft"),
-        message: `${fm.code} in ${language === "cy" ? "Welsh" : language} is a draft translation: packs print it marked "draft translation, not yet approved"`,
-        hint: "once a speaker of the language has checked it against the English, set translation_status: approved",
-      });
-    }
     translations[fm.code] = translation;
   }
   return { translations, diagnostics };

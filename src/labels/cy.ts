@@ -94,6 +94,8 @@ export const cy: Labels = {
   filterShown: "Yn dangos {shown} o {total} polisi",
   packInOtherLanguage: "Y pecyn hwn yn Gymraeg",
   contents: "Cynnwys",
+  referencedBy: "Cyfeirir ato gan",
+  citedByNone: "Nid oes unrhyw bolisi arall yn y pecyn hwn yn cyfeirio at y polisi hwn.",
   manualFooter: (org, date) => `${org} · pecyn polisïau dyddiedig ${date}`,
   signSheetsFooter: (org, date) => `${org} · darllen a llofnodi · pecyn polisïau dyddiedig ${date}`,
   signSheetsSubject: (org, count) => `Taflenni darllen a llofnodi ar gyfer ${count} polisi ym mhecyn ${org}`,
@@ -107,4 +109,6 @@ export const cy: Labels = {
     `Adolygwyd ddiwethaf: ${date}${by ? ` gan ${by.name} (${by.role}), ${by.outcome}` : ""}`,
   nextReviewLine: (date) => `Adolygiad nesaf: ${date}`,
   reminder: (days, what) => `Adolygiad polisi yn ddyledus ymhen ${days} diwrnod: ${what}`,
+  why: "Pam",
+  pack: "Pecyn",
 };

@@ -91,6 +91,8 @@ export const en: Labels = {
   filterShown: "{shown} of {total} policies shown",
   packInOtherLanguage: "This pack in English",
   contents: "Contents",
+  referencedBy: "Referenced by",
+  citedByNone: "No other policy in this pack cites this policy.",
   manualFooter: (org, date) => `${org} · policy pack of ${date}`,
   signSheetsFooter: (org, date) => `${org} · read and sign · policy pack of ${date}`,
   signSheetsSubject: (org, count) => `Read-and-sign sheets for the ${count} policies of ${org}'s pack`,
@@ -103,4 +105,6 @@ export const en: Labels = {
   lastReviewedLine: (date, by) => `Last reviewed: ${date}${by ? ` by ${by.name} (${by.role}), ${by.outcome}` : ""}`,
   nextReviewLine: (date) => `Next review: ${date}`,
   reminder: (days, what) => `Policy review due in ${days} days: ${what}`,
+  why: "Why",
+  pack: "Pack",
 };

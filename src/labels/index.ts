@@ -99,6 +99,9 @@ export interface Labels {
   /** The link from one pack page to the same pack in the other language. */
   packInOtherLanguage: string;
   contents: string;
+  /** The section every policy ends with: the policies of the pack that cite it. */
+  referencedBy: string;
+  citedByNone: string;
   manualFooter: (org: string, date: string) => string;
   signSheetsFooter: (org: string, date: string) => string;
   signSheetsSubject: (org: string, count: number) => string;
@@ -112,6 +115,9 @@ export interface Labels {
   lastReviewedLine: (date: string, by?: { name: string; role: string; outcome: string }) => string;
   nextReviewLine: (date: string) => string;
   reminder: (days: number, what: string) => string;
+  /** Headings of a calendar event's lines: "Why: …", "Pack: …". */
+  why: string;
+  pack: string;
 }
 
 const TABLES: Record<Language, Labels> = { en, cy };

@@ -1,7 +1,8 @@
 import ical, { ICalAlarmType } from "ical-generator";
 import { addDays, formatLong, parseIsoDate } from "../dates/calendar.ts";
 import { DUE_WINDOW_DAYS } from "../dates/review.ts";
-import type { CalendarDate, Diagnostic } from "../types.ts";
+import { labelsFor } from "../labels/index.ts";
+import type { CalendarDate, Diagnostic, Language } from "../types.ts";
 import type { ReviewRow, Schedule } from "./schedule.ts";
 
 export const REVIEW_FORMATS = ["table", "csv", "json", "ics"] as const;
@@ -133,10 +134,13 @@ const icsText = (text: string) => text.replace(/\r\n|\r|\n/g, " ");
  */
 export function formatIcs(schedule: Schedule, packUrl: string): string {
   const orgNames = [...new Set(schedule.rows.map((r) => r.orgName))];
+  // One organisation's calendar speaks its language; a calendar of several, the consultancy's.
+  const languages = [...new Set(schedule.rows.map((r) => r.language))];
+  const calendarLanguage = orgNames.length === 1 && languages.length === 1 ? (languages[0] as Language) : "en";
   const calendar = ical({
     // ical-generator escapes event text but writes the calendar's name as it is: a line break in an
     // organisation's name would start lines of its own (END:VEVENT…), so it becomes a space here.
-    name: orgNames.length === 1 ? `Policy reviews – ${icsText(orgNames[0] as string)}` : "Policy reviews",
+    name: labelsFor(calendarLanguage).calendarName(orgNames.length === 1 ? icsText(orgNames[0] as string) : undefined),
     prodId: { company: "policypack", product: "reviews", language: "EN" },
   });
   const stamp = utcDate(dateOf(schedule.asOf));
@@ -145,28 +149,36 @@ export function formatIcs(schedule: Schedule, packUrl: string): string {
   for (const r of schedule.rows) {
     const next = dateOf(r.nextReview);
     const pack = `${base}/${r.org}/index.html`;
-    const what = `${r.code} ${r.title} (${r.orgName})`;
+    const l = labelsFor(r.language);
+    const title = r.localTitle ?? r.title;
+    const what = `${r.code} ${title} (${r.orgName})`;
+    const date = (iso: string) => formatLong(dateOf(iso), r.language);
     calendar.createEvent({
       id: `${r.org}-${r.code}-${r.nextReview}@policypack`,
       stamp,
       start: utcDate(next),
       end: utcDate(addDays(next, 1)), // exclusive: a one-day event, as Outlook expects
       allDay: true,
-      summary: `Review ${what}`,
+      summary: l.reviewEvent(what),
       description: [
-        `Policy: ${r.title} (${r.code})`,
-        `Version: ${r.version}`,
-        `Last reviewed: ${formatLong(dateOf(r.lastReviewed))}${r.reviewedBy ? ` by ${r.reviewedBy} (${r.reviewerRole}), ${r.outcome}` : ""}`,
-        ...(r.reason ? [`Why: ${r.reason}`] : []),
-        `Next review: ${formatLong(next)}`,
-        `Pack: ${pack}`,
+        `${l.policy}: ${title} (${r.code})`,
+        `${l.version}: ${r.version}`,
+        l.lastReviewedLine(
+          date(r.lastReviewed),
+          r.reviewedBy
+            ? { name: r.reviewedBy, role: r.reviewerRole ?? "", outcome: l.outcome[r.outcome ?? "no-change"] }
+            : undefined,
+        ),
+        ...((r.localReason ?? r.reason) ? [`${l.why}: ${r.localReason ?? r.reason}`] : []),
+        l.nextReviewLine(date(r.nextReview)),
+        `${l.pack}: ${pack}`,
       ].join("\n"),
       ...(isUrl && { url: pack }),
       alarms: [
         {
           type: ICalAlarmType.display,
           trigger: DUE_WINDOW_DAYS * 86_400, // seconds before the start
-          description: `Policy review due in ${DUE_WINDOW_DAYS} days: ${what}`,
+          description: l.reminder(DUE_WINDOW_DAYS, what),
         },
       ],
     });

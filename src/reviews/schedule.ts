@@ -1,8 +1,8 @@
 import type { CheckResult } from "../check/index.ts";
-import { packPolicies } from "../check/orgs.ts";
+import { editions, packPolicies } from "../check/orgs.ts";
 import { formatIso } from "../dates/calendar.ts";
 import { reviewOf, reviewReason } from "../dates/review.ts";
-import type { CalendarDate, Org, ReviewOutcome, ReviewStatus } from "../types.ts";
+import type { CalendarDate, Language, Org, ReviewOutcome, ReviewStatus } from "../types.ts";
 
 /** One policy of one organisation's pack, with its review dates (ISO) as of the build date. */
 export interface ReviewRow {
@@ -24,6 +24,11 @@ export interface ReviewRow {
   notes?: string;
   /** Why the policy is due before its cycle says: "review needed: … in force 1 July 2026". */
   reason?: string;
+  /** The language the org reads its pack in first (Welsh for a bilingual pack): its calendar events'. */
+  language: Language;
+  /** The title and the reason in that language, when it is not English. */
+  localTitle?: string;
+  localReason?: string;
 }
 
 export interface SkippedOrg {
@@ -62,7 +67,9 @@ export function reviewSchedule(result: CheckResult, options: ScheduleOptions): S
       skipped.push({ org: org.id, reason: skipReason(org, result) });
       continue;
     }
+    const language = editions(org)[0] ?? "en";
     for (const policy of packPolicies(org, result.library)) {
+      const localTitle = language === "en" ? undefined : result.library.translations[language]?.[policy.code]?.title;
       const review = reviewOf(org, policy, buildDate, result.library.legislation);
       const daysUntil = Math.round((utc(review.nextReview) - utc(buildDate)) / DAY_MS);
       // A policy due because a law changed is due now, whatever its cycle's date.
@@ -83,6 +90,9 @@ export function reviewSchedule(result: CheckResult, options: ScheduleOptions): S
         ...(record && { reviewedBy: record.by, reviewerRole: record.role, outcome: record.outcome }),
         ...(record?.notes !== undefined && { notes: record.notes }),
         ...(reason && { reason }),
+        language,
+        ...(localTitle && { localTitle }),
+        ...(reason && language !== "en" && { localReason: reviewReason(review, language) }),
       });
     }
   }

@@ -1,4 +1,5 @@
 import type { Link, List, Parent, Root, RootContent, Text } from "mdast";
+import { labelsFor } from "../labels/index.ts";
 import type { CrossReferenceLinkData, Policy } from "../types.ts";
 
 export interface LinkOptions {
@@ -50,12 +51,10 @@ function linkChildren(parent: Parent, options: LinkOptions): void {
 export function linkCrossReferences(options: LinkOptions) {
   return (tree: Root): void => {
     linkChildren(tree, options);
-    tree.children.push({ type: "heading", depth: 2, children: [{ type: "text", value: "Referenced by" }] });
+    const labels = labelsFor(options.self.language);
+    tree.children.push({ type: "heading", depth: 2, children: [{ type: "text", value: labels.referencedBy }] });
     if (options.citedBy.length === 0) {
-      tree.children.push({
-        type: "paragraph",
-        children: [{ type: "text", value: "No other policy in this pack cites this policy." }],
-      });
+      tree.children.push({ type: "paragraph", children: [{ type: "text", value: labels.citedByNone }] });
       return;
     }
     const list: List = {

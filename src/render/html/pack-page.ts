@@ -167,9 +167,16 @@ export function renderPackPage(
         h("th", { scope: "row" }, policy.code),
         h("td", { dataLabel: l.columns.policy }, [
           own && files.html ? h("a", { href: files.html }, policy.title) : title,
-          own ? null : h("span.only", l.englishOnly),
+          own ? null : [" ", h("span.only", l.englishOnly)],
+          // The space keeps the title and the other language's link apart for screen readers too.
           other?.files.html
-            ? h("span.also", inLanguage(other.files.html, other.policy.language, labelsFor(other.policy.language).name))
+            ? [
+                " ",
+                h(
+                  "span.also",
+                  inLanguage(other.files.html, other.policy.language, labelsFor(other.policy.language).name),
+                ),
+              ]
             : null,
         ]),
         h("td", { dataLabel: l.columns.version }, policy.version),

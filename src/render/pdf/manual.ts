@@ -213,7 +213,7 @@ export async function renderManual(
       parts.map(({ doc: { policy } }) => [`#${titleId(policy.slug)}`, l.goTo(`${policy.code} ${policy.title}`)]),
     );
     const texts = linkTexts(page);
-    makeAccessible(pdf, (target) => titles.get(target) ?? texts.get(target));
+    makeAccessible(pdf, (target) => titles.get(target) ?? texts.get(target) ?? l.linkTo(target));
     setProperties(pdf, {
       headings: [coverTitle(theme, language), l.contents, ...parts.flatMap(({ doc }) => headingTexts(doc))],
       title: l.packOf(name),

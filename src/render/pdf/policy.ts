@@ -32,7 +32,9 @@ export async function renderPolicyPdf(doc: PolicyDocument, engine: PdfEngine): P
   const pdf = await loadPdf(output.data);
   // Cross-references say where they go; other links say what they show.
   const xrefs = new Set([...links.keys()].filter(isXrefHref));
-  makeAccessible(pdf, (target) => (xrefs.has(target) ? l.goTo(links.get(target) ?? "") : links.get(target)));
+  makeAccessible(pdf, (target) =>
+    xrefs.has(target) ? l.goTo(links.get(target) ?? "") : (links.get(target) ?? l.linkTo(target)),
+  );
   setProperties(pdf, {
     headings: headingTexts(doc),
     title: policy.title,

@@ -40,7 +40,7 @@ export async function renderSignSheets(
   const texts = linkTexts(page);
   const output = await engine.render({ html: printable(page), options: PDF_OPTIONS });
   const pdf = await loadPdf(output.data);
-  makeAccessible(pdf, (target) => texts.get(target));
+  makeAccessible(pdf, (target) => texts.get(target) ?? l.linkTo(target));
   setProperties(pdf, {
     headings: docs.map(() => l.readAndSignTitle),
     title: `${l.readAndSignTitle} – ${name}`,
