@@ -204,6 +204,8 @@ export interface ReviewRecord {
 export interface LegislationItem {
   id: string;
   title: string;
+  /** Its Welsh title, where one is published; Welsh documents print `title` otherwise. */
+  titleCy?: string;
   inForce: CalendarDate;
   link: string;
   /** Codes of the policies a change to it affects. */

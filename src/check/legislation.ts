@@ -20,6 +20,11 @@ const REGISTER_SCHEMA = {
         description: "a short unique name in lower-case letters, digits and hyphens, e.g. data-protection-act-2018",
       },
       title: { type: "string", minLength: 1, description: "the title as published, e.g. Data Protection Act 2018" },
+      title_cy: {
+        type: "string",
+        minLength: 1,
+        description: "its Welsh title, where one is published (Senedd legislation, Social Care Wales codes)",
+      },
       in_force: { type: "string", format: "date", description: "the date it came or comes into force, YYYY-MM-DD" },
       link: { type: "string", format: "uri", pattern: "^https://", description: "where to read it (https://…)" },
       policies: {
@@ -39,6 +44,7 @@ let validate: ReturnType<typeof compileSchema> | undefined;
 interface RawItem {
   id: string;
   title: string;
+  title_cy?: string;
   in_force: string;
   link: string;
   policies: string[];
@@ -86,6 +92,7 @@ export function checkLegislation(
   const items = raw.map((item) => ({
     id: item.id,
     title: item.title,
+    ...(item.title_cy ? { titleCy: item.title_cy } : {}),
     inForce: parseIsoDate(item.in_force) as CalendarDate,
     link: item.link,
     policies: item.policies,

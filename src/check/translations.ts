@@ -19,6 +19,20 @@ const frontMatterSchema = {
       enum: ["draft", "approved"],
       description: "draft (the default) until a speaker of the language has approved the translation",
     },
+    history: {
+      type: "array",
+      description: "the English version history's entries in this language: version, changes, role",
+      items: {
+        type: "object",
+        required: ["version"],
+        additionalProperties: false,
+        properties: {
+          version: { type: "string", description: "a version of the English history" },
+          changes: { type: "string", minLength: 1, maxLength: 2000, description: "what changed, in this language" },
+          role: { type: "string", minLength: 1, maxLength: 200, description: "the approver's role, in this language" },
+        },
+      },
+    },
     translated_from: {
       type: "object",
       required: ["version"],
@@ -42,6 +56,7 @@ let validateFrontMatter: ValidateFunction | undefined;
 interface FrontMatter {
   code: string;
   title: string;
+  history?: { version: string; changes?: string; role?: string }[];
   category?: string;
   translation_status?: PolicyStatus;
   translated_from: { version: string; title?: string; sections?: Record<string, string> };
@@ -125,6 +140,19 @@ export function checkTranslations(
         ),
       },
     };
+    // The version history in this language: its entries' words replaced, dates and names kept.
+    for (const [i, entry] of (fm.history ?? []).entries()) {
+      if (english.history.some((e) => e.version === entry.version)) continue;
+      diagnostics.push({
+        ...at(`/history/${i}/version`, "error", "translation-history"),
+        message: `version ${entry.version} is not in the version history of the English ${english.code}`,
+        hint: `translate the English entries: ${english.history.map((e) => e.version).join(", ") || "it has none"}`,
+      });
+    }
+    translation.history = english.history.map((entry) => {
+      const words = fm.history?.find((e) => e.version === entry.version);
+      return { ...entry, ...(words?.changes && { changes: words.changes }), ...(words?.role && { role: words.role }) };
+    });
     if (fm.category) translation.category = fm.category;
     else delete translation.category;
     const body = checkBody(translation, codes, loose);

@@ -74,7 +74,8 @@ export function reviewOf(
 export function lawsToReviewFor(review: Review, language: Language = "en"): string | undefined {
   if (!review.legislation?.length) return undefined;
   const labels = labelsFor(language);
-  return review.legislation.map((item) => labels.inForce(item.title, formatLong(item.inForce, language))).join("; ");
+  const title = (item: LegislationItem) => (language === "cy" && item.titleCy) || item.title;
+  return review.legislation.map((item) => labels.inForce(title(item), formatLong(item.inForce, language))).join("; ");
 }
 
 /** "review needed: Data (Use and Access) Act 2025 in force 19 June 2025", or undefined. */

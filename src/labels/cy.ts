@@ -94,6 +94,8 @@ export const cy: Labels = {
   filterShown: "Yn dangos {shown} o {total} polisi",
   packInOtherLanguage: "Y pecyn hwn yn Gymraeg",
   contents: "Cynnwys",
+  footnotes: "Troednodiadau",
+  backToReference: (n) => `Yn ôl at gyfeiriad ${n}`,
   referencedBy: "Cyfeirir ato gan",
   citedByNone: "Nid oes unrhyw bolisi arall yn y pecyn hwn yn cyfeirio at y polisi hwn.",
   manualFooter: (org, date) => `${org} · pecyn polisïau dyddiedig ${date}`,

@@ -91,6 +91,8 @@ export const en: Labels = {
   filterShown: "{shown} of {total} policies shown",
   packInOtherLanguage: "This pack in English",
   contents: "Contents",
+  footnotes: "Footnotes",
+  backToReference: (n) => `Back to reference ${n}`,
   referencedBy: "Referenced by",
   citedByNone: "No other policy in this pack cites this policy.",
   manualFooter: (org, date) => `${org} · policy pack of ${date}`,

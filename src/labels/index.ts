@@ -99,6 +99,9 @@ export interface Labels {
   /** The link from one pack page to the same pack in the other language. */
   packInOtherLanguage: string;
   contents: string;
+  /** The heading of a web page's footnotes, and the link from a note back to where it is cited. */
+  footnotes: string;
+  backToReference: (n: number) => string;
   /** The section every policy ends with: the policies of the pack that cite it. */
   referencedBy: string;
   citedByNone: string;

@@ -300,10 +300,20 @@ export async function importXliff(
       );
       continue;
     }
+    // A translation's own words for the version history are kept as they were.
+    const history = translation?.history
+      .map((entry, i) => ({ entry, english: english.history[i] }))
+      .filter(({ entry, english: e }) => e && (entry.changes !== e.changes || entry.role !== e.role))
+      .map(({ entry, english: e }) => ({
+        version: entry.version,
+        ...(entry.changes !== e?.changes ? { changes: entry.changes } : {}),
+        ...(entry.role !== e?.role && entry.role ? { role: entry.role } : {}),
+      }));
     const frontMatter = {
       code,
       title,
       ...(translation?.category ? { category: translation.category } : {}),
+      ...(history && history.length > 0 ? { history } : {}),
       translation_status: translation?.translation?.status ?? "draft",
       translated_from: {
         version: english.version,

@@ -32,7 +32,15 @@ export const POLICY_CSS = readFileSync(new URL("policy.css", import.meta.url), "
 
 // Raw HTML in a policy is dropped (allowDangerousHtml stays off): every byte of markup comes from
 // here, and links and images go through the URL rules of urls.ts.
-const toHast = unified().use(remarkRehype, { handlers: safeUrlHandlers });
+const markdownToHast = (language: Language) => {
+  const l = labelsFor(language);
+  return unified().use(remarkRehype, {
+    handlers: safeUrlHandlers,
+    footnoteLabel: l.footnotes,
+    footnoteBackLabel: (reference: number) => l.backToReference(reference + 1),
+  });
+};
+const toHast = { en: markdownToHast("en"), cy: markdownToHast("cy") } satisfies Record<Language, unknown>;
 
 export const toHtml = (tree: HastRoot): string => serialize(tree);
 
@@ -173,7 +181,7 @@ function alignToClass(tree: HastRoot): void {
 /** The policy itself: code and category, title, document control, the text. */
 export function policyArticle(doc: PolicyDocument, href?: XrefHref, id = "policy-title"): Element {
   const { policy } = doc;
-  const body = toHast.runSync(href ? retargetLinks(doc.tree, href) : doc.tree) as HastRoot;
+  const body = toHast[policy.language].runSync(href ? retargetLinks(doc.tree, href) : doc.tree) as HastRoot;
   alignToClass(body);
   const l = labelsOf(doc);
   const control = h("table.doc-control", [
