@@ -14,7 +14,8 @@ execFileSync(join(root, "node_modules", ".bin", "tsc"), ["-p", join(root, "tscon
   stdio: "inherit",
 });
 for (const file of readdirSync(src, { recursive: true })) {
-  if (file.endsWith(".ts") || !statSync(join(src, file)).isFile()) continue;
+  // worker-dev.mjs starts a worker from the TypeScript sources (through tsx): not for the package.
+  if (file.endsWith(".ts") || file.endsWith("worker-dev.mjs") || !statSync(join(src, file)).isFile()) continue;
   mkdirSync(dirname(join(dist, file)), { recursive: true });
   cpSync(join(src, file), join(dist, file));
 }

@@ -14,6 +14,7 @@ import { assemblePack } from "./assemble.ts";
 import { draftsFolderIsOurs, openPackFolder, writeOverview, writePack } from "./folder.ts";
 import { type BuildOptions, type BuildResult, DRAFTS_FOLDER, type OrgBuild } from "./options.ts";
 import { packEditions, planPolicyFiles, planSharedFiles } from "./plan.ts";
+import { type DocumentPool, documentPool } from "./pool.ts";
 import { ignoredEntries } from "./problems.ts";
 import { printPdfs, renderDocuments } from "./render.ts";
 
@@ -47,6 +48,7 @@ async function buildPack(
   check: CheckResult,
   options: BuildOptions,
   engine: () => Promise<PdfEngine>,
+  pool: DocumentPool,
   diagnostics: Diagnostic[],
 ): Promise<OrgBuild | undefined> {
   const preview = Boolean(options.drafts);
@@ -66,12 +68,11 @@ async function buildPack(
   const jobs = planPolicyFiles(items, pack, options);
   await planSharedFiles(org, policies, check, pack, preview);
 
-  // 2. Render them.
+  // 2. Render them: web pages and Word files on the pool's threads while Chromium prints.
   let done = 0;
   const progress = () => options.onProgress?.({ org: org.id, done: ++done, total: jobs.length });
-  const step = { orgFile: org.file, pack, jobs, docOf, engine, options, progress, diagnostics };
-  await renderDocuments(step);
-  await printPdfs(step);
+  const step = { orgFile: org.file, pack, jobs, docOf, pool, engine, options, progress, diagnostics };
+  await settled([renderDocuments(step), printPdfs(step)]);
 
   // 3. Assemble the manual, pack page and zip.
   if (!preview) {
@@ -89,6 +90,31 @@ async function buildPack(
 
   // 4. Write and record.
   return writePack(org, pack, diagnostics);
+}
+
+/**
+ * Waits for every promise, then fails with the first failure: nothing is left running (and
+ * writing) behind a build that has already given up.
+ */
+async function settled(promises: readonly Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(promises)).find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
+}
+
+/** Calls `work` for each item, `lanes` at a time, in order of the items. */
+async function inLanes<T>(items: readonly T[], lanes: number, work: (item: T, index: number) => Promise<void>) {
+  let next = 0;
+  let stop = false;
+  const lane = async () => {
+    while (!stop && next < items.length) {
+      const index = next++;
+      await work(items[index] as T, index).catch((error: unknown) => {
+        stop = true; // no new pack is started; those under way finish
+        throw error;
+      });
+    }
+  };
+  await settled(Array.from({ length: Math.min(lanes, items.length) }, lane));
 }
 
 /** Every organisation of the library, whether built in this run or not, with its review status. */
@@ -113,6 +139,7 @@ export async function buildPacks(
   options: BuildOptions,
 ): Promise<BuildResult> {
   const result: BuildResult = { packs: [], diagnostics: [] };
+  const pool = documentPool(options.jobs ?? 1);
   // Chromium starts only when a PDF has to be printed: a no-op rebuild never launches it.
   let engine: Promise<PdfEngine> | undefined;
   const getEngine = () => {
@@ -138,16 +165,26 @@ export async function buildPacks(
     const top = await claimOutFolder(options.out);
     result.diagnostics.push(...ignoredEntries(options.out, top.ignored));
     if (options.drafts && !(await draftsFolderIsOurs(options.out, result.diagnostics))) return result;
-    for (const org of orgs) {
-      const pack = await buildPack(org, check, options, getEngine, result.diagnostics);
-      if (pack) result.packs.push(pack);
+    // Packs overlap, one more than there are threads, so that no thread waits while a pack's
+    // manual prints or its files are written; each pack's results are kept in the order of orgs.
+    const jobs = options.jobs ?? 1;
+    const packs: (OrgBuild | undefined)[] = [];
+    const found: Diagnostic[][] = orgs.map(() => []);
+    try {
+      await inLanes(orgs, jobs + 1, async (org, i) => {
+        packs[i] = await buildPack(org, check, options, getEngine, pool, found[i] as Diagnostic[]);
+      });
+    } finally {
+      result.diagnostics.push(...found.flat());
     }
+    result.packs.push(...packs.filter((pack) => pack !== undefined));
     // Previews change no client's pack, so not the overview either.
     if (!options.drafts) {
       await writeOverview(options.out, top, overview(check, options.buildDate), result.diagnostics);
     }
   } finally {
     await (await engine?.catch(() => undefined))?.close();
+    await pool.close();
   }
   return result;
 }

@@ -22,6 +22,8 @@ export interface BuildOptions {
    * pages, and its link with it, until the next full build.
    */
   linked?: readonly Format[];
+  /** Threads rendering web pages and Word files (default 1: this thread alone). */
+  jobs?: number;
 }
 
 /**

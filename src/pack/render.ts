@@ -1,15 +1,15 @@
 // Step 2 of a pack build: render the stale policy files (web pages and Word files, then PDFs).
-import { renderHtml } from "../render/html/page.ts";
 import type { PdfEngine } from "../render/pdf/engine.ts";
 import type { Diagnostic, PolicyDocument } from "../types.ts";
 import type { PackBuild } from "./folder.ts";
 import type { BuildOptions } from "./options.ts";
 import type { Item, Job } from "./plan.ts";
-import { chromiumStopped, docxDiagnostics, pdfBlocked, pdfFailure } from "./problems.ts";
+import type { DocumentPool } from "./pool.ts";
+import { chromiumStopped, pdfBlocked, pdfFailure } from "./problems.ts";
+import type { RenderTask } from "./worker.ts";
 
-// The renderers load on first use: Chromium's driver, pdf-lib and docx take about a second to
-// import, which a no-op rebuild or an HTML-only build should not pay.
-const docxRenderer = () => import("../render/docx/index.ts");
+// Loaded on first use: Chromium's driver and pdf-lib take a while to import, which a no-op
+// rebuild or an HTML-only build should not pay.
 const pdfRenderer = () => import("../render/pdf/policy.ts");
 
 export interface RenderStep {
@@ -17,6 +17,7 @@ export interface RenderStep {
   pack: PackBuild;
   jobs: readonly Job[];
   docOf: (item: Item) => PolicyDocument;
+  pool: DocumentPool;
   engine: () => Promise<PdfEngine>;
   options: BuildOptions;
   /** Called after each document rendered. */
@@ -24,19 +25,31 @@ export interface RenderStep {
   diagnostics: Diagnostic[];
 }
 
-/** Web pages and Word files, one after the other. */
+/** Web pages and Word files: one task per policy, on the pool's threads. */
 export async function renderDocuments(step: RenderStep): Promise<void> {
   const { pack, docOf, options, diagnostics } = step;
+  const tasks = new Map<Item, RenderTask>();
   for (const { item, format, name } of step.jobs) {
-    if (format === "html") pack.rendered.set(name, renderHtml(docOf(item), item.siblings));
-    if (format === "docx") {
-      const { data, warnings } = await (await docxRenderer()).renderDocx(docOf(item));
-      pack.rendered.set(name, data);
-      diagnostics.push(...docxDiagnostics(docOf(item), name, warnings));
-    }
-    if (format !== "pdf") step.progress();
-    options.signal?.throwIfAborted();
+    if (format === "pdf") continue;
+    const task = tasks.get(item) ?? { doc: docOf(item) };
+    if (format === "html") task.html = { name, siblings: item.siblings ?? {} };
+    else task.docx = { name };
+    tasks.set(item, task);
   }
+  options.signal?.throwIfAborted();
+  const results = await Promise.all(
+    [...tasks.values()].map(async (task) => {
+      const rendered = await step.pool.run(task);
+      for (const _ of rendered.files) step.progress();
+      return rendered;
+    }),
+  );
+  // Kept in the order of the jobs, whichever thread finished first.
+  for (const { files, diagnostics: found } of results) {
+    for (const [name, data] of files) pack.rendered.set(name, data);
+    diagnostics.push(...found);
+  }
+  options.signal?.throwIfAborted();
 }
 
 /** PDFs, all at once: the engine's page pool decides how many print together. */

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { hasErrors } from "../../diagnostics/report.ts";
 import { didYouMean } from "../../diagnostics/suggest.ts";
 import { buildPacks, DRAFTS_FOLDER, FORMATS, type Format } from "../../pack/build.ts";
@@ -25,6 +26,16 @@ function formats(context: CommandContext): Format[] {
   return wanted as Format[];
 }
 
+/** --jobs N: how many threads render web pages and Word files; every core by default. */
+function jobs(context: CommandContext): number {
+  const text = context.string("jobs");
+  if (text === undefined) return availableParallelism();
+  if (!/^[1-9][0-9]{0,3}$/.test(text.trim())) {
+    throw new UsageError(`--jobs wants a whole number of threads from 1 to 9999, not "${text}"`);
+  }
+  return Number(text);
+}
+
 /** A progress bar on a terminal; nothing in CI logs, which get one line per pack instead. */
 function progressBar(context: CommandContext) {
   const { stderr } = context.io;
@@ -40,7 +51,7 @@ function progressBar(context: CommandContext) {
 export const build: Command = {
   name: "build",
   summary: "check, then write every organisation's pack to --out (only what changed)",
-  help: `policypack build [--org ID ...] [--format LIST] [--out DIR] [--force-out] [--force] [--shard K/N] [--drafts] [options]
+  help: `policypack build [--org ID ...] [--format LIST] [--out DIR] [--force-out] [--force] [--jobs N] [--shard K/N] [--drafts] [options]
 
   --org ID              only this organisation (repeatable; ID is the YAML file name)
   --format LIST         comma-separated: ${FORMATS.join(", ")} (default: all)
@@ -49,6 +60,8 @@ export const build: Command = {
   --force-out           build into a non-empty folder policypack did not make (files it did not
                         write are still never overwritten or removed)
   --force               rebuild every file, even those whose inputs have not changed
+  --jobs N              threads rendering web pages and Word files, beside Chromium's own
+                        processes for PDFs (default: the number of CPUs, here ${availableParallelism()})
   --shard K/N           build only the K-th of N slices of the organisations (for CI matrices;
                         an organisation stays in its slice when others are added)
   --drafts              instead of the packs, preview the draft policies (status: draft) for
@@ -60,11 +73,13 @@ export const build: Command = {
     out: { type: "string", default: "output" },
     force: { type: "boolean", default: false },
     "force-out": { type: "boolean", default: false },
+    jobs: { type: "string" },
     shard: { type: "string" },
     drafts: { type: "boolean", default: false },
   },
   async run(context) {
     const chosen = formats(context);
+    const threads = jobs(context);
     const out = context.string("out") as string;
     const shardText = context.string("shard");
     const shard = shardText === undefined ? undefined : parseShard(shardText);
@@ -100,6 +115,7 @@ export const build: Command = {
           buildDate: context.buildDate,
           env: context.io.env,
           force: Boolean(context.values.force),
+          jobs: threads,
           ...(progressBar(context) ? { onProgress: progressBar(context) } : {}),
           signal,
           drafts,

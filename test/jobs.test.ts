@@ -1,0 +1,42 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli, workspace } from "./helpers.ts";
+
+/** Every file under `dir`, by path relative to it, with its bytes. */
+async function files(dir: string): Promise<Map<string, Buffer>> {
+  const names = (await readdir(dir, { recursive: true, withFileTypes: true }))
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1))
+    .sort();
+  return new Map(await Promise.all(names.map(async (name) => [name, await readFile(join(dir, name))] as const)));
+}
+
+describe("build --jobs", () => {
+  it("writes the same bytes with three threads as with one, in every format", async () => {
+    const dir = await workspace();
+    const build = (jobs: string, out: string) =>
+      runCli(["build", "--json", "--as-of", "2026-11-24", "--jobs", jobs, "--out", out], dir);
+    const one = await build("1", "one");
+    const three = await build("3", "three");
+    expect(one.code).toBe(0);
+    expect(three.code).toBe(0);
+    // The same diagnostics and files built, in the same order, whichever thread finished first.
+    expect(three.stdout.replaceAll("three", "one")).toBe(one.stdout);
+    const [a, b] = await Promise.all([files(join(dir, "one")), files(join(dir, "three"))]);
+    expect([...b.keys()]).toEqual([...a.keys()]);
+    expect([...a.keys()].filter((name) => /\.(html|pdf|docx|zip)$/.test(name)).length).toBeGreaterThan(40);
+    const differing = [...a].filter(([name, bytes]) => !bytes.equals(b.get(name) as Buffer)).map(([name]) => name);
+    expect(differing).toEqual([]);
+  });
+
+  it("refuses a number of threads that is not a whole number from 1", async () => {
+    const dir = await workspace();
+    for (const jobs of ["0", "two", "1.5"]) {
+      const run = await runCli(["build", "--jobs", jobs, "--as-of", "2026-11-24"], dir);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/--jobs wants a whole number/);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+});
