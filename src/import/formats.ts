@@ -5,30 +5,26 @@ import { utf16WithoutBom } from "./decode.ts";
 import { ImportProblem } from "./limits.ts";
 
 export const EXTENSIONS = [".txt", ".html", ".htm", ".md", ".docx"];
-
-/** How to turn a format import does not read into one it does. */
-function conversion(file: string, format: string): string {
-  const name = basename(file, extname(file));
-  if (format === "pdf")
-    return `extract its text with poppler-utils: pdftotext -layout "${file}" "${name}.txt", then import ${name}.txt`;
-  return `open it in Word and save it as .docx, or convert it with LibreOffice: soffice --headless --convert-to docx "${file}"`;
-}
+/** Read through LibreOffice (.doc, .odt, .rtf) or pdftotext (.pdf): see convert.ts. */
+export const CONVERTED = [".doc", ".odt", ".rtf", ".pdf"];
 
 const NAMES: Record<string, string> = {
-  ".doc": "a Word 97–2003 document",
-  ".odt": "an OpenDocument text",
-  ".rtf": "a Rich Text document",
-  ".pdf": "a PDF",
   ".pages": "a Pages document",
   ".wpd": "a WordPerfect document",
+  ".xlsx": "an Excel workbook",
+  ".pptx": "a PowerPoint presentation",
 };
 
 /** A file whose extension import does not read: what to do instead. */
 export function unsupported(file: string): ImportProblem {
   const extension = extname(file).toLowerCase();
   const what = NAMES[extension];
-  const message = `cannot import ${file}: import reads ${EXTENSIONS.join(", ")} files${what ? `, and this is ${what}` : ""}`;
-  return new ImportProblem("import-format", message, conversion(file, extension === ".pdf" ? "pdf" : "document"));
+  const message = `cannot import ${file}: import reads ${[...EXTENSIONS, ...CONVERTED].join(", ")} files${what ? `, and this is ${what}` : ""}`;
+  return new ImportProblem(
+    "import-format",
+    message,
+    `open it in the program that made it and save it as .docx (Word Document), or convert it with LibreOffice: soffice --headless --convert-to docx "${file}"`,
+  );
 }
 
 type Kind = "zip" | "doc" | "pdf" | "rtf" | "binary" | "text";
@@ -56,31 +52,49 @@ const DESCRIBED: Record<Exclude<Kind, "text">, string> = {
 
 const problem = (message: string, hint: string) => new ImportProblem("import-format", message, hint);
 
-/** Refuses a file whose content does not match its extension. */
-export function checkContent(file: string, bytes: Uint8Array): void {
-  const kind = sniff(bytes);
-  if (extname(file).toLowerCase() !== ".docx") {
-    if (kind === "text") return;
-    if (kind === "zip")
-      throw problem(
-        `${file} is ${DESCRIBED.zip}, not text`,
-        "if it is a Word document, rename it to .docx and import that",
-      );
-    if (kind === "binary")
-      throw problem(`${file} is ${DESCRIBED.binary}`, "save it as plain text (UTF-8), HTML or .docx and import that");
-    throw problem(`${file} is ${DESCRIBED[kind]}, not text`, renameThenConvert(file, kind));
+/** What each extension must hold; what a file holds says what to rename it to. */
+const EXPECTED: Record<string, Kind[]> = {
+  ".docx": ["zip"],
+  ".odt": ["zip"],
+  ".doc": ["doc", "rtf"], // Word itself saves Rich Text under .doc
+  ".rtf": ["rtf"],
+  ".pdf": ["pdf"],
+};
+
+/** The extension this content should have had. */
+function renameTo(kind: Kind, bytes: Uint8Array): string {
+  if (kind === "zip") {
+    const text = new TextDecoder("latin1").decode(bytes.subarray(0, 4096));
+    if (text.includes("word/")) return ".docx";
+    if (text.includes("mimetype") || text.includes("content.xml")) return ".odt";
+    return "";
   }
-  if (kind === "zip") return;
   if (kind === "text") {
     const html = /^\s*(?:<!doctype html|<html|<\w)/i.test(new TextDecoder().decode(bytes.subarray(0, 1024)));
-    const rename = html ? ".html (it is a web page)" : ".txt";
-    throw problem(`${file} is a text file, not a Word document`, `rename it to ${rename} and import that`);
+    return html ? ".html" : ".txt";
   }
-  if (kind === "binary") throw problem(`${file} is not a Word document`, "open it in Word and save it again as .docx");
-  throw problem(`${file} is ${DESCRIBED[kind]}, not a Word .docx`, renameThenConvert(file, kind));
+  return kind === "binary" ? "" : `.${kind}`;
 }
 
-function renameThenConvert(file: string, kind: "doc" | "pdf" | "rtf"): string {
-  const renamed = `${basename(file, extname(file))}.${kind}`;
-  return `rename it to ${renamed}, then ${conversion(renamed, kind)}`;
+/** Refuses a file whose content does not match its extension (a .doc renamed .docx, a web page named .docx). */
+export function checkContent(file: string, bytes: Uint8Array): void {
+  const kind = sniff(bytes);
+  const extension = extname(file).toLowerCase();
+  const expected = EXPECTED[extension] ?? ["text"];
+  if (expected.includes(kind)) {
+    // An .odt must be an OpenDocument archive, not a Word one renamed.
+    if (extension !== ".odt" || renameTo(kind, bytes) !== ".docx") return;
+  }
+  const should = renameTo(kind, bytes);
+  const what =
+    kind === "text"
+      ? `a ${should === ".html" ? "web page" : "text file"}`
+      : kind === "zip" && should === ".docx"
+        ? "a Word .docx"
+        : DESCRIBED[kind as Exclude<Kind, "text">];
+  const hint =
+    should && should !== extension
+      ? `rename it to ${basename(file, extname(file))}${should} and import that`
+      : "open it in Word or LibreOffice and save it as .docx, then import that";
+  throw problem(`${file} is ${what}, not what its name says (${extension})`, hint);
 }

@@ -10,15 +10,17 @@ import { splitPolicy } from "../load/policies.ts";
 import { scanPlaceholders } from "../template/placeholders.ts";
 import type { Diagnostic } from "../types.ts";
 import { codeFromLibrary, libraryPolicies, librarySources } from "./code.ts";
+import { officeToDocx, pdfText } from "./convert.ts";
 import { decode, lostCharacters } from "./decode.ts";
 import { readDocx } from "./docx.ts";
 import { applyFieldMap, type FieldMap, readFieldMap } from "./field-map.ts";
-import { checkContent, EXTENSIONS, unsupported } from "./formats.ts";
+import { CONVERTED, checkContent, EXTENSIONS, unsupported } from "./formats.ts";
 import { normalise } from "./heuristics.ts";
 import { legacyPlaceholders } from "./legacy-placeholders.ts";
 import { readHtml, readMarkdown, readText } from "./legacy-text.ts";
 import { ImportProblem, LIMITS, megabytes } from "./limits.ts";
 import { normaliseCodes } from "./loose-codes.ts";
+import { tidyPdfText } from "./pdf-text.ts";
 import type { Guess, ImportedPolicy, SourceTree } from "./types.ts";
 import type { Revisions } from "./word-xml.ts";
 import { outputPath, policySource } from "./write.ts";
@@ -34,6 +36,8 @@ export interface ImportOptions {
   out: string;
   /** Tracked changes in a Word document: accepted (the default) or refused. */
   revisions?: Revisions;
+  /** Where soffice and pdftotext are looked for (PATH); the process's PATH when absent. */
+  searchPath?: string;
   /** The tokens of --map and the placeholders they become. */
   fieldMap?: { file: string; map: FieldMap };
 }
@@ -52,16 +56,17 @@ const unreadable = (file: string) => (error: NodeJS.ErrnoException) => {
 };
 
 /** The file read into a tree; a file that cannot be read is an ImportProblem saying why. */
-async function read(file: string, revisions?: Revisions): Promise<SourceTree> {
+async function read(file: string, options: ImportOptions): Promise<SourceTree> {
   const extension = extname(file).toLowerCase();
-  if (!EXTENSIONS.includes(extension)) throw unsupported(file);
+  if (!EXTENSIONS.includes(extension) && !CONVERTED.includes(extension)) throw unsupported(file);
   const info = await stat(file).catch(unreadable(file));
   // Checked before opening: a FIFO or a device would never finish reading.
   if (!info.isFile()) {
     const what = info.isDirectory() ? "a folder" : "not a regular file";
     throw new ImportProblem("import-format", `${file} is ${what}`, "name the policy file itself");
   }
-  const docx = extension === ".docx";
+  // Word and the formats converted to Word or text are read up to the Word limit.
+  const docx = extension === ".docx" || CONVERTED.includes(extension);
   const limit = docx ? LIMITS.docxBytes : LIMITS.textBytes;
   if (info.size > limit) {
     throw new ImportProblem(
@@ -74,7 +79,22 @@ async function read(file: string, revisions?: Revisions): Promise<SourceTree> {
   }
   const bytes = await readFile(file).catch(unreadable(file));
   checkContent(file, bytes);
-  if (docx) return readDocx(file, bytes, revisions);
+  const searchPath = options.searchPath ?? process.env.PATH ?? "";
+  if (extension === ".pdf") {
+    const pdf = tidyPdfText(await pdfText(file, searchPath));
+    const source = readText(pdf.text);
+    return { ...source, notes: pdf.guesses, warnings: lostCharacters(file, pdf.text) };
+  }
+  if (CONVERTED.includes(extension)) {
+    const converted = await readDocx(file, await officeToDocx(file, searchPath), options.revisions);
+    const note = {
+      line: 1,
+      kind: "format",
+      message: `converted from ${extension} to .docx by LibreOffice, then read as Word`,
+    };
+    return { ...converted, notes: [note, ...(converted.notes ?? [])] };
+  }
+  if (docx) return readDocx(file, bytes, options.revisions);
   const html = extension === ".html" || extension === ".htm";
   const { text, warnings } = decode(file, bytes, html);
   const source = html ? await readHtml(file, text) : extension === ".md" ? readMarkdown(file, text) : readText(text);
@@ -106,7 +126,7 @@ const titleFromFileName = (file: string) =>
 /** The policy source a file becomes, or the diagnostic saying why it cannot be imported. */
 export async function importPolicy(file: string, options: ImportOptions): Promise<ImportResult> {
   try {
-    return await convert(file, await read(file, options.revisions), options);
+    return await convert(file, await read(file, options), options);
   } catch (error) {
     let problem = error;
     // The readers bound nesting before converting; this catches a shape they do not measure.

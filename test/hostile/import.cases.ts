@@ -67,12 +67,12 @@ export const cases: HostileCase[] = [
   importing(
     "notes.docx",
     "Just some notes\n",
-    /notes\.docx is a text file, not a Word document[\s\S]*rename it to \.txt/,
+    /notes\.docx is a text file, not what its name says \(\.docx\)[\s\S]*rename it to notes\.txt/,
   ),
   importing(
     "old.docx",
     new Uint8Array([...OLE, ...new Array(1000).fill(0)]),
-    /old\.docx is a Word 97–2003 document[\s\S]*soffice --headless --convert-to docx "old\.doc"/,
+    /old\.docx is a Word 97–2003 document[\s\S]*rename it to old\.doc and import that/,
   ),
   importing("cut.docx", valid.subarray(0, valid.length - 40), /cut\.docx is not a readable Word document/),
   importing("damaged.docx", damaged, /damaged\.docx is not a readable Word document/),
@@ -84,10 +84,19 @@ export const cases: HostileCase[] = [
   importing(
     "policy.pdf",
     "%PDF-1.4\n",
-    /cannot import policy\.pdf[\s\S]*pdftotext -layout "policy\.pdf" "policy\.txt"/,
+    // Without pdftotext, the command to install; with it, what it said about the damage.
+    /cannot import policy\.pdf[\s\S]*pdftotext -layout "policy\.pdf"[\s\S]*install poppler-utils|policy\.pdf could not be converted by pdftotext/,
   ),
-  importing("policy.odt", valid, /cannot import policy\.odt[\s\S]*soffice --headless --convert-to docx "policy\.odt"/),
-  importing("policy.txt", valid, /policy\.txt is a zip archive[\s\S]*rename it to \.docx/),
+  importing(
+    "policy.odt",
+    valid,
+    /policy\.odt is a Word \.docx, not what its name says \(\.odt\)[\s\S]*rename it to policy\.docx/,
+  ),
+  importing(
+    "policy.txt",
+    valid,
+    /policy\.txt is a Word \.docx, not what its name says \(\.txt\)[\s\S]*rename it to policy\.docx/,
+  ),
   importing(
     "deep.html",
     `<html><body>${"<div>".repeat(10_000)}x${"</div>".repeat(10_000)}</body></html>`,

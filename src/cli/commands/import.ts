@@ -99,6 +99,7 @@ export const importCommand: Command = {
         orgsDir,
         out,
         revisions,
+        searchPath: context.io.env.PATH ?? "",
         ...(fieldMap ? { fieldMap } : {}),
       });
       diagnostics.push(...result.diagnostics);
