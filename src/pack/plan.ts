@@ -51,12 +51,16 @@ export function packEditions(
 ) {
   const bySlug = new Map<string, Item>();
   const contexts = new Map<Item, PackContext>();
+  // Cross-references link within the language: a Welsh policy cites the Welsh one, an English one
+  // given in a Welsh pack the English one where the pack has it.
+  const contextOf = new Map(
+    languages.map(({ language, policies }) => [language, packContext(policies, check.library)]),
+  );
   const editions: Edition[] = languages.map(({ language, policies }, i) => {
-    // Cross-references link within the language: a Welsh policy cites the Welsh one.
-    const context = packContext(policies, check.library);
     const items = policies.map((policy) => {
       let item = bySlug.get(policy.slug);
       if (!item) {
+        const context = (contextOf.get(policy.language) ?? contextOf.get(language)) as PackContext;
         const review = reviewOf(org, policy, buildDate, check.library.legislation);
         item = { policy, review, inputs: policyInputs(org, policy, review, buildDate.year, context, check.library) };
         bySlug.set(policy.slug, item);
