@@ -194,6 +194,61 @@ describe("keeping a translation in step", () => {
   });
 });
 
+describe("an English policy that grows", () => {
+  it("exports just the new section and paragraph, and imports them in their places", async () => {
+    const dir = await workspace();
+    const file = join(dir, "policies", `${DCW38}.md`);
+    const english = (await readFile(file, "utf8"))
+      .replace(
+        "## 6. Policy Review",
+        "## 6. Training\n\nEvery employee completes social media training.\n\n## 7. Policy Review",
+      )
+      .replace("## 2. Scope\n", "## 2. Scope\n\nThis policy also covers messaging apps such as WhatsApp.\n");
+    await writeFile(file, english);
+    const checked = await runCli(["check", "--as-of", "2026-11-24", "--json"], dir);
+    const found = JSON.parse(checked.stdout) as { rule: string; severity: string; message: string }[];
+    expect(found.filter((d) => d.severity === "error")).toEqual([]);
+    const stale = found.filter((d) => d.rule === "translation-stale").map((d) => d.message);
+    expect(stale.some((m) => m.includes('"6. Training"') && m.includes("is new"))).toBe(true);
+    expect(stale.some((m) => m.includes('"2. Scope"') && m.includes("1 block is new or reworded"))).toBe(true);
+
+    expect((await runCli(["translate", "export", "--out", "cy.xlf"], dir)).code).toBe(0);
+    const xliff = await readFile(join(dir, "cy.xlf"), "utf8");
+    const sources = [...xliff.matchAll(/<source>([^<]*)<\/source>/g)].map((m) => m[1]);
+    expect(sources.sort()).toEqual([
+      "6. Training",
+      "7. Policy Review",
+      "Every employee completes social media training.",
+      "This policy also covers messaging apps such as WhatsApp.",
+    ]);
+    const welsh: Record<string, string> = {
+      "6. Training": "6. Hyfforddiant",
+      "7. Policy Review": "7. Adolygu'r Polisi",
+      "Every employee completes social media training.":
+        "Mae pob cyflogai yn cwblhau hyfforddiant ar y cyfryngau cymdeithasol.",
+      "This policy also covers messaging apps such as WhatsApp.":
+        "Mae'r polisi hwn hefyd yn cwmpasu apiau negeseua fel WhatsApp.",
+    };
+    const translated = xliff.replace(
+      /<source>([^<]*)<\/source>(<target>[^<]*<\/target>|<target\/>)?/g,
+      (_, source: string) => `<source>${source}</source><target>${welsh[source]}</target>`,
+    );
+    await writeFile(join(dir, "done.xlf"), translated);
+    const imported = await runCli(["translate", "import", "done.xlf"], dir);
+    expect(imported.code, imported.stderr).toBe(0);
+    const result = await readFile(join(dir, "policies", "cy", `${DCW38}.md`), "utf8");
+    expect(result).toMatch(
+      /## 2\. Cwmpas\n\nMae'r polisi hwn hefyd yn cwmpasu apiau negeseua fel WhatsApp\.\n\nMae'r polisi hwn yn berthnasol i:/,
+    );
+    expect(result).toMatch(
+      /## 6\. Hyfforddiant\n\nMae pob cyflogai yn cwblhau hyfforddiant ar y cyfryngau cymdeithasol\.\n\n## 7\. Adolygu'r Polisi\n/,
+    );
+    const again = await runCli(["check", "--as-of", "2026-11-24", "--json"], dir);
+    expect(JSON.parse(again.stdout).filter((d: { rule: string }) => d.rule.startsWith("translation-"))).toEqual([]);
+    await rm(dir, { recursive: true, force: true });
+  });
+});
+
 describe("translations that do not match their English", () => {
   it("reports a placeholder left out at its section, and a missing translation for a Welsh org", async () => {
     const welshFile = `policies/cy/${DCW38}.md`;

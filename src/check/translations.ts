@@ -1,7 +1,7 @@
 import type { ValidateFunction } from "ajv";
 import { fileStem, type PolicySource } from "../load/policies.ts";
 import { positionOf } from "../load/yaml.ts";
-import { blockHash, invariants, type Section, sectionNumber, sectionsOf } from "../translate/blocks.ts";
+import { blockHash, invariants, pairSections, recordedPlaces, type Section, sectionsOf } from "../translate/blocks.ts";
 import type { Diagnostic, Language, Library, Policy, PolicyStatus } from "../types.ts";
 import { codePattern, loosePattern } from "../xref/extract.ts";
 import { checkBody, POLICY_CODE } from "./policies.ts";
@@ -178,13 +178,14 @@ function compare(
     section
       ? { file: translation.file, line: section.line, column: section.column, severity, rule }
       : at("/translated_from", severity, rule);
-  // Sections pair by their number where both have one ("3.1"), else by order.
-  const pairs = theirs.map((section, i) => {
-    const number = sectionNumber(section.heading);
-    const byNumber = number && ours.find((s) => sectionNumber(s.heading) === number);
-    return { english: section, translated: byNumber || (number ? undefined : ours[i]) };
-  });
-  for (const { english: section, translated } of pairs) {
+  const recorded = translation.translation?.sections ?? {};
+  const hasRecord = Object.keys(recorded).length > 0;
+  const places = recordedPlaces(theirs, recorded);
+  const paired = pairSections(theirs, ours, recorded);
+  const pairs = theirs.map((section, i) => ({ english: section, translated: paired[i], place: places[i] ?? -1 }));
+  for (const { english: section, translated, place } of pairs) {
+    // A section added to the English since the translation was made is stale, not missing.
+    if (!translated && hasRecord && place === -1) continue;
     if (!translated) {
       diagnostics.push({
         ...where(undefined, "error", "translation-sections"),
@@ -210,12 +211,15 @@ function compare(
       diagnostics.push({
         ...where(translated, "warning", "translation-blocks"),
         message: `section "${translated.heading}" has ${translated.blocks.length} paragraphs, list items and cells where the English has ${section.blocks.length}`,
-        hint: "keep one translated block per English block: translate import places each unit by its position",
+        hint: "keep one translated block per English block, so that each can be paired with the English it translates",
       });
     }
   }
-  const paired = new Set(pairs.map((p) => p.translated));
-  for (const section of ours.filter((s) => !paired.has(s))) {
+  const used = new Set(paired);
+  // A section the English has dropped since is reported as stale below, not as an extra.
+  const kept = new Set(places);
+  const dropped = (i: number) => hasRecord && i < Object.keys(recorded).length && !kept.has(i);
+  for (const section of ours.filter((s, i) => !used.has(s) && !dropped(i))) {
     diagnostics.push({
       ...where(section, "error", "translation-sections"),
       message: `section "${section.heading}" has no counterpart in the English ${english.code}`,
@@ -224,7 +228,7 @@ function compare(
   }
   const counterpart = new Map(pairs.map((p) => [p.english, p.translated]));
   diagnostics.push(
-    ...staleness(english, theirs, fm, (section) =>
+    ...staleness(english, theirs, places, fm, (section) =>
       where(section && counterpart.get(section), "warning", "translation-stale"),
     ),
   );
@@ -254,6 +258,8 @@ const describe = (changed: number, removed: number) =>
 function staleness(
   english: Policy,
   theirs: Section[],
+  /** Each English section's place among the recorded ones (recordedPlaces). */
+  places: number[],
   fm: FrontMatter,
   /** Where to report an English section: its counterpart in the translation, else the front matter. */
   at: (section?: Section) => Omit<Diagnostic, "message">,
@@ -278,9 +284,10 @@ function staleness(
       hint,
     });
   }
-  const theirHeadings = new Set(theirs.map((s) => s.heading));
+  const headings = Object.keys(recorded);
   for (const [i, section] of theirs.entries()) {
-    const was = recorded[section.heading];
+    const place = places[i] ?? -1;
+    const was = place === -1 ? undefined : (recorded[headings[place] as string] as string);
     const now = section.blocks.map((b) => b.hash);
     if (was === undefined) {
       diagnostics.push({
@@ -290,9 +297,9 @@ function staleness(
       });
       continue;
     }
-    const before = new Set(was.split(" "));
-    const changed = now.filter((hash) => !before.has(hash)).length;
-    const removed = was === "" ? 0 : was.split(" ").filter((hash) => !now.includes(hash)).length;
+    const before = was === "" ? [] : was.split(" ");
+    const changed = now.filter((hash) => !before.includes(hash)).length;
+    const removed = before.filter((hash) => !now.includes(hash)).length;
     if (changed > 0 || removed > 0) {
       diagnostics.push({
         ...at(section),
@@ -301,10 +308,10 @@ function staleness(
       });
     }
   }
-  for (const heading of Object.keys(recorded).filter((h) => !theirHeadings.has(h))) {
+  for (const heading of headings.filter((_, k) => !places.includes(k))) {
     diagnostics.push({
       ...at(),
-      message: `the English section "${heading}" was removed or renamed since this translation was made`,
+      message: `the English section "${heading}" was removed since this translation was made`,
       hint,
     });
   }

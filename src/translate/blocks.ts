@@ -69,3 +69,51 @@ export function invariants(text: string, codes: RegExp): string[] {
 
 /** The section number a heading starts with ("3.1"), or undefined. */
 export const sectionNumber = (heading: string) => /^\s*(\d+(?:\.\d+)*)[.)]?\s/.exec(heading)?.[1];
+
+/**
+ * For each English section, the place of the section it was when the translation was made (the
+ * translation's sections are in that order): the one of the same heading, else, for a heading
+ * reworded or renumbered since, the one sharing most of its blocks; -1 for a section added since.
+ */
+export function recordedPlaces(english: Section[], recorded: Record<string, string[]>): number[] {
+  const headings = Object.keys(recorded);
+  const taken = new Set<number>();
+  const places = english.map((section) => {
+    const same = headings.indexOf(section.heading);
+    if (same !== -1) taken.add(same);
+    return same;
+  });
+  return places.map((place, i) => {
+    if (place !== -1) return place;
+    const hashes = (english[i] as Section).blocks.map((b) => b.hash);
+    let best = -1;
+    let shared = 0;
+    for (const [k, heading] of headings.entries()) {
+      if (taken.has(k)) continue;
+      const count = (recorded[heading] ?? []).filter((hash) => hashes.includes(hash)).length;
+      if (count > shared) [best, shared] = [k, count];
+    }
+    if (best !== -1) taken.add(best);
+    return best;
+  });
+}
+
+/**
+ * The translation's section for each English one: by the recorded places when the translation
+ * has them, else the same section number ("3.1"), else the same place when both have as many.
+ */
+export function pairSections(
+  english: Section[],
+  translated: Section[],
+  recorded?: Record<string, string[]>,
+): (Section | undefined)[] {
+  if (recorded && Object.keys(recorded).length > 0) {
+    return recordedPlaces(english, recorded).map((place) => (place === -1 ? undefined : translated[place]));
+  }
+  return english.map((section, i) => {
+    const number = sectionNumber(section.heading);
+    const byNumber = number ? translated.find((s) => sectionNumber(s.heading) === number) : undefined;
+    if (byNumber || number) return byNumber;
+    return english.length === translated.length ? translated[i] : undefined;
+  });
+}

@@ -4,7 +4,7 @@ import { stringify } from "yaml";
 import { recordedSections } from "../check/translations.ts";
 import type { Diagnostic, Language, Library, Policy } from "../types.ts";
 import { codePattern } from "../xref/extract.ts";
-import { type Block, blockHash, type Section, sectionsOf } from "./blocks.ts";
+import { blockHash, pairSections, recordedPlaces, type Section, sectionsOf } from "./blocks.ts";
 
 // The translator's round trip: XLIFF 1.2 (what Trados, memoQ, Phrase and Weblate read), one unit
 // per block, with placeholders, policy codes and Markdown marks as protected inline codes (<x/>)
@@ -102,26 +102,42 @@ function fromInline(target: unknown, tokens: Map<string, string>): { text?: stri
 /** Whether a block has words to translate, not just placeholders, codes and marks. */
 const hasWords = (text: string, pattern: RegExp) => /\p{L}/u.test(text.replace(pattern, ""));
 
-interface Pairing {
-  english: Section[];
-  /** The translation's sections, when it has as many blocks in each as the English. */
-  translated?: Section[];
-}
-
-function pairing(english: Policy, translation: Policy | undefined): Pairing {
-  const theirs = sectionsOf(english.body);
-  const ours = translation && sectionsOf(translation.body);
-  const aligned =
-    ours &&
-    ours.length === theirs.length &&
-    ours.every((section, i) => section.blocks.length === theirs[i]?.blocks.length);
-  return { english: theirs, ...(aligned ? { translated: ours } : {}) };
-}
-
-/** Whether the English block changed since the translation was made (or it has none). */
-function isStale(translation: Policy | undefined, section: Section, block: Block): boolean {
-  const recorded = translation?.translation?.sections[section.heading];
-  return !recorded || !recorded.includes(block.hash);
+/**
+ * The translated text of each English block as the translation has it now, when it can tell:
+ * by the English block's hash recorded at the translated block's place (what it was made from),
+ * else, without recorded hashes, by place in a section with as many blocks.
+ */
+function translatedBlocks(english: Policy, translation: Policy | undefined) {
+  const sections = sectionsOf(english.body);
+  const recordedSections = translation?.translation?.sections ?? {};
+  const paired = translation ? pairSections(sections, sectionsOf(translation.body), recordedSections) : [];
+  const places = recordedPlaces(sections, recordedSections);
+  const headings = Object.keys(recordedSections);
+  const textOf = (s: number, b: number): string | undefined => {
+    const ours = paired[s];
+    const section = sections[s] as Section;
+    if (!ours || !translation?.translation) return undefined;
+    const place = places[s] ?? -1;
+    const recorded = place === -1 ? undefined : recordedSections[headings[place] as string];
+    if (headings.length > 0) {
+      if (!recorded) return undefined;
+      const at = recorded.length === ours.blocks.length ? recorded.indexOf(section.blocks[b]?.hash ?? "") : -1;
+      return at === -1 ? undefined : ours.blocks[at]?.text;
+    }
+    return ours.blocks.length === section.blocks.length ? ours.blocks[b]?.text : undefined;
+  };
+  /** The old translation at the same place, for a translator to revise: offered, never kept unasked. */
+  const previousOf = (s: number, b: number) => {
+    const ours = paired[s];
+    return ours && ours.blocks.length === sections[s]?.blocks.length ? ours.blocks[b]?.text : undefined;
+  };
+  /** Whether the English block is new or changed since the translation was made. */
+  const isStale = (s: number, b: number) => {
+    const place = places[s] ?? -1;
+    const recorded = place === -1 ? undefined : recordedSections[headings[place] as string];
+    return !recorded?.includes(sections[s]?.blocks[b]?.hash ?? "");
+  };
+  return { sections, textOf, previousOf, isStale };
 }
 
 export interface ExportResult {
@@ -141,7 +157,7 @@ export async function exportXliff(library: Library, language: Language, all = fa
   const units: Record<string, number> = {};
   for (const english of library.policies) {
     const translation = library.translations[language]?.[english.code];
-    const { english: sections, translated } = pairing(english, translation);
+    const { sections, textOf, previousOf, isStale } = translatedBlocks(english, translation);
     const file: (typeof resources)[string] = {};
     const add = (place: string, text: string, hash: string, note: string, old?: string) => {
       const { inline, tokens } = toInline(text, pattern);
@@ -160,8 +176,8 @@ export async function exportXliff(library: Library, language: Language, all = fa
     for (const [s, section] of sections.entries()) {
       for (const [b, block] of section.blocks.entries()) {
         if (!hasWords(block.text, pattern)) continue;
-        if (!all && !isStale(translation, section, block)) continue;
-        const old = translated?.[s]?.blocks[b]?.text;
+        if (!all && !isStale(s, b)) continue;
+        const old = textOf(s, b) ?? previousOf(s, b);
         add(
           `${s + 1}.${b + 1}`,
           block.text,
@@ -239,7 +255,7 @@ export async function importXliff(
       continue;
     }
     const translation = library.translations[language]?.[code];
-    const { english: sections, translated } = pairing(english, translation);
+    const { sections, textOf } = translatedBlocks(english, translation);
     const texts = new Map<string, string>();
     let title = translation?.title;
     for (const [id, unit] of Object.entries(units)) {
@@ -279,10 +295,7 @@ export async function importXliff(
     const blocks = sections.flatMap((section, s) => section.blocks.map((block, b) => ({ block, s, b })));
     for (const { block, s, b } of blocks.reverse()) {
       const place = `${s + 1}.${b + 1}`;
-      const text =
-        texts.get(place) ??
-        translated?.[s]?.blocks[b]?.text ??
-        (hasWords(block.text, pattern) ? undefined : block.text);
+      const text = texts.get(place) ?? textOf(s, b) ?? (hasWords(block.text, pattern) ? undefined : block.text);
       if (text === undefined) {
         missing.push(place);
         continue;
@@ -293,9 +306,7 @@ export async function importXliff(
       diagnostics.push(
         problem(
           `${code} would be left with English text: ${[...(title ? [] : ["title"]), ...missing.reverse()].join(", ")} ${missing.length + (title ? 0 : 1) === 1 ? "has" : "have"} no translation`,
-          translated || !translation
-            ? "translate every unit of the file, then import it again"
-            : `the current translation's blocks do not pair with the English: export with --all and translate every unit`,
+          "translate every unit of the file, then import it again (or export with --all: every unit, with the current translation to revise)",
         ),
       );
       continue;
