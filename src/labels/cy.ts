@@ -32,6 +32,8 @@ export const cy: Labels = {
   inForce: (law, date) => `${law} mewn grym o ${date}`,
   translation: "Cyfieithiad",
   draftTranslation: "Cyfieithiad drafft, heb ei gymeradwyo eto",
+  translatedFromOlder: (version, current) =>
+    `Wedi'i gyfieithu o fersiwn ${version}; mae'r Saesneg bellach yn fersiwn ${current}`,
   copyright: (year, org) => `Hawlfraint © ${year} – ${org}. Cedwir pob hawl.`,
   footer: (code, version, nextReview) => `${code} · fersiwn ${version} · adolygiad nesaf ${nextReview}`,
   pageOf: ["Tudalen ", " o "],

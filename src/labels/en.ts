@@ -30,6 +30,8 @@ export const en: Labels = {
   inForce: (law, date) => `${law} in force ${date}`,
   translation: "Translation",
   draftTranslation: "Draft translation, not yet approved",
+  translatedFromOlder: (version, current) =>
+    `Translated from version ${version}; the English is now version ${current}`,
   copyright: (year, org) => `Copyright © ${year} – ${org}. All rights reserved.`,
   footer: (code, version, nextReview) => `${code} · version ${version} · next review ${nextReview}`,
   pageOf: ["Page ", " of "],

@@ -43,6 +43,8 @@ export interface Labels {
   inForce: (law: string, date: string) => string;
   translation: string;
   draftTranslation: string;
+  /** A translation of an older English version than the one published beside it. */
+  translatedFromOlder: (version: string, current: string) => string;
   copyright: (year: number, org: string) => string;
   footer: (code: string, version: string, nextReview: string) => string;
   /** "Page 3 of 7", split for CSS counters: [before the number, between the numbers]. */

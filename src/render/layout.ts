@@ -39,6 +39,16 @@ export function reviewedBy(review: Review, labels: Labels): string | undefined {
 export const lastReviewed = (doc: PolicyDocument) =>
   [dateOf(doc, doc.review.lastReviewed), reviewedBy(doc.review, labelsOf(doc))].filter(Boolean).join(" ");
 
+function translationNotes({ policy }: PolicyDocument): string[] {
+  const l = labelsFor(policy.language);
+  const { translation } = policy;
+  if (!translation) return [];
+  return [
+    ...(translation.status === "draft" ? [l.draftTranslation] : []),
+    ...(translation.version !== policy.version ? [l.translatedFromOlder(translation.version, policy.version)] : []),
+  ];
+}
+
 /** The document-control block: what an inspector looks for first. */
 export function documentControl(doc: PolicyDocument): [string, string][] {
   const { policy, review, org } = doc;
@@ -47,8 +57,11 @@ export function documentControl(doc: PolicyDocument): [string, string][] {
     [l.policyCode, policy.code],
     [l.version, policy.version],
     [l.status, policy.status === "draft" ? l.draft : l.approved],
-    // A translation no Welsh speaker has approved yet says so where an inspector looks first.
-    ...(policy.translation?.status === "draft" ? [[l.translation, l.draftTranslation] as [string, string]] : []),
+    // A translation no Welsh speaker has approved yet, or made from an older English version, says
+    // so where an inspector looks first.
+    ...(translationNotes(doc).length > 0
+      ? [[l.translation, translationNotes(doc).join("; ")] as [string, string]]
+      : []),
     [l.responsiblePerson, `${responsiblePerson(doc)}, ${l.registeredManager}`],
     [l.responsibleIndividual, String(org.data.responsible_individual_name)],
     [l.lastReviewed, lastReviewed(doc)],
