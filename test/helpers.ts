@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Root } from "hast";
@@ -34,13 +34,24 @@ export async function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv
 
 /**
  * A scratch folder with `files` written into it (paths relative to it), over a copy of the
- * example library and organisations, or over just the organisation schema.
+ * example library and organisations (with or without its Welsh), or over just the organisation schema.
  */
-export async function workspace(files: Record<string, string> = {}, { examples = true } = {}): Promise<string> {
+export async function workspace(
+  files: Record<string, string> = {},
+  { examples = true, welsh = true } = {},
+): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "policypack-test-"));
   if (examples) {
     await cp(join(REPO, "policies"), join(dir, "policies"), { recursive: true });
     await cp(join(REPO, "orgs"), join(dir, "orgs"), { recursive: true });
+    // English only: no translations, and Gofal's pack in English (an English edit then leaves no
+    // Welsh text behind it).
+    if (!welsh) {
+      await rm(join(dir, "policies", "cy"), { recursive: true, force: true });
+      const gofal = join(dir, "orgs", "gofal-tyr-ysgol.yaml");
+      const yaml = await readFile(gofal, "utf8");
+      await writeFile(gofal, yaml.replace(/^(language|local_authority_cy):.*\n/gm, ""));
+    }
   } else {
     await mkdir(join(dir, "policies"), { recursive: true });
     await mkdir(join(dir, "orgs"), { recursive: true });

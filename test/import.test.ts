@@ -80,8 +80,11 @@ describe("importing the seed page", () => {
     expect(imported.code).toBe(0);
     expect(imported.stdout).toContain(`wrote policies/${DCW38}.md`);
     const check = await runCli(["check", ...AS_OF], dir);
-    expect(check.stderr).toContain("no problems");
     expect(check.code).toBe(0);
+    // Besides the Welsh DCW38, which now translates an English text that changed, no problem.
+    const said = check.stderr.split("\n").filter((line) => /: (error|warning) /.test(line));
+    expect(said.length).toBeGreaterThan(0);
+    for (const line of said) expect(line).toMatch(/^policies\/cy\/DCW38-.*: warning translation-stale: /);
   });
 
   it("builds to the same text, headings and lists as the hand-converted example", () => {
