@@ -364,8 +364,11 @@ describe("read-and-sign sheets", () => {
       const page = squash(pdfText(sheets, i + 1));
       expect(page).toContain(`I have read and understood this policy (${code}, version`);
     });
-    const links = selectAll(".downloads a", await readHtml(join(asks, "index.html")));
+    // Gofal is bilingual: its Welsh pack page (index.html) offers the Welsh sheets, its English one these.
+    const links = selectAll(".downloads a", await readHtml(join(asks, "index.en.html")));
     expect(links.map((a) => a.properties.href)).toContain("gofal-tyr-ysgol-read-and-sign.pdf");
+    const welshLinks = selectAll(".downloads a", await readHtml(join(asks, "index.html")));
+    expect(welshLinks.map((a) => a.properties.href)).toContain("gofal-tyr-ysgol-read-and-sign.cy.pdf");
     expect(Object.keys(unzipSync(await readFile(join(asks, "gofal-tyr-ysgol-policy-pack.zip"))))).toContain(
       "gofal-tyr-ysgol-read-and-sign.pdf",
     );

@@ -108,7 +108,8 @@ describe("changing the theme", () => {
     const { writeFile } = await import("node:fs/promises");
     await writeFile(join(dir, "policies", "theme.yaml"), `colours:\n  accent: "#224466"\n`);
     const again = await built();
-    expect(again.filter((name) => name.endsWith(".html"))).toHaveLength(2 * 7); // 6 policies and the pack page, twice
+    // Afon's 6 policies and pack page; Gofal's in Welsh and English.
+    expect(again.filter((name) => name.endsWith(".html"))).toHaveLength(7 + 2 * 7);
     expect(await readFile(join(dir, "output", "afon-homecare", "DCW13-safeguarding-adults.html"), "utf8")).toContain(
       "--accent: #224466",
     );

@@ -61,7 +61,8 @@ export async function loadAndCheck(options: CheckOptions): Promise<CheckResult> 
     cache,
   );
   if ([...cache.keys()].join() !== before) await writeBodyChecks(cache);
-  const welsh = checkTranslations(welshSources.sources, "cy", library);
+  const englishErrors = new Set(libraryDiagnostics.filter((d) => d.severity === "error").map((d) => d.file));
+  const welsh = checkTranslations(welshSources.sources, "cy", library, englishErrors);
   library.translations.cy = welsh.translations;
   const diagnostics = [
     ...policySources.diagnostics,

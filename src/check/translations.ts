@@ -75,6 +75,8 @@ export function checkTranslations(
   sources: PolicySource[],
   language: Language,
   library: Library,
+  /** English policy files with errors: their translations are not compared with them. */
+  brokenFiles: ReadonlySet<string>,
 ): { translations: Record<string, Policy>; diagnostics: Diagnostic[] } {
   validateFrontMatter ??= compileSchema(frontMatterSchema);
   const diagnostics: Diagnostic[] = [];
@@ -157,7 +159,12 @@ export function checkTranslations(
     else delete translation.category;
     const body = checkBody(translation, codes, loose);
     diagnostics.push(...body.problems.map((d) => ({ ...d, file: source.file })));
-    diagnostics.push(...compare(english, translation, codes, fm, at));
+    // Either text too broken to read (too deep, unbalanced blocks) is not compared: its own
+    // errors say why, and walking it could take minutes.
+    const unreadable = (problems: readonly { severity: string }[]) => problems.some((d) => d.severity === "error");
+    if (!unreadable(body.problems) && !brokenFiles.has(english.file)) {
+      diagnostics.push(...compare(english, translation, codes, fm, at));
+    }
     translations[fm.code] = translation;
   }
   return { translations, diagnostics };
@@ -194,6 +201,11 @@ function compare(
       });
       continue;
     }
+    // An English section changed since the translation was made is stale (reported below): its
+    // placeholders may have changed with it.
+    const before = place === -1 ? undefined : recorded[Object.keys(recorded)[place] as string];
+    const changed = hasRecord && section.blocks.some((b) => !before?.includes(b.hash));
+    if (changed) continue;
     const want = invariants(section.blocks.map((b) => b.text).join("\n"), codes);
     const have = invariants(translated.blocks.map((b) => b.text).join("\n"), codes);
     const missing = difference(want, have);
