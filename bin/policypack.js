@@ -1,10 +1,26 @@
 #!/usr/bin/env node
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 
-// In the repository (src/ present) run the TypeScript sources through tsx, so an edit is never
-// shadowed by a stale dist/; an installed package has only the compiled dist/, and no tsx.
+// An installed package has only the compiled dist/. In the repository, dist/ runs while it was
+// compiled from src/ as it is now (npm run build records src/ in dist/.sources), since compiling
+// TypeScript at every start (tsx) costs most of a second; after an edit, src/ runs through tsx
+// until the next build, so a stale dist/ never hides an edit.
+const src = new URL("../src/", import.meta.url);
+const fresh = () => {
+  try {
+    const stamp = readdirSync(src, { recursive: true })
+      .sort()
+      .map((file) => [file, statSync(new URL(file, src))])
+      .filter(([, stat]) => stat.isFile())
+      .map(([file, stat]) => `${file} ${stat.size} ${stat.mtimeMs}\n`)
+      .join("");
+    return stamp === readFileSync(new URL("../dist/.sources", import.meta.url), "utf8");
+  } catch {
+    return false; // no dist/ yet
+  }
+};
 let main;
-if (existsSync(new URL("../src/cli/main.ts", import.meta.url))) {
+if (existsSync(src) && !fresh()) {
   const { register } = await import("tsx/esm/api");
   register();
   ({ main } = await import("../src/cli/main.ts"));

@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from "node:util";
-import { type CheckResult, loadAndCheck } from "../check/index.ts";
+import type { CheckResult } from "../check/index.ts";
 import { FIRST_YEAR, LAST_YEAR, resolveBuildDate } from "../dates/calendar.ts";
 import { formatGithub, formatJson, formatText, useColour } from "../diagnostics/report.ts";
 import { didYouMean } from "../diagnostics/suggest.ts";
@@ -103,7 +103,9 @@ export class CommandContext {
   }
 
   /** Loads and checks every policy and organisation (never renders). */
-  check(): Promise<CheckResult> {
+  async check(): Promise<CheckResult> {
+    // Loaded on use, so that --help and commands that do not check start quickly.
+    const { loadAndCheck } = await import("../check/index.ts");
     return loadAndCheck({
       policiesDir: this.string("policies") as string,
       orgsDir: this.string("orgs") as string,

@@ -1,8 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { EnvironmentError } from "../check/index.ts";
 import { hasErrors } from "../diagnostics/report.ts";
 import { didYouMean } from "../diagnostics/suggest.ts";
-import { loadConfig } from "../load/config.ts";
 import { COMMON_HELP, COMMON_OPTIONS, CommandContext, type Io, type OptionValues, UsageError } from "./command.ts";
 import { COMMANDS } from "./commands/index.ts";
 import { systemErrorMessage } from "./errors.ts";
@@ -48,6 +46,8 @@ async function run(argv: string[], io: Io): Promise<number> {
   }
   if (!command.positionals && positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   // The configuration file gives defaults; what is typed on the command line wins.
+  // Loaded only now: --help, above, needs none of the library's loaders.
+  const { loadConfig } = await import("../load/config.ts");
   const config = await loadConfig(values.config as string | undefined, process.cwd(), command.name);
   const context = new CommandContext(io, values as OptionValues, positionals);
   if (values.json && config.diagnostics.length > 0) context.reportJson(config.diagnostics);
@@ -69,7 +69,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const message = (error as Error).message;
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       io.stderr.write(`policypack: ${message}\nRun policypack --help for usage.\n`);
-    } else if (error instanceof EnvironmentError) {
+    } else if (error instanceof (await import("../check/index.ts")).EnvironmentError) {
       io.stderr.write(`policypack: ${message}\n`);
     } else if (systemErrorMessage(error)) {
       io.stderr.write(`policypack: ${systemErrorMessage(error)}\n`);

@@ -6,7 +6,10 @@ import type { PackContext } from "./documents.ts";
 
 export { sha256 };
 
-const SRC = join(import.meta.dirname, "..");
+// dist/ compiled in the repository is fingerprinted by the sources it was compiled from, so that
+// running it (bin/policypack.js does when it is fresh) or src/ through tsx rebuilds nothing.
+const HERE = join(import.meta.dirname, "..");
+const SRC = existsSync(join(HERE, "..", "src", "pack", "fingerprint.ts")) ? join(HERE, "..", "src") : HERE;
 let tool: string | undefined;
 
 /**

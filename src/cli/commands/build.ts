@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { hasErrors } from "../../diagnostics/report.ts";
 import { didYouMean } from "../../diagnostics/suggest.ts";
-import { buildPacks, DRAFTS_FOLDER, FORMATS, type Format } from "../../pack/build.ts";
+import { DRAFTS_FOLDER, FORMATS, type Format } from "../../pack/options.ts";
 import { parseShard, shardOf } from "../../pack/shard.ts";
 import { Interrupted, removeTemporaryFiles, stoppable } from "../../pack/signals.ts";
 import { checkOutFolder } from "../../write/output-folder.ts";
@@ -107,6 +107,7 @@ export const build: Command = {
     const toBuild = (drafts ? result.previewable : result.buildable).filter((org) => selected.includes(org));
     const skipped = selected.filter((org) => !toBuild.includes(org)).map((org) => org.id);
     context.report(result.diagnostics);
+    const { buildPacks } = await import("../../pack/build.ts"); // the renderers: not for --help
     const outcome = await stoppable(
       (signal) =>
         buildPacks(result, toBuild, {

@@ -3,7 +3,7 @@ import { appendFile, mkdtemp, realpath, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
-import { type CheckResult, EnvironmentError, loadAndCheck } from "../../check/index.ts";
+import type { CheckResult } from "../../check/index.ts";
 import { formatText, hasErrors, useColour } from "../../diagnostics/report.ts";
 import { didYouMean } from "../../diagnostics/suggest.ts";
 import { type Command, type CommandContext, UsageError } from "../command.ts";
@@ -19,6 +19,9 @@ const isDirectory = (path: string) =>
 const git = (args: string[]) => run("git", args);
 
 /** --policies and --orgs relative to `root`, which must hold them: where the same folders sit in the base. */
+// The checks load only when run: --help and the other commands do not pay for them.
+const checking = () => import("../../check/index.ts");
+
 async function foldersUnder(context: CommandContext, root: string): Promise<string[]> {
   const folders: string[] = [];
   for (const option of ["policies", "orgs"]) {
@@ -42,7 +45,7 @@ async function resolveCommit(ref: string): Promise<string> {
       () => [],
     );
     const suggestion = didYouMean(ref, refs);
-    throw new EnvironmentError(
+    throw new (await checking()).EnvironmentError(
       `--base ${ref} is neither a directory nor a git commit${suggestion ? ` (did you mean ${suggestion}?)` : ""}`,
     );
   }
@@ -62,8 +65,10 @@ async function baseInputs(context: CommandContext, base: string): Promise<BaseIn
   if (await isDirectory(base)) {
     return { root: base, folders: await foldersUnder(context, process.cwd()), cleanup: async () => {} };
   }
-  const top = await git(["rev-parse", "--show-toplevel"]).catch(() => {
-    throw new EnvironmentError(`--base ${base} is not a directory, and ${process.cwd()} is not in a git repository`);
+  const top = await git(["rev-parse", "--show-toplevel"]).catch(async () => {
+    throw new (await checking()).EnvironmentError(
+      `--base ${base} is not a directory, and ${process.cwd()} is not in a git repository`,
+    );
   });
   const sha = await resolveCommit(base);
   const folders = await foldersUnder(context, top.stdout.trim());
@@ -75,7 +80,7 @@ async function baseInputs(context: CommandContext, base: string): Promise<BaseIn
     await run("tar", ["-xf", tar, "-C", root]);
   } catch (error) {
     await cleanup();
-    throw new EnvironmentError(
+    throw new (await checking()).EnvironmentError(
       `cannot extract ${folders.join(" and ")} from ${base}: ${(error as Error).message.trim()}`,
     );
   }
@@ -88,16 +93,18 @@ async function checkBase(context: CommandContext, base: string): Promise<CheckRe
   try {
     const [policiesDir, orgsDir] = folders.map((folder) => join(root, folder)) as [string, string];
     for (const folder of folders) {
-      if (!(await isDirectory(join(root, folder)))) throw new EnvironmentError(`it has no ${folder}/ folder`);
+      if (!(await isDirectory(join(root, folder))))
+        throw new (await checking()).EnvironmentError(`it has no ${folder}/ folder`);
     }
-    return await loadAndCheck({
+    return await (await checking()).loadAndCheck({
       policiesDir,
       orgsDir,
       buildDate: context.buildDate,
       referencesOutsidePack: context.choice("references-outside-pack", ["error", "warning"], "error"),
     });
   } catch (error) {
-    if (error instanceof EnvironmentError) throw new EnvironmentError(`the base ${base}: ${error.message}`);
+    if (error instanceof (await checking()).EnvironmentError)
+      throw new (await checking()).EnvironmentError(`the base ${base}: ${error.message}`);
     throw error;
   } finally {
     await cleanup();

@@ -1,5 +1,4 @@
 import { existsSync } from "node:fs";
-import { POLICY_CODE } from "../../check/policies.ts";
 import { hasErrors } from "../../diagnostics/report.ts";
 import type { FieldMap } from "../../import/field-map.ts";
 import type { Diagnostic } from "../../types.ts";
@@ -56,6 +55,7 @@ export const importCommand: Command = {
   },
   positionals: true,
   async run(context) {
+    const { POLICY_CODE } = await import("../../check/policies.ts"); // loaded when run, not for --help
     // Loaded here: the importer pulls in mammoth and rehype, which other commands do not need.
     const { importPolicy, loadFieldMap } = await import("../../import/index.ts");
     const { savePolicy } = await import("../../import/write.ts");

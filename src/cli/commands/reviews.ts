@@ -1,8 +1,6 @@
 import { stat } from "node:fs/promises";
 import { hasErrors } from "../../diagnostics/report.ts";
 import { didYouMean } from "../../diagnostics/suggest.ts";
-import { formatSchedule, REVIEW_FORMATS } from "../../reviews/formats.ts";
-import { reviewSchedule } from "../../reviews/schedule.ts";
 import { writeFileAtomic } from "../../write/atomic.ts";
 import { type Command, type CommandContext, UsageError } from "../command.ts";
 
@@ -32,6 +30,9 @@ export const reviews: Command = {
     "pack-url": { type: "string", default: "output" },
   },
   async run(context) {
+    // Loaded only when run: --help and the other commands do not pay for ical-generator.
+    const { formatSchedule, REVIEW_FORMATS } = await import("../../reviews/formats.ts");
+    const { reviewSchedule } = await import("../../reviews/schedule.ts");
     // --json, which every command takes, asks for the JSON schedule unless --format says otherwise.
     const format = context.choice("format", REVIEW_FORMATS, context.values.json ? "json" : "table");
     const days = within(context);
