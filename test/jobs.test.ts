@@ -30,6 +30,18 @@ describe("build --jobs", () => {
     expect(differing).toEqual([]);
   });
 
+  it("writes the same web pages and Word files with two threads, which fill the policies in themselves", async () => {
+    const dir = await workspace();
+    const build = (jobs: string, out: string) =>
+      runCli(["build", "--as-of", "2026-11-24", "--format", "html,docx", "--jobs", jobs, "--out", out], dir);
+    expect((await build("1", "one")).code).toBe(0);
+    expect((await build("2", "two")).code).toBe(0);
+    const [a, b] = await Promise.all([files(join(dir, "one")), files(join(dir, "two"))]);
+    expect([...b.keys()]).toEqual([...a.keys()]);
+    const differing = [...a].filter(([name, bytes]) => !bytes.equals(b.get(name) as Buffer)).map(([name]) => name);
+    expect(differing).toEqual([]);
+  });
+
   it("refuses a number of threads that is not a whole number from 1", async () => {
     const dir = await workspace();
     for (const jobs of ["0", "two", "1.5"]) {

@@ -64,14 +64,14 @@ async function buildPack(
   if (!pack) return undefined;
 
   // 1. Plan: which files are stale.
-  const { editions: packEditionList, items, docOf } = packEditions(org, languages, check, options.buildDate);
+  const { editions: packEditionList, items, docOf, fillIn } = packEditions(org, languages, check, options.buildDate);
   const jobs = planPolicyFiles(items, pack, options);
   await planSharedFiles(org, policies, check, pack, preview);
 
   // 2. Render them: web pages and Word files on the pool's threads while Chromium prints.
   let done = 0;
   const progress = () => options.onProgress?.({ org: org.id, done: ++done, total: jobs.length });
-  const step = { orgFile: org.file, pack, jobs, docOf, pool, engine, options, progress, diagnostics };
+  const step = { orgFile: org.file, pack, jobs, docOf, fillIn, pool, engine, options, progress, diagnostics };
   await settled([renderDocuments(step), printPdfs(step)]);
 
   // 3. Assemble the manual, pack page and zip.
@@ -165,13 +165,14 @@ export async function buildPacks(
     const top = await claimOutFolder(options.out);
     result.diagnostics.push(...ignoredEntries(options.out, top.ignored));
     if (options.drafts && !(await draftsFolderIsOurs(options.out, result.diagnostics))) return result;
-    // Packs overlap, one more than there are threads, so that no thread waits while a pack's
-    // manual prints or its files are written; each pack's results are kept in the order of orgs.
+    // Packs overlap, as many as there are threads, so that no thread waits while a pack's
+    // manual prints or its files are written (each pack in flight holds its files, tens of MB:
+    // more would cost memory for little). Results are kept in the order of the orgs.
     const jobs = options.jobs ?? 1;
     const packs: (OrgBuild | undefined)[] = [];
     const found: Diagnostic[][] = orgs.map(() => []);
     try {
-      await inLanes(orgs, jobs + 1, async (org, i) => {
+      await inLanes(orgs, jobs, async (org, i) => {
         packs[i] = await buildPack(org, check, options, getEngine, pool, found[i] as Diagnostic[]);
       });
     } finally {

@@ -8,7 +8,8 @@ import type { CalendarDate, LegislationItem, Library, Org, Policy, PolicyDocumen
 import { codePattern } from "../xref/extract.ts";
 import { linkCrossReferences } from "../xref/link.ts";
 
-const templates = new Map<Policy, CompiledTemplate>();
+// By body text, not by policy object: a worker thread gets a new copy of the policy with every task.
+const templates = new Map<string, CompiledTemplate>();
 
 /** Everything a placeholder can name for this org and policy: its fields and the computed values. */
 function templateValues(
@@ -66,6 +67,19 @@ export function packContext(pack: readonly Policy[], library: Library): PackCont
   };
 }
 
+/**
+ * The context as a worker thread gets it: cited and citing policies by code, title and slug
+ * only (what links show), so that a task does not copy every policy's text.
+ */
+export function sendableContext(context: PackContext): PackContext {
+  const brief = (p: Policy): Policy => ({ ...p, body: "", history: [] });
+  return {
+    ...context,
+    pack: new Map([...context.pack].map(([code, p]) => [code, brief(p)])),
+    citedBy: new Map([...context.citedBy].map(([code, list]) => [code, list.map(brief)])),
+  };
+}
+
 /** One policy filled in for one org, with its cross-references linked, as a plain value every renderer reads. */
 export function policyDocument(
   org: Org,
@@ -73,10 +87,10 @@ export function policyDocument(
   buildDate: CalendarDate,
   context: PackContext,
 ): PolicyDocument {
-  let template = templates.get(policy);
+  let template = templates.get(policy.body);
   if (!template) {
     template = compileTemplate(policy.body);
-    templates.set(policy, template);
+    templates.set(policy.body, template);
   }
   const review = reviewOf(org, policy, buildDate, context.legislation);
   const expansion = template(templateValues(org, policy, review, buildDate), `${ORG_PREFIX}logo`);

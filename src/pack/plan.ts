@@ -3,10 +3,11 @@ import type { CheckResult } from "../check/index.ts";
 import { reviewOf } from "../dates/review.ts";
 import { logoFile, packFontFiles, type SiblingFiles } from "../render/html/page.ts";
 import type { CalendarDate, Language, Org, Policy, PolicyDocument, Review } from "../types.ts";
-import { type PackContext, packContext, policyDocument } from "./documents.ts";
+import { type PackContext, packContext, policyDocument, sendableContext } from "./documents.ts";
 import { policyInputs, sha256 } from "./fingerprint.ts";
 import type { PackBuild } from "./folder.ts";
 import { type BuildOptions, type Format, isLinked } from "./options.ts";
+import type { FillIn } from "./worker.ts";
 
 /** One policy of the pack. */
 export interface Item {
@@ -84,7 +85,14 @@ export function packEditions(
     item.doc ??= policyDocument(org, item.policy, buildDate, contexts.get(item) as PackContext);
     return item.doc;
   };
-  return { editions, items: [...bySlug.values()], docOf };
+  // What a worker needs to fill a policy in itself, when this thread has no use for the document.
+  const sendable = new Map<PackContext, PackContext>();
+  const fillIn = (item: Item): FillIn => {
+    const context = contexts.get(item) as PackContext;
+    if (!sendable.has(context)) sendable.set(context, sendableContext(context));
+    return { org, policy: item.policy, buildDate, context: sendable.get(context) as PackContext };
+  };
+  return { editions, items: [...bySlug.values()], docOf, fillIn };
 }
 
 /** The policy files to render: those whose inputs changed, or that are missing. */

@@ -3,6 +3,8 @@ import type { Tinypool } from "tinypool";
 import type { RenderedFiles, RenderTask } from "./worker.ts";
 
 export interface DocumentPool {
+  /** Whether tasks go to other threads (then they are worth filling in there too). */
+  threaded: boolean;
   run(task: RenderTask): Promise<RenderedFiles>;
   close(): Promise<void>;
 }
@@ -20,7 +22,7 @@ export function documentPool(jobs: number): DocumentPool {
       queue = rendered.catch(() => {});
       return rendered;
     };
-    return { run, close: async () => {} };
+    return { threaded: false, run, close: async () => {} };
   }
   let pool: Promise<Tinypool> | undefined;
   const start = async () => {
@@ -34,6 +36,7 @@ export function documentPool(jobs: number): DocumentPool {
     });
   };
   return {
+    threaded: true,
     run: async (task) => {
       pool ??= start();
       return (await pool).run(task) as Promise<RenderedFiles>;

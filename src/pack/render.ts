@@ -6,7 +6,7 @@ import type { BuildOptions } from "./options.ts";
 import type { Item, Job } from "./plan.ts";
 import type { DocumentPool } from "./pool.ts";
 import { chromiumStopped, pdfBlocked, pdfFailure } from "./problems.ts";
-import type { RenderTask } from "./worker.ts";
+import type { FillIn, RenderTask } from "./worker.ts";
 
 // Loaded on first use: Chromium's driver and pdf-lib take a while to import, which a no-op
 // rebuild or an HTML-only build should not pay.
@@ -17,6 +17,7 @@ export interface RenderStep {
   pack: PackBuild;
   jobs: readonly Job[];
   docOf: (item: Item) => PolicyDocument;
+  fillIn: (item: Item) => FillIn;
   pool: DocumentPool;
   engine: () => Promise<PdfEngine>;
   options: BuildOptions;
@@ -29,9 +30,13 @@ export interface RenderStep {
 export async function renderDocuments(step: RenderStep): Promise<void> {
   const { pack, docOf, options, diagnostics } = step;
   const tasks = new Map<Item, RenderTask>();
+  // With threads, the document is filled in here only when the PDF needs it too, else by the
+  // worker. (With --jobs 1 always here: a test compares the two.)
+  const printed = new Set(step.jobs.filter((job) => job.format === "pdf").map((job) => job.item));
+  const here = (item: Item) => !step.pool.threaded || item.doc !== undefined || printed.has(item);
   for (const { item, format, name } of step.jobs) {
     if (format === "pdf") continue;
-    const task = tasks.get(item) ?? { doc: docOf(item) };
+    const task = tasks.get(item) ?? { doc: here(item) ? docOf(item) : step.fillIn(item) };
     if (format === "html") task.html = { name, siblings: item.siblings ?? {} };
     else task.docx = { name };
     tasks.set(item, task);

@@ -2,11 +2,21 @@
 // file from its filled-in document. Task and result are plain data, copied between threads.
 import type { SiblingFiles } from "../render/html/page.ts";
 import { renderHtml } from "../render/html/page.ts";
-import type { Diagnostic, PolicyDocument } from "../types.ts";
+import type { CalendarDate, Diagnostic, Org, Policy, PolicyDocument } from "../types.ts";
+import { type PackContext, policyDocument } from "./documents.ts";
 import { docxDiagnostics } from "./problems.ts";
 
+/** What filling a policy in takes, for the worker to do it (see sendableContext). */
+export interface FillIn {
+  org: Org;
+  policy: Policy;
+  buildDate: CalendarDate;
+  context: PackContext;
+}
+
 export interface RenderTask {
-  doc: PolicyDocument;
+  /** The filled-in document when the main thread has it already (for the PDF), else what makes it. */
+  doc: PolicyDocument | FillIn;
   html?: { name: string; siblings: SiblingFiles };
   docx?: { name: string };
 }
@@ -17,7 +27,10 @@ export interface RenderedFiles {
   diagnostics: Diagnostic[];
 }
 
-export async function renderFiles({ doc, html, docx }: RenderTask): Promise<RenderedFiles> {
+export async function renderFiles(task: RenderTask): Promise<RenderedFiles> {
+  const { html, docx } = task;
+  const doc =
+    "tree" in task.doc ? task.doc : policyDocument(task.doc.org, task.doc.policy, task.doc.buildDate, task.doc.context);
   const result: RenderedFiles = { files: [], diagnostics: [] };
   if (docx) {
     // Loaded on first use: docx takes a while to import, which an HTML-only build should not pay.
