@@ -1,90 +1,199 @@
-// Scale benchmark: a synthetic library of 60 policies × 50 organisations, built the way CI
-// builds it. Reports full build time per format, documents per second, peak memory, the no-op
-// rebuild, and the rebuild after one policy changes.
-// Run: npx tsx bench/scale.ts [--formats html,docx,pdf]   (PDFs take a few minutes on 2 cores)
-import { execFileSync } from "node:child_process";
-import { readFile, rm, writeFile } from "node:fs/promises";
-import { cpus } from "node:os";
+// Scale benchmark: a synthetic library of M policies × N organisations, built the way CI builds
+// it, each build a separate `policypack build` process. Reports, for each format, the full build's
+// time, documents per second (--jobs 1 against --jobs J), the whole build with every format
+// (against --base, another checkout, when given), the no-op rebuild and the rebuild after one
+// policy changes; and the peak memory of the build process and its Chromium together.
+// With several sizes (--orgs 10,50,200), the scaling curve instead: one full build per size.
+// Run: npx tsx bench/scale.ts [--orgs 50] [--policies 60] [--formats html,docx,pdf] [--jobs N] [--base DIR]
+import { spawn } from "node:child_process";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { availableParallelism, cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { generateLibrary } from "./generate.ts";
 
-const { values } = parseArgs({ options: { formats: { type: "string", default: "html,docx,pdf" } } });
+const { values } = parseArgs({
+  options: {
+    formats: { type: "string", default: "html,docx,pdf" },
+    orgs: { type: "string", default: "50" },
+    policies: { type: "string", default: "60" },
+    jobs: { type: "string", default: String(availableParallelism()) },
+    base: { type: "string" },
+  },
+});
 const formats = (values.formats as string).split(",");
-const POLICIES = 60;
-const ORGS = 50;
-const BIN = join(import.meta.dirname, "..", "bin", "policypack.js");
-const { dir, policiesDir, orgsDir } = await generateLibrary(POLICIES, ORGS);
-const out = join(dir, "output");
+const sizes = (values.orgs as string).split(",").map(Number);
+const POLICIES = Number(values.policies);
+const JOBS = values.jobs as string;
+const REPO = join(import.meta.dirname, "..");
 
 interface Summary {
   packs: { org: string; built: string[]; skipped: string[]; removed: string[] }[];
 }
 
-/** One `policypack build` as a separate process, as CI runs it; wall time and peak RSS (Linux). */
-function build(...args: string[]): { seconds: number; summary: Summary; peakMiB: number } {
+interface Run {
+  seconds: number;
+  summary: Summary;
+  /** The build process alone (its own peak, from the kernel). */
+  nodeMiB: number;
+  /** The build process and every process under it (Chromium), summed as they ran: proportional set sizes. */
+  treeMiB: number;
+}
+
+/** The processes under `pid`, all the way down. */
+async function descendants(pid: number): Promise<number[]> {
+  const tasks = await readdir(`/proc/${pid}/task`).catch(() => []);
+  const children = (
+    await Promise.all(tasks.map((t) => readFile(`/proc/${pid}/task/${t}/children`, "utf8").catch(() => "")))
+  )
+    .join(" ")
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number);
+  return [...children, ...(await Promise.all(children.map(descendants))).flat()];
+}
+
+/** Proportional set size in KiB: shared pages (Chromium's processes share many) counted once in all. */
+const pss = (pid: number) =>
+  readFile(`/proc/${pid}/smaps_rollup`, "utf8").then(
+    (text) => Number(/^Pss:\s+(\d+)/m.exec(text)?.[1] ?? 0),
+    () => 0,
+  );
+
+/** One `policypack build` of `repo` as a separate process, as CI runs it. */
+async function build(dir: string, repo: string, ...args: string[]): Promise<Run> {
   const start = performance.now();
-  const stdout = execFileSync(
+  const child = spawn(
     "node",
     [
       "--import",
-      "./bench/report-rss.mjs",
-      BIN,
+      join(REPO, "bench", "report-rss.mjs"),
+      join(repo, "bin", "policypack.js"),
       "build",
       "--json",
       "--as-of",
       "2026-11-24",
       "--policies",
-      policiesDir,
+      join(dir, "policies"),
       "--orgs",
-      orgsDir,
+      join(dir, "orgs"),
       "--out",
-      out,
+      join(dir, "output"),
       ...args,
     ],
-    { cwd: join(import.meta.dirname, ".."), encoding: "utf8", maxBuffer: 1 << 28, stdio: ["ignore", "pipe", "pipe"] },
+    { cwd: repo, stdio: ["ignore", "pipe", "ignore"] },
   );
+  let stdout = "";
+  child.stdout.on("data", (chunk) => (stdout += chunk));
+  let treeKiB = 0;
+  const sample = setInterval(async () => {
+    const pids = [child.pid as number, ...(await descendants(child.pid as number))];
+    treeKiB = Math.max(
+      treeKiB,
+      (await Promise.all(pids.map(pss))).reduce((a, b) => a + b, 0),
+    );
+  }, 200);
+  await new Promise((resolve) => child.on("close", resolve));
+  clearInterval(sample);
   const seconds = (performance.now() - start) / 1000;
   const peak = /^PEAK_RSS_KB=(\d+)$/m.exec(stdout);
   const json = stdout.slice(0, peak?.index ?? stdout.length);
-  return { seconds, summary: JSON.parse(json) as Summary, peakMiB: Number(peak?.[1] ?? 0) / 1024 };
+  return {
+    seconds,
+    summary: JSON.parse(json) as Summary,
+    nodeMiB: Number(peak?.[1] ?? 0) / 1024,
+    treeMiB: treeKiB / 1024,
+  };
 }
 
 const count = (summary: Summary, key: "built" | "skipped" | "removed", pattern = /./) =>
   summary.packs.reduce((n, pack) => n + pack[key].filter((name) => pattern.test(name)).length, 0);
+const policyFile = (format: string) => new RegExp(`^DCW\\d+-.*\\.${format}$`);
+const memory = (run: Run) => `${run.nodeMiB.toFixed(0)} MiB node, ${run.treeMiB.toFixed(0)} MiB with Chromium`;
 
-console.log(`${cpus().length} CPUs (${cpus()[0]?.model}); ${POLICIES} policies × ${ORGS} organisations\n`);
-console.log("format  full build   documents/s   peak RSS (node)");
-let peak = 0;
-let documentSeconds = 0;
-let documents = 0;
-for (const format of formats) {
-  const run = build("--format", format, "--force");
-  const made = count(run.summary, "built", new RegExp(`^DCW\\d+-.*\\.${format}$`));
-  peak = Math.max(peak, run.peakMiB);
-  if (format !== "pdf") {
-    documentSeconds += run.seconds;
-    documents += made;
+// Other work on the machine takes cores from the builds: say how much there was.
+const load = () => `load average ${loadavg()[0]?.toFixed(1)}`;
+console.log(
+  `${cpus().length} CPUs (${cpus()[0]?.model}); ${POLICIES} policies; --jobs ${JOBS}; ${formats.join(",")}; ${load()}\n`,
+);
+process.on("exit", () => console.log(`(${load()} at the end)`));
+
+if (sizes.length > 1) {
+  // The scaling curve: the same build at each size; time per document should stay flat, memory too.
+  console.log("orgs  documents  full build   ms/document   peak memory");
+  let first: number | undefined;
+  for (const orgs of sizes) {
+    const { dir } = await generateLibrary(POLICIES, orgs);
+    const run = await build(dir, REPO, "--format", formats.join(","), "--jobs", JOBS);
+    const documents = formats.reduce((n, f) => n + count(run.summary, "built", policyFile(f)), 0);
+    const perDocument = (run.seconds * 1000) / documents;
+    first ??= perDocument;
+    console.log(
+      `${String(orgs).padStart(4)}  ${String(documents).padStart(9)}  ${run.seconds.toFixed(1).padStart(8)} s  ${perDocument.toFixed(2).padStart(8)} (${(perDocument / first).toFixed(2)}×)  ${memory(run)}`,
+    );
+    await rm(dir, { recursive: true, force: true });
   }
+  process.exit(0);
+}
+
+const ORGS = sizes[0] as number;
+const { dir, policiesDir } = await generateLibrary(POLICIES, ORGS);
+const out = join(dir, "output");
+console.log(`${ORGS} organisations\n`);
+console.log(`format  --jobs 1            --jobs ${JOBS.padEnd(14)}ratio`);
+for (const format of formats.filter((f) => f !== "pdf")) {
+  const rate = async (jobs: string) => {
+    const run = await build(dir, REPO, "--format", format, "--force", "--jobs", jobs);
+    return { run, rate: count(run.summary, "built", policyFile(format)) / run.seconds };
+  };
+  const one = await rate("1");
+  const many = await rate(JOBS);
   console.log(
-    `${format.padEnd(6)}  ${run.seconds.toFixed(1).padStart(7)} s   ${(made / run.seconds).toFixed(1).padStart(9)}     ${run.peakMiB.toFixed(0)} MiB  (${made} documents)`,
+    `${format.padEnd(6)}  ${one.rate.toFixed(1).padStart(6)} documents/s  ${many.rate.toFixed(1).padStart(6)} documents/s  ${(many.rate / one.rate).toFixed(2)}×`,
   );
 }
-if (documents > 0) console.log(`HTML + DOCX: ${(documents / documentSeconds).toFixed(1)} documents/s`);
+const htmlDocx = formats.filter((f) => f !== "pdf");
+if (htmlDocx.length > 1) {
+  const docs = async (jobs: string) => {
+    const run = await build(dir, REPO, "--format", htmlDocx.join(","), "--force", "--jobs", jobs);
+    return htmlDocx.reduce((n, f) => n + count(run.summary, "built", policyFile(f)), 0) / run.seconds;
+  };
+  const one = await docs("1");
+  const many = await docs(JOBS);
+  console.log(
+    `${htmlDocx.join("+")}  ${one.toFixed(1)} documents/s with --jobs 1, ${many.toFixed(1)} with --jobs ${JOBS}: ${(many / one).toFixed(2)}×`,
+  );
+}
 
-const noop = build("--format", formats.join(","));
+// The whole build, every format, from an empty folder, as a first CI run does.
+await rm(out, { recursive: true, force: true });
+const full = await build(dir, REPO, "--format", formats.join(","), "--jobs", JOBS);
+const made = formats.reduce((n, f) => n + count(full.summary, "built", policyFile(f)), 0);
+let line = `\nfull build (${formats.join(",")}): ${full.seconds.toFixed(1)} s, ${((full.seconds * 1000) / made).toFixed(1)} ms/document, ${memory(full)}`;
+if (values.base) {
+  const baseDir = join(dir, "base");
+  await rm(join(baseDir), { recursive: true, force: true });
+  const base = await build(dir, values.base, "--format", formats.join(","), "--out", baseDir);
+  line += `\n  --base ${values.base}: ${base.seconds.toFixed(1)} s, ${memory(base)}; ours is ${(base.seconds / full.seconds).toFixed(2)}× faster`;
+  await rm(baseDir, { recursive: true, force: true });
+}
+console.log(line);
+
+const noop = await build(dir, REPO, "--format", formats.join(","), "--jobs", JOBS);
 console.log(
-  `\nno-op rebuild: ${noop.seconds.toFixed(2)} s, ${count(noop.summary, "built")} files built, ${count(noop.summary, "skipped")} unchanged`,
+  `no-op rebuild: ${noop.seconds.toFixed(2)} s, ${count(noop.summary, "built")} files built, ${count(noop.summary, "skipped")} unchanged`,
 );
 
 const file = join(policiesDir, "DCW101-staff-conduct-and-code-of-ethics.md");
 await writeFile(file, (await readFile(file, "utf8")).replace("## 1. Purpose", "## 1. Purpose\n\nA changed sentence."));
-const one = build("--format", formats.join(","));
+const one = await build(dir, REPO, "--format", formats.join(","), "--jobs", JOBS);
 const policyFiles = count(one.summary, "built", /^DCW101-/);
+const packFiles = one.summary.packs.flatMap((p) => p.built.filter((name) => !name.startsWith("DCW101-")));
+const kinds = [
+  ...new Set(packFiles.map((name) => name.replace(/^.*?(-policy-pack|-read-and-sign)?(\.[a-z]+)$/, "*$1$2"))),
+];
 console.log(
-  `one policy changed: ${one.seconds.toFixed(1)} s; ${policyFiles} policy files rebuilt (${ORGS} orgs × ${formats.length} formats = ${ORGS * formats.length}), plus ${count(one.summary, "built") - policyFiles} pack files (zip, manual, pages that contain it)`,
+  `one policy changed: ${one.seconds.toFixed(1)} s; ${policyFiles} policy files rebuilt (${ORGS} orgs × ${formats.length} formats = ${ORGS * formats.length}), plus ${packFiles.length} pack files (${kinds.sort().join(", ")})`,
 );
-console.log(
-  `peak RSS of a build process: ${Math.max(peak, noop.peakMiB, one.peakMiB).toFixed(0)} MiB (Chromium's own processes not included)`,
-);
+console.log(`peak memory: ${memory([full, noop, one].reduce((a, b) => (b.treeMiB > a.treeMiB ? b : a)))}`);
 await rm(dir, { recursive: true, force: true });

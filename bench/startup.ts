@@ -4,6 +4,7 @@
 // ours so that both see the same machine load, and the ratio.
 // Run: npx tsx bench/startup.ts [--base DIR] [--runs 10]
 import { execFileSync, spawnSync } from "node:child_process";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
@@ -31,6 +32,7 @@ for (let i = 0; i < runs; i++) {
 }
 
 const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] as number;
+console.log(`load average ${loadavg()[0]?.toFixed(1)} (other work on the machine slows every figure alike)`);
 console.log(`node -e 0          median ${median(bare).toFixed(0).padStart(5)} ms (an empty Node.js process)`);
 const repos = values.base ? { ours: REPO, base: values.base } : { ours: REPO };
 for (const [label, args, target] of [
