@@ -47,6 +47,27 @@ describe("incremental builds", () => {
     }
   });
 
+  it("a policy's new text prints its PDF and the manual again, not the read-and-sign sheets; its approval does", async () => {
+    const dir = await workspace();
+    const org = ["--org", "gofal-tyr-ysgol", ...AS_OF]; // it asks for read-and-sign sheets
+    await build(dir, ...org);
+    const file = join(dir, "policies", "DCW28-staff-conduct-and-code-of-ethics.md");
+    const text = await readFile(file, "utf8");
+    await writeFile(file, text.replace("## 1. Purpose", "## 1. Purpose\n\nA new sentence."));
+    const changed = await build(dir, ...org);
+    expect(changed.packs[0]?.built).toEqual([
+      "DCW28-staff-conduct-and-code-of-ethics.docx",
+      "DCW28-staff-conduct-and-code-of-ethics.html",
+      "DCW28-staff-conduct-and-code-of-ethics.pdf",
+      "gofal-tyr-ysgol-policy-pack.pdf",
+      "gofal-tyr-ysgol-policy-pack.zip",
+    ]);
+    // The sheet says "version 1.0, approved 1 September 2025": another date is another sheet.
+    await writeFile(file, text.replace("    date: 2025-09-01", "    date: 2025-08-01"));
+    const approved = await build(dir, ...org);
+    expect(approved.packs[0]?.built).toContain("gofal-tyr-ysgol-read-and-sign.pdf");
+  });
+
   it("changing one organisation's logo rebuilds that organisation only", async () => {
     const dir = await workspace();
     await build(dir, ...FAST);

@@ -6,7 +6,7 @@ import { wantsReadAndSign } from "../render/layout.ts";
 import type { PdfEngine } from "../render/pdf/engine.ts";
 import type { Diagnostic, Language, Org, PolicyDocument, Theme } from "../types.ts";
 import { deterministicZip } from "../write/zip.ts";
-import { sha256, toolFingerprint } from "./fingerprint.ts";
+import { sha256, themeHash, toolFingerprint } from "./fingerprint.ts";
 import type { Bytes, PackBuild } from "./folder.ts";
 import { type BuildOptions, FORMATS, isLinked } from "./options.ts";
 import type { Edition, Item } from "./plan.ts";
@@ -82,19 +82,31 @@ async function assembleManual(
 
 /** Every policy's read-and-sign sheet in one file, for an org that asks for them. */
 async function assembleSignSheets(
-  { org, pack, options, engine, docOf, diagnostics }: AssembleStep,
+  { org, pack, options, engine, docOf, theme, diagnostics }: AssembleStep,
   { language, items }: Edition,
 ) {
   const { buildDate } = options;
   const sheets = signSheetsName(org, language);
   if (!wantsReadAndSign(org) || items.length === 0) return;
+  // A sheet shows its policy's code, title, version and newest history entries, not its text:
+  // a changed sentence does not print every sheet of the pack again.
+  const shown = items.map(({ policy: p }) => [
+    p.code,
+    p.title,
+    p.slug,
+    p.version,
+    p.status,
+    p.language,
+    p.history.slice(0, 2),
+  ]);
   const sheetsHash = sha256(
     toolFingerprint(),
     sheets,
     formatIso(buildDate),
     JSON.stringify(org.data),
     org.logo?.dataUri ?? "",
-    ...items.map((item) => item.inputs),
+    themeHash(theme),
+    JSON.stringify(shown),
   );
   if (!options.formats.includes("pdf")) pack.keepIfFresh(sheets, sheetsHash);
   else if (pack.wants(sheets, sheetsHash)) {

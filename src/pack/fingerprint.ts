@@ -36,7 +36,7 @@ const themeHashes = new WeakMap<Theme, string>();
  * The theme as it shapes outputs: its values, and its font by the bytes of its files rather than
  * where they are installed, so a pack built on another machine or folder is still up to date.
  */
-function themeHash(theme: Theme): string {
+export function themeHash(theme: Theme): string {
   let hash = themeHashes.get(theme);
   if (hash === undefined) {
     const { font, ...rest } = theme;
