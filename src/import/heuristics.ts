@@ -1,5 +1,6 @@
 // The heuristics that turn a legacy page's Markdown tree into a policy body. Each is a plain
 // function over the tree that returns the guesses it made, so an editor can review every one.
+
 import type {
   Heading,
   List,
@@ -15,6 +16,7 @@ import type {
   Text,
 } from "mdast";
 import { toString as nodeText } from "mdast-util-to-string";
+import { didYouMean } from "../diagnostics/suggest.ts";
 import { isPublishableLink, refusedKind, urlScheme } from "../links.ts";
 import { COMPUTED_NAMES, ORG_PREFIX } from "../template/placeholders.ts";
 import { lowerCaseName } from "./legacy-placeholders.ts";
@@ -47,6 +49,15 @@ export function convertPlaceholders(tree: Root, fields: readonly string[] = []):
           kind: "placeholder",
           message: `{{${written}}} → <<${name}>> (in lower case)`,
         });
+      const field = name.startsWith(ORG_PREFIX) ? name.slice(ORG_PREFIX.length) : undefined;
+      if (field !== undefined && fields.length > 0 && !fields.includes(field)) {
+        const suggestion = didYouMean(field, fields);
+        guesses.push({
+          line: lineOf(text),
+          kind: "placeholder",
+          message: `<<${name}>> is not an organisation field${suggestion ? `: did you mean <<${ORG_PREFIX}${suggestion}>>?` : ""} (check will report it)`,
+        });
+      }
       const plainName = /^[\w.-]+$/.test(name) && name !== "else";
       if (plainName && !name.startsWith(ORG_PREFIX) && !(COMPUTED_NAMES as readonly string[]).includes(name)) {
         guesses.push({
@@ -157,6 +168,28 @@ export function dropChrome(tree: Root): Guess[] {
       message: `dropped "${oneLine(nodeText(dropped[0] as Node))}"${more ? ` and the ${more} block${more === 1 ? "" : "s"} after it` : ""} (a comment form)`,
     });
   }
+  // A header block typed without blank lines ("<<org_field_logo>>\n<<org_field_name>>\nRegistration
+  // Number: …\n1. Purpose") is one paragraph: its chrome lines are peeled off the top one by one.
+  for (const node of tree.children) {
+    const first = node.type === "paragraph" ? node.children[0] : undefined;
+    if (first?.type !== "text") continue;
+    const lines = first.value.split("\n");
+    let peeled = 0;
+    while (peeled < lines.length - 1 && CHROME.some((pattern) => pattern.test((lines[peeled] as string).trim()))) {
+      guesses.push({
+        line: lineOf(node) + peeled,
+        kind: "chrome",
+        message: `dropped ${quote((lines[peeled] as string).trim())} (every document prints it)`,
+      });
+      peeled++;
+    }
+    if (peeled > 0) {
+      first.value = lines.slice(peeled).join("\n");
+      // What is left starts further down the source: its guesses and warnings say where.
+      for (const at of new Set([node.position?.start, first.position?.start]))
+        if (at) Object.assign(at, { line: at.line + peeled, column: 1 });
+    }
+  }
   tree.children = tree.children.filter((node) => {
     const text = oneLine(nodeText(node));
     if (node.type !== "paragraph" || !CHROME.some((pattern) => pattern.test(text))) return true;
@@ -241,6 +274,10 @@ export function numberedHeadings(tree: Root): Guess[] {
   tree.children = tree.children.flatMap((node): RootContent[] => {
     const text = oneLine(nodeText(node));
     if (node.type === "heading") {
+      // Word's list numbers come with spacing ("1.&nbsp;&nbsp;&nbsp; Purpose"): one space is meant.
+      visitTexts(node, (t) => {
+        t.value = t.value.replace(/[ \t\u00a0]{2,}|\u00a0/g, " ");
+      });
       const depth = headingDepth(text) ?? Math.max(node.depth, 2);
       if (depth === node.depth) return [node];
       guesses.push({
@@ -482,6 +519,18 @@ export function tableHeaders(tree: Root): Guess[] {
     if (node.type !== "table" || node.children.length < 2 || nodeText(node.children[0] as Node).trim() !== "") continue;
     node.children.shift();
     guesses.push({ line: lineOf(node), kind: "table", message: "its first row taken as the header row" });
+  }
+  // A header row typed in bold (as Word tables often are) is bold anyway: "**Time**" would be noise.
+  for (const node of tree.children) {
+    if (node.type !== "table") continue;
+    for (const cell of node.children[0]?.children ?? []) {
+      // A cell read from HTML holds a paragraph; its one child may be the bold run.
+      const holder = (cell.children.length === 1 && (cell.children[0] as Node).type === "paragraph"
+        ? cell.children[0]
+        : cell) as unknown as Paragraph;
+      const only = holder.children[0];
+      if (holder.children.length === 1 && only?.type === "strong") holder.children = only.children;
+    }
   }
   return guesses;
 }

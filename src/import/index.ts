@@ -153,7 +153,6 @@ async function convert(file: string, source: SourceTree, options: ImportOptions)
   guesses.push(...notes, ...mapped, ...legacy.guesses);
   warnings.push(...legacy.warnings);
   const title = found ?? titleFromFileName(file);
-  if (!found) guesses.push({ line: 1, kind: "title", message: `"${title}" (from the file name: no title found)` });
   const titleLine = guesses.find((g) => g.kind === "title")?.line ?? 1;
   // A title that is a placeholder line or a numbered section is a wrong guess: nothing is written.
   // Nothing is written: the guesses so far, and why not.
@@ -162,6 +161,14 @@ async function convert(file: string, source: SourceTree, options: ImportOptions)
     guesses: guesses.sort((a, b) => a.line - b.line),
     diagnostics: [{ file, line: titleLine, column: 1, severity: "error", rule, message, hint }],
   });
+  // No title at all: the file's name would be a guess nobody asked for.
+  if (!found) {
+    return refuse(
+      "import-title",
+      `no title found: the document starts with neither a title heading nor a title line, so nothing was written (its file name suggests "${title}")`,
+      `import it again with --title "the policy's title"`,
+    );
+  }
   if (!options.title && (/<<|\{\{/.test(title) || SECTION_NUMBER.test(title))) {
     const what = /<<|\{\{/.test(title) ? "a line of placeholders" : "a numbered section";
     return refuse(

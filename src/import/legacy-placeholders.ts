@@ -107,12 +107,13 @@ export function legacyPlaceholders(
   return { guesses, warnings };
 }
 
-/** `{{ORG_FIELD_NAME}}`, `{{Current_Year}}`: the name in lower case, when that is a field or computed name. */
-export function lowerCaseName(name: string, fields: readonly string[]): string {
+/**
+ * `{{ORG_FIELD_NAME}}`, `{{Current_Year}}`: the name in lower case, when that is a computed name
+ * or any org_field_ name (a misspelt one too: in lower case, check's did-you-mean can name the field).
+ */
+export function lowerCaseName(name: string, _fields: readonly string[] = []): string {
   const lower = name.toLowerCase();
   if (lower === name) return name;
-  const known = lower.startsWith(ORG_PREFIX)
-    ? fields.length === 0 || fields.includes(lower.slice(ORG_PREFIX.length))
-    : (COMPUTED_NAMES as readonly string[]).includes(lower);
+  const known = lower.startsWith(ORG_PREFIX) || (COMPUTED_NAMES as readonly string[]).includes(lower);
   return known ? lower : name;
 }
