@@ -99,11 +99,11 @@ describe.skipIf(!PDFTOTEXT)(`a PDF, through pdftotext${unless(PDFTOTEXT, "pdftot
 });
 
 describe("the text of a PDF, tidied", () => {
-  it("drops repeated headers, footers and page numbers, makes bullets items and sets headings apart", () => {
+  it("drops repeated headers, footers and page numbers, makes bullets items, joins wrapped lines and sets headings apart", () => {
     const page = (n: number, lines: string[]) =>
       ["   Gofal Cymru – Lone Working", "", ...lines, "", `                 Page ${n} of 2`].join("\n");
     const { text, guesses } = tidyPdfText(
-      `${page(1, ["   Lone Working Policy", "   1. Purpose", "   Staff who work alone stay safe.", "   Staff must:", "      \uF0B7  carry a charged phone and", "         a torch;", "      \uF0A7  ring in."])}\f${page(2, ["   2. Scope", "   Every member of staff."])}\f`,
+      `${page(1, ["   Lone Working Policy", "   1. Purpose", "   Staff who work alone", "   stay safe. Staff must:", "      \uF0B7  carry a charged phone and", "         a torch;", "      \uF0A7  ring in."])}\f${page(2, ["   2. Scope", "   Every member of staff."])}\f`,
     );
     expect(text).toBe(
       [
@@ -111,8 +111,7 @@ describe("the text of a PDF, tidied", () => {
         "",
         "1. Purpose",
         "",
-        "Staff who work alone stay safe.",
-        "Staff must:",
+        "Staff who work alone stay safe. Staff must:",
         "",
         "• carry a charged phone and a torch;",
         "• ring in.",

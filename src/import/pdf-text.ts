@@ -55,6 +55,11 @@ export function tidyPdfText(text: string): { text: string; guesses: Guess[] } {
 
   // The page's left margin, then one list item per bullet, its wrapped lines joined to it.
   const margin = Math.min(...kept.filter((l) => l.trim() !== "").map((l) => l.length - l.trimStart().length));
+  // A line that ends a sentence with room left for the next line's first word ended its paragraph.
+  const width = Math.max(...kept.map((l) => l.trim().length));
+  const endsParagraph = (previous: string, next: string) =>
+    /[.!?:;”")]$/.test(previous) && previous.length + 1 + (next.split(/\s/)[0]?.length ?? 0) < width;
+  let previousRaw = "";
   const out: string[] = [];
   let bullets = 0;
   let item: { indent: number } | undefined;
@@ -83,7 +88,16 @@ export function tidyPdfText(text: string): { text: string; guesses: Guess[] } {
     // and the first line (the title), which PDFs seldom set apart with an empty line.
     const heading = NUMBERED_HEADING.test(line) || out.length === 0;
     if ((item || heading) && out.length > 0 && out.at(-1) !== "") out.push("");
+    // A paragraph's lines are the page's width, not the author's: joined ("self-" and "care" without a space).
+    else if (!item && out.length > 0 && out.at(-1) !== "" && endsParagraph(previousRaw, raw.trim())) out.push("");
+    else if (!item && out.length > 0 && out.at(-1) !== "") {
+      previousRaw = raw.trim();
+      const previous = out.at(-1) as string;
+      out[out.length - 1] = previous.endsWith("-") ? previous + line : `${previous} ${line}`;
+      continue;
+    }
     item = undefined;
+    previousRaw = raw.trim();
     out.push(line);
     if (heading) out.push("");
   }
