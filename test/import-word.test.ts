@@ -10,6 +10,7 @@ import remarkParse from "remark-parse";
 import { unified } from "unified";
 import { beforeAll, describe, expect, it } from "vitest";
 import { mergeSplitTokens } from "../src/import/docx.ts";
+import { bold, numbered, p, word, run as wordRun } from "./fixtures/import/make-word.ts";
 import { REPO, runCli, workspace } from "./helpers.ts";
 import { documentXml, docx } from "./import-files.ts";
 
@@ -188,5 +189,37 @@ describe("tracked changes", () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`--revisions takes accept or reject, not "maybe"`);
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("what stays as it is in a Word document", () => {
+  it("a list of bold items, bulleted or numbered, stays a list; a bold lead-in or a bold sentence stays a paragraph", async () => {
+    const body = [
+      p(bold("Uniform Policy", 32)),
+      p(bold("What to wear", 28)),
+      p(bold("Staff wear:")),
+      numbered(3, 0, bold("Tunic")),
+      numbered(3, 0, bold("Trousers")),
+      p(bold("Staff always wear their identity badge where people can see it.")),
+      p(wordRun("Steps when a uniform is damaged:")),
+      numbered(2, 0, bold("Report it")),
+      numbered(2, 0, bold("Order another")),
+    ].join("");
+    const dir = await workspace();
+    await writeFile(join(dir, "uniform.docx"), word(body));
+    const run = await runCli(["import", "uniform.docx", "--code", "DCW85"], dir);
+    expect(run.code, run.stderr).toBe(0);
+    const { tree } = await policy(join(dir, "policies", "DCW85-uniform.md"));
+    expect(headings(tree)).toEqual([[2, "What to wear"]]);
+    expect(lists(tree)).toEqual([
+      [false, ["Tunic", "Trousers"]],
+      [true, ["Report it", "Order another"]],
+    ]);
+    const paragraphs = tree.children.filter((n) => n.type === "paragraph").map((n) => nodeText(n));
+    expect(paragraphs).toEqual([
+      "Staff wear:",
+      "Staff always wear their identity badge where people can see it.",
+      "Steps when a uniform is damaged:",
+    ]);
   });
 });

@@ -279,12 +279,15 @@ export function wordHeadings(
     const number = numbers.get(p);
     const listed = (q: Paragraph | undefined) => q?.numId === p.numId && q?.ilvl === p.ilvl && numbers.has(q);
     const alone = number !== undefined && !listed(written[i - 1]) && !listed(written[i + 1]);
+    // (A bulleted paragraph has a numId but no number: never alone, never a heading.)
     if (isHeadingStyle(styles, p.styleId)) {
       // Mammoth maps the style; only Word's own number is missing from its text.
       if (number && !p.inTable) made.set(p, restyle(p.xml, p.styleId as string, number));
       return;
     }
-    if (p.inTable || !HEADING_TEXT(p.text) || !(p.bold || (alone && !/^\d/.test(p.text)))) return;
+    if (p.inTable || !HEADING_TEXT(p.text)) return;
+    // A list's items stay items, bold or not: only a numbered paragraph standing alone is a heading.
+    if (p.numId !== undefined ? !alone || /^\d/.test(p.text) : !p.bold) return;
     const style =
       p === title ? "PolicypackTitle" : `PolicypackHeading${Math.min(sizes.indexOf(p.size ?? 0) + 1, 3) || 1}`;
     made.set(p, restyle(p.xml, style, number));
