@@ -25,7 +25,7 @@ function summary(guesses: readonly { kind: string }[]): string {
 
 export const importCommand: Command = {
   name: "import",
-  summary: "turn legacy policy pages (.txt, .html, .md) and Word documents into policy sources",
+  summary: "turn legacy policy pages (.txt, .html, .md), Word, OpenDocument, RTF and PDF documents into policy sources",
   help: `policypack import <file ...> [--code CODE] [--title TITLE] [--out DIR] [--force]
                  [--map FILE] [--revisions accept|reject] [options]
 
