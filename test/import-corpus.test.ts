@@ -71,7 +71,12 @@ async function importInto(file: string, args: string[]) {
 describe("every file of the import corpus", () => {
   it("has a case here (a new fixture needs a reference)", async () => {
     const sources = (await readdir(CORPUS)).filter((name) => !/\.(ts|yaml|fodt)$/.test(name) && name !== "expected");
-    const covered = new Set([...IMPORTED.map((c) => c.file), "header-block.txt", "office-car-word-web-page.htm"]);
+    const covered = new Set([
+      ...IMPORTED.map((c) => c.file),
+      "header-block.txt",
+      "office-car-word-web-page.htm",
+      "care-plans-mojibake.txt",
+    ]);
     expect(sources.filter((name) => !covered.has(name))).toEqual([]);
   });
 
@@ -122,6 +127,16 @@ describe("a corpus file a person must decide about", () => {
     expect(run.stderr).toMatch(
       /error import-title: no title found: the first line, "1\. +Purpose", is a numbered section/,
     );
+  });
+
+  it("text an earlier tool decoded with the wrong encoding: exit 1 naming each damaged character and what it was", async () => {
+    const { run } = await importInto("care-plans-mojibake.txt", ["--code", "DCW95"]);
+    expect(run.code).toBe(1);
+    const errors = run.stderr.split("\n").filter((line) => line.includes("error encoding"));
+    expect(errors).toEqual([
+      'policies/DCW95-care-planning.md:9:12: error encoding: "â€™" is "’" read with the wrong encoding (UTF-8 taken for Windows-1252)',
+      'policies/DCW95-care-planning.md:11:28: error encoding: "â€™" is "’" read with the wrong encoding (UTF-8 taken for Windows-1252)',
+    ]);
   });
 
   it("a Word document with a mail-merge field no field matches, without the map: exit 1 naming it", async () => {

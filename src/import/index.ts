@@ -5,6 +5,7 @@ import { readFile, stat } from "node:fs/promises";
 import { basename, extname } from "node:path";
 import { checkMarkdown } from "../check/markdown.ts";
 import { SECTION_NUMBER } from "../check/policies.ts";
+import { damagedText, forbiddenCharacters } from "../load/characters.ts";
 import { loadOrgSchema } from "../load/orgs.ts";
 import { splitPolicy } from "../load/policies.ts";
 import { scanPlaceholders } from "../template/placeholders.ts";
@@ -217,5 +218,11 @@ function checkWritten(text: string, path: string): Diagnostic[] {
   const { source } = splitPolicy(text, path);
   if (!source) return [];
   const { problems } = scanPlaceholders(source.body, source.bodyLine);
-  return [...problems, ...checkMarkdown(source.body, source.bodyLine)].map((d) => ({ ...d, file: path }));
+  return [
+    ...problems,
+    ...checkMarkdown(source.body, source.bodyLine),
+    // Text damaged before it reached us ("â€™" for ’) and characters no policy may hold: check's errors, said now.
+    ...damagedText(source.body, path, source.bodyLine),
+    ...forbiddenCharacters(source.body, path, source.bodyLine),
+  ].map((d) => ({ ...d, file: path }));
 }
