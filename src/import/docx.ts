@@ -7,7 +7,16 @@ import { lostCharacters } from "./decode.ts";
 import { readHtml } from "./legacy-text.ts";
 import { ImportProblem, LIMITS, megabytes } from "./limits.ts";
 import { type Guess, type SourceTree, WORD_IMAGE } from "./types.ts";
-import { MADE_STYLES, mergeFields, type Revisions, rejectRevisions, wordHeadings } from "./word-xml.ts";
+import {
+  BODY_ELEMENTS,
+  MADE_STYLES,
+  mergeFields,
+  type Revisions,
+  rejectRevisions,
+  STYLE_ELEMENTS,
+  unbalancedIn,
+  wordHeadings,
+} from "./word-xml.ts";
 import { unzip, zipEntries } from "./zip.ts";
 
 /**
@@ -109,7 +118,7 @@ export async function readDocx(file: string, bytes: Buffer, revisions: Revisions
       );
     }
   }
-  const prepared = prepare(parts, main, revisions);
+  const prepared = prepare(file, parts, main, revisions);
   all.set(main, new TextEncoder().encode(prepared.xml));
   let html: string;
   try {
@@ -141,12 +150,27 @@ export async function readDocx(file: string, bytes: Buffer, revisions: Revisions
 
 /** The main part as import reads it: tracked changes resolved, headings as people write them, mail-merge fields as «Name». */
 function prepare(
+  file: string,
   parts: Map<string, Uint8Array>,
   main: string,
   revisions: Revisions,
 ): { xml: string; guesses: Guess[] } {
   const text = (name: string) => new TextDecoder().decode(parts.get(name) ?? new Uint8Array());
   let xml = text(main);
+  for (const [name, elements] of [
+    [main, BODY_ELEMENTS],
+    ["word/styles.xml", STYLE_ELEMENTS],
+    ["word/numbering.xml", STYLE_ELEMENTS],
+  ] as const) {
+    const unbalanced = unbalancedIn(name === main ? xml : text(name), elements);
+    if (unbalanced) {
+      throw new ImportProblem(
+        "import-format",
+        `${file} is not a readable Word document: its part ${name} is not well formed (${unbalanced})`,
+        "open it in Word or LibreOffice and save it again as .docx",
+      );
+    }
+  }
   if (revisions === "reject") xml = rejectRevisions(xml);
   const headings = wordHeadings(xml, text("word/styles.xml"), text("word/numbering.xml"));
   const fields = mergeFields(headings.body);

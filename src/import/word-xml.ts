@@ -7,6 +7,40 @@ import type { Guess } from "./types.ts";
 
 export type Revisions = "accept" | "reject";
 
+/**
+ * The patterns below find each element's end by the next closing tag, which takes time in
+ * proportion to the part only when every element is closed (nesting is bounded before this: see
+ * xmlDepthExceeds). Word always writes it so; a part that does not is refused, not read for minutes.
+ * Fields are self-closing begin/end marks: they must pair up, nested at most a few deep.
+ */
+export function unbalancedIn(xml: string, elements: readonly string[]): string | undefined {
+  for (const name of elements) {
+    const opens = xml.match(new RegExp(`<${name}(?=[\\s>])[^>]*[^/]>|<${name}>`, "g"))?.length ?? 0;
+    const closes = xml.match(new RegExp(`</${name}>`, "g"))?.length ?? 0;
+    if (opens !== closes) return `<${name}> opened ${opens} times and closed ${closes}`;
+  }
+  let depth = 0;
+  for (const [, type] of xml.matchAll(/w:fldCharType="(begin|end)"/g)) {
+    depth += type === "begin" ? 1 : -1;
+    if (depth < 0 || depth > 10) return "fields (w:fldChar) that do not pair up";
+  }
+  return depth === 0 ? undefined : "fields (w:fldChar) that do not pair up";
+}
+
+export const BODY_ELEMENTS = [
+  "w:p",
+  "w:r",
+  "w:tbl",
+  "w:ins",
+  "w:del",
+  "w:moveTo",
+  "w:moveFrom",
+  "w:fldSimple",
+  "w:pPr",
+  "w:rPr",
+];
+export const STYLE_ELEMENTS = ["w:style", "w:abstractNum", "w:num", "w:lvl", "w:lvlOverride", "w:rPr"];
+
 /** Style ids the rewritten paragraphs get; STYLE_MAP in docx.ts maps them to h1–h4. */
 export const MADE_STYLES = ["PolicypackTitle", "PolicypackHeading1", "PolicypackHeading2", "PolicypackHeading3"];
 

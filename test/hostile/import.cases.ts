@@ -75,6 +75,16 @@ export const cases: HostileCase[] = [
     /old\.docx is a Word 97–2003 document[\s\S]*rename it to old\.doc and import that/,
   ),
   importing("cut.docx", valid.subarray(0, valid.length - 40), /cut\.docx is not a readable Word document/),
+  // 50,000 field starts then 50,000 ends: pairing them up by pattern would take minutes.
+  importing(
+    "fields.docx",
+    docx(
+      documentXml(
+        `<w:p>${'<w:r><w:fldChar w:fldCharType="begin"/></w:r>'.repeat(50_000)}${'<w:r><w:fldChar w:fldCharType="end"/></w:r>'.repeat(50_000)}</w:p>`,
+      ),
+    ),
+    /fields\.docx is not a readable Word document: its part word\/document\.xml is not well formed \(fields \(w:fldChar\) that do not pair up\)/,
+  ),
   importing("damaged.docx", damaged, /damaged\.docx is not a readable Word document/),
   importing(
     "nested.docx",
