@@ -129,6 +129,15 @@ describe("the text of a PDF, tidied", () => {
   });
 });
 
+describe("the text of a very long PDF", () => {
+  it("is tidied in time, without overflowing the stack", () => {
+    const started = Date.now();
+    const { text } = tidyPdfText(`Long Policy\n${"x\n".repeat(500_000)}`);
+    expect(text.startsWith("Long Policy\n\nx x x")).toBe(true);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
 describe.skipIf(!SOFFICE)(`.odt, .doc and .rtf, through LibreOffice${unless(SOFFICE, "LibreOffice (soffice)")}`, () => {
   it("imports an OpenDocument text: bold headings, bullets, placeholder", async () => {
     const { dir, run } = await importCorpus("moving-and-handling.odt", ["--code", "DCW94"]);

@@ -48,59 +48,69 @@ export function tidyPdfText(text: string): { text: string; guesses: Guess[] } {
       else removed.set(key(line), (removed.get(key(line)) ?? 0) + 1);
     });
     // The space above the footer is not a paragraph break: a paragraph may run on to the next page.
-    while (body.at(-1)?.trim() === "") body.pop();
-    while (body[0]?.trim() === "") body.shift();
-    kept.push(...body);
+    const first = body.findIndex((line) => line.trim() !== "");
+    const last = body.findLastIndex((line) => line.trim() !== "");
+    for (const line of body.slice(first, last + 1)) kept.push(line);
   }
 
   // The page's left margin, then one list item per bullet, its wrapped lines joined to it.
-  const margin = Math.min(...kept.filter((l) => l.trim() !== "").map((l) => l.length - l.trimStart().length));
+  // reduce and loops, not Math.min(...lines) or push(...lines): a million short lines would overflow the stack.
+  const margin = kept
+    .filter((l) => l.trim() !== "")
+    .reduce((least, l) => Math.min(least, l.length - l.trimStart().length), Number.POSITIVE_INFINITY);
   // A line that ends a sentence with room left for the next line's first word ended its paragraph.
-  const width = Math.max(...kept.map((l) => l.trim().length));
+  const width = kept.reduce((most, l) => Math.max(most, l.trim().length), 0);
   const endsParagraph = (previous: string, next: string) =>
     /[.!?:;”")]$/.test(previous) && previous.length + 1 + (next.split(/\s/)[0]?.length ?? 0) < width;
   let previousRaw = "";
-  const out: string[] = [];
+  // Each output line as its pieces, joined at the end: appending to one long string line by line,
+  // and asking whether it ends in "-", takes time in the square of its length.
+  const out: string[][] = [];
+  const open = () => out.length > 0 && (out.at(-1) as string[]).length > 0;
+  const append = (piece: string) => (out.at(-1) as string[]).push(piece);
+  let tail = "";
   let bullets = 0;
   let item: { indent: number } | undefined;
   for (const raw of kept) {
     const indent = raw.length - raw.trimStart().length - (Number.isFinite(margin) ? margin : 0);
     const line = raw.trim().replace(/\s{2,}/g, " ");
     if (line === "") {
-      if (out.at(-1) !== "") out.push("");
+      if (open()) out.push([]);
       item = undefined;
       continue;
     }
     const bullet = BULLET.exec(line);
     if (bullet) {
       // A list is its own block: a blank line before it, after the lead-in ("Staff must:").
-      if (!item && out.length > 0 && out.at(-1) !== "") out.push("");
-      out.push(`• ${line.slice(bullet[0].length)}`);
+      if (!item && open()) out.push([]);
+      out.push([`• ${line.slice(bullet[0].length)}`]);
       bullets++;
       item = { indent };
       continue;
     }
     if (item && indent > item.indent) {
-      out[out.length - 1] += ` ${line}`;
+      append(` ${line}`);
       continue;
     }
     // Text after a list, at the margin, is a new paragraph; so is a numbered heading ("2. Scope")
     // and the first line (the title), which PDFs seldom set apart with an empty line.
     const heading = NUMBERED_HEADING.test(line) || out.length === 0;
-    if ((item || heading) && out.length > 0 && out.at(-1) !== "") out.push("");
+    if ((item || heading) && open()) out.push([]);
     // A paragraph's lines are the page's width, not the author's: joined ("self-" and "care" without a space).
-    else if (!item && out.length > 0 && out.at(-1) !== "" && endsParagraph(previousRaw, raw.trim())) out.push("");
-    else if (!item && out.length > 0 && out.at(-1) !== "") {
+    else if (!item && open() && endsParagraph(previousRaw, raw.trim())) out.push([]);
+    else if (!item && open()) {
       previousRaw = raw.trim();
-      const previous = out.at(-1) as string;
-      out[out.length - 1] = previous.endsWith("-") ? previous + line : `${previous} ${line}`;
+      append(tail.endsWith("-") ? line : ` ${line}`);
+      tail = line;
       continue;
     }
     item = undefined;
     previousRaw = raw.trim();
-    out.push(line);
-    if (heading) out.push("");
+    tail = line;
+    out.push([line]);
+    if (heading) out.push([]);
   }
+  const tidied = out.map((pieces) => pieces.join("")).join("\n");
 
   const guesses: Guess[] = [];
   if (removed.size > 0) {
@@ -119,5 +129,5 @@ export function tidyPdfText(text: string): { text: string; guesses: Guess[] } {
       message: `${bullets} bulleted line${bullets === 1 ? "" : "s"} of the PDF read as list items`,
     });
   }
-  return { text: `${out.join("\n").trim()}\n`, guesses };
+  return { text: `${tidied.trim()}\n`, guesses };
 }
