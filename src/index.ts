@@ -11,6 +11,7 @@ import { CommandContext, UsageError } from "./cli/command.ts";
 import { hasErrors, sortDiagnostics } from "./diagnostics/report.ts";
 import { didYouMean } from "./diagnostics/suggest.ts";
 import type { PackDiff } from "./diff/compare.ts";
+import type { FieldMap } from "./import/field-map.ts";
 import type { Guess } from "./import/types.ts";
 import { buildPacks, FORMATS, type Format, type OrgBuild } from "./pack/build.ts";
 import { parseShard, shardOf } from "./pack/shard.ts";
@@ -317,6 +318,10 @@ export interface ImportOptions extends Options {
   force?: boolean;
   /** false: convert only, and return the text without writing it (default: true). */
   write?: boolean;
+  /** A YAML file of the documents' own placeholder tokens and the fields they stand for, as `--map`. */
+  map?: string;
+  /** A Word document's tracked changes: imported as if accepted (default) or as if rejected. */
+  revisions?: "accept" | "reject";
 }
 
 export interface ImportReport extends Report {
@@ -333,7 +338,17 @@ export interface ImportReport extends Report {
   guesses: Guess[];
 }
 
-/** Turns a legacy page (.txt, .html, .md) or Word document into a policy source, as `policypack import`. */
+const notImported = (source: string) => ({
+  source,
+  output: null,
+  code: null,
+  title: null,
+  text: null,
+  written: false,
+  guesses: [],
+});
+
+/** Turns a legacy page, Word, OpenDocument, RTF or PDF document into a policy source, as `policypack import`. */
 export async function importFile(path: string, options: ImportOptions = {}): Promise<ImportReport> {
   const session = open(options);
   const { code } = options;
@@ -343,15 +358,27 @@ export async function importFile(path: string, options: ImportOptions = {}): Pro
   const file = resolve(session.cwd, path);
   if (!existsSync(file)) throw new UsageError(`no such file: ${path}`);
   // Loaded here, as the command does: the importer pulls in mammoth and rehype.
-  const { importPolicy } = await import("./import/index.ts");
+  const { importPolicy, loadFieldMap } = await import("./import/index.ts");
   const { savePolicy } = await import("./import/write.ts");
   const out = resolve(session.cwd, options.outDir ?? session.policies);
+  let fieldMap: { file: string; map: FieldMap } | undefined;
+  if (options.map !== undefined) {
+    const mapFile = resolve(session.cwd, options.map);
+    if (!existsSync(mapFile)) throw new UsageError(`no such map file: ${options.map}`);
+    const loaded = await loadFieldMap(mapFile, session.orgs);
+    // A wrong map would import the file wrongly: nothing is imported until it is right.
+    if (!loaded.map) return { ...report(session, loaded.diagnostics), ...notImported(path) };
+    fieldMap = { file: mapFile, map: loaded.map };
+  }
   const result = await importPolicy(file, {
     ...(code ? { code } : {}),
     ...(options.title ? { title: options.title } : {}),
     policiesDir: session.policies,
     orgsDir: session.orgs,
     out,
+    revisions: options.revisions ?? "accept",
+    searchPath: session.env.PATH ?? "",
+    ...(fieldMap ? { fieldMap } : {}),
   });
   const diagnostics = [...result.diagnostics];
   let written = false;

@@ -98,6 +98,19 @@ describe("the API", () => {
     expect(await readFile(target, "utf8")).toBe(preview.text);
   });
 
+  it("imports with a map of a consultancy's own tokens, as import --map does", async () => {
+    const dir = await workspace({
+      "old.txt": "Visiting Policy\n\n1. Purpose\n\nCall the office on [Office Phone Number].\n",
+      "fields.yaml": '"[Office Phone Number]": phone\n',
+      "bad.yaml": '"[Office Phone Number]": phnoe\n',
+    });
+    const mapped = await importFile("old.txt", { cwd: dir, code: "DCW90", map: "fields.yaml", write: false });
+    expect(mapped.text).toContain("Call the office on <<org_field_phone>>.");
+    const wrong = await importFile("old.txt", { cwd: dir, code: "DCW90", map: "bad.yaml", write: false });
+    expect(wrong).toMatchObject({ ok: false, output: null, written: false });
+    expect(wrong.diagnostics[0]).toMatchObject({ file: "bad.yaml", line: 1, rule: "import-map" });
+  });
+
   it("throws UsageError for a bad option and EnvironmentError for a missing schema", async () => {
     const dir = await workspace();
     await expect(build({ cwd: dir, orgs: ["afon-homecar"] })).rejects.toThrow(
