@@ -93,6 +93,17 @@ async function buildPack(
 }
 
 /**
+ * One thread per CPU when the build may have enough to render to repay starting them (a thread
+ * loads the renderers anew: about as long as 30 Word files or 100 web pages take), else one.
+ * Only what is stale is rendered, so this is the most there could be.
+ */
+function defaultJobs(check: CheckResult, orgs: readonly Org[], options: BuildOptions): number {
+  const most = orgs.length * check.library.policies.length;
+  const work = (options.formats.includes("docx") ? 4 * most : 0) + (options.formats.includes("html") ? most : 0);
+  return work >= 400 ? availableParallelism() : 1;
+}
+
+/**
  * Waits for every promise, then fails with the first failure: nothing is left running (and
  * writing) behind a build that has already given up.
  */
@@ -139,7 +150,8 @@ export async function buildPacks(
   options: BuildOptions,
 ): Promise<BuildResult> {
   const result: BuildResult = { packs: [], diagnostics: [] };
-  const pool = documentPool(options.jobs ?? 1);
+  const jobs = options.jobs ?? defaultJobs(check, orgs, options);
+  const pool = documentPool(jobs);
   // Chromium starts only when a PDF has to be printed: a no-op rebuild never launches it.
   let engine: Promise<PdfEngine> | undefined;
   const getEngine = () => {
@@ -168,7 +180,6 @@ export async function buildPacks(
     // Packs overlap, as many as there are threads, so that no thread waits while a pack's
     // manual prints or its files are written (each pack in flight holds its files, tens of MB:
     // more would cost memory for little). Results are kept in the order of the orgs.
-    const jobs = options.jobs ?? 1;
     const packs: (OrgBuild | undefined)[] = [];
     const found: Diagnostic[][] = orgs.map(() => []);
     try {

@@ -22,7 +22,10 @@ export interface BuildOptions {
    * pages, and its link with it, until the next full build.
    */
   linked?: readonly Format[];
-  /** Threads rendering web pages and Word files (default 1: this thread alone). */
+  /**
+   * Threads rendering web pages and Word files. Default: one per CPU when there is enough to
+   * render to pay for starting them, else this thread alone.
+   */
   jobs?: number;
 }
 

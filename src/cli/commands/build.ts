@@ -26,10 +26,10 @@ function formats(context: CommandContext): Format[] {
   return wanted as Format[];
 }
 
-/** --jobs N: how many threads render web pages and Word files; every core by default. */
-function jobs(context: CommandContext): number {
+/** --jobs N: how many threads render web pages and Word files; by default the build decides. */
+function jobs(context: CommandContext): number | undefined {
   const text = context.string("jobs");
-  if (text === undefined) return availableParallelism();
+  if (text === undefined) return undefined;
   if (!/^[1-9][0-9]{0,3}$/.test(text.trim())) {
     throw new UsageError(`--jobs wants a whole number of threads from 1 to 9999, not "${text}"`);
   }
@@ -61,7 +61,8 @@ export const build: Command = {
                         write are still never overwritten or removed)
   --force               rebuild every file, even those whose inputs have not changed
   --jobs N              threads rendering web pages and Word files, beside Chromium's own
-                        processes for PDFs (default: the number of CPUs, here ${availableParallelism()})
+                        processes for PDFs (default: the number of CPUs, here ${availableParallelism()}, for a
+                        build with enough to render; one for a few documents)
   --shard K/N           build only the K-th of N slices of the organisations (for CI matrices;
                         an organisation stays in its slice when others are added)
   --drafts              instead of the packs, preview the draft policies (status: draft) for
@@ -116,7 +117,7 @@ export const build: Command = {
           buildDate: context.buildDate,
           env: context.io.env,
           force: Boolean(context.values.force),
-          jobs: threads,
+          ...(threads ? { jobs: threads } : {}),
           ...(progressBar(context) ? { onProgress: progressBar(context) } : {}),
           signal,
           drafts,
