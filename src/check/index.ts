@@ -12,7 +12,7 @@ import { checkOrg, editionPolicies, editions, placeholderFields } from "./orgs.t
 import { type BodyCheck, type BodyCheckCache, checkLibrary } from "./policies.ts";
 import { compileSchema } from "./schema.ts";
 import { checkTheme } from "./theme.ts";
-import { checkTranslations } from "./translations.ts";
+import { checkTranslations, type TranslationCheck, type TranslationCheckCache } from "./translations.ts";
 
 export interface CheckOptions {
   policiesDir: string;
@@ -52,17 +52,18 @@ export async function loadAndCheck(options: CheckOptions): Promise<CheckResult> 
       throw new EnvironmentError(`cannot read the theme: ${error.message}`);
     }),
   ]);
-  const cache = await readBodyChecks();
-  const before = [...cache.keys()].join();
+  const caches = await readBodyChecks();
+  const cache = caches.bodies;
+  const before = [...cache.keys(), ...caches.translations.keys()].join();
   const { library, diagnostics: libraryDiagnostics } = checkLibrary(
     policySources.sources,
     placeholderFields(schema),
     options.buildDate,
     cache,
   );
-  if ([...cache.keys()].join() !== before) await writeBodyChecks(cache);
   const englishErrors = new Set(libraryDiagnostics.filter((d) => d.severity === "error").map((d) => d.file));
-  const welsh = checkTranslations(welshSources.sources, "cy", library, englishErrors);
+  const welsh = checkTranslations(welshSources.sources, "cy", library, englishErrors, caches.translations);
+  if ([...cache.keys(), ...caches.translations.keys()].join() !== before) await writeBodyChecks(caches);
   library.translations.cy = welsh.translations;
   const diagnostics = [
     ...policySources.diagnostics,
@@ -124,19 +125,31 @@ export async function loadAndCheck(options: CheckOptions): Promise<CheckResult> 
 // between runs, keyed by the body and invalidated by any change to the tool.
 const CACHE_FILE = join(import.meta.dirname, "..", "..", "node_modules", ".cache", "policypack", "body-checks.json");
 
-async function readBodyChecks(): Promise<BodyCheckCache> {
+interface Caches {
+  bodies: BodyCheckCache;
+  translations: TranslationCheckCache;
+}
+
+async function readBodyChecks(): Promise<Caches> {
   try {
-    const saved = JSON.parse(await readFile(CACHE_FILE, "utf8")) as { tool: string; entries: [string, BodyCheck][] };
-    if (saved.tool === toolFingerprint()) return new Map(saved.entries);
+    const saved = JSON.parse(await readFile(CACHE_FILE, "utf8")) as {
+      tool: string;
+      entries: [string, BodyCheck][];
+      translations?: [string, TranslationCheck][];
+    };
+    if (saved.tool === toolFingerprint()) {
+      return { bodies: new Map(saved.entries), translations: new Map(saved.translations ?? []) };
+    }
   } catch {
     // No cache yet, or an unreadable one: check everything.
   }
-  return new Map();
+  return { bodies: new Map(), translations: new Map() };
 }
 
-async function writeBodyChecks(cache: BodyCheckCache): Promise<void> {
+async function writeBodyChecks({ bodies, translations }: Caches): Promise<void> {
   // A cache that cannot be written (read-only install) only costs time.
-  await writeFileAtomic(CACHE_FILE, JSON.stringify({ tool: toolFingerprint(), entries: [...cache] })).catch(() => {});
+  const saved = { tool: toolFingerprint(), entries: [...bodies], translations: [...translations] };
+  await writeFileAtomic(CACHE_FILE, JSON.stringify(saved)).catch(() => {});
 }
 
 /** A problem with the machine or the command line, not with the policies or orgs: exit code 2. */

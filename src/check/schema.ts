@@ -6,13 +6,21 @@ import { didYouMean } from "../diagnostics/suggest.ts";
 import { pointerPart, positionOf } from "../load/yaml.ts";
 import type { Diagnostic, YamlPositions } from "../types.ts";
 
+// One instance for every schema: setting one up (its meta-schemas) costs more than compiling ours.
+let shared: Ajv2020 | undefined;
+
 export function compileSchema(schema: object): ValidateFunction {
-  // verbose: errors carry their parentSchema, which holds the known keys for did-you-mean.
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true });
-  addFormats.default(ajv, ["email", "uri"]);
-  // A date in a file is held to the same years as --as-of: 0001-01-01 is a typing mistake.
-  ajv.addFormat("date", { type: "string", validate: isPlausibleIsoDate });
-  return ajv.compile(schema);
+  if (!shared) {
+    // verbose: errors carry their parentSchema, which holds the known keys for did-you-mean.
+    shared = new Ajv2020({ allErrors: true, verbose: true, strict: true });
+    addFormats.default(shared, ["email", "uri"]);
+    // A date in a file is held to the same years as --as-of: 0001-01-01 is a typing mistake.
+    shared.addFormat("date", { type: "string", validate: isPlausibleIsoDate });
+  }
+  // An organisation schema edited since the last compile (serve --watch) replaces the old one.
+  const id = (schema as { $id?: unknown }).$id;
+  if (typeof id === "string") shared.removeSchema(id);
+  return shared.compile(schema);
 }
 
 function keyLabel(pointer: string): string {

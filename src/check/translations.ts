@@ -1,4 +1,5 @@
 import type { ValidateFunction } from "ajv";
+import { sha256 } from "../hash.ts";
 import { fileStem, type PolicySource } from "../load/policies.ts";
 import { positionOf } from "../load/yaml.ts";
 import { blockHash, invariants, pairSections, recordedPlaces, type Section, sectionsOf } from "../translate/blocks.ts";
@@ -53,6 +54,15 @@ const frontMatterSchema = {
 
 let validateFrontMatter: ValidateFunction | undefined;
 
+/** What checking one translation against its English found, without the file (the same wherever it is). */
+export type TranslationCheck = Omit<Diagnostic, "file">[];
+
+/**
+ * Translation checks by a hash of both texts and the front matter: parsing both is most of the
+ * time a check of a Welsh library takes, so it is kept between runs like the policies' own.
+ */
+export type TranslationCheckCache = Map<string, TranslationCheck>;
+
 interface FrontMatter {
   code: string;
   title: string;
@@ -77,7 +87,9 @@ export function checkTranslations(
   library: Library,
   /** English policy files with errors: their translations are not compared with them. */
   brokenFiles: ReadonlySet<string>,
+  cache: TranslationCheckCache = new Map(),
 ): { translations: Record<string, Policy>; diagnostics: Diagnostic[] } {
+  const used = new Map<string, TranslationCheck>();
   validateFrontMatter ??= compileSchema(frontMatterSchema);
   const diagnostics: Diagnostic[] = [];
   const translations: Record<string, Policy> = {};
@@ -85,9 +97,9 @@ export function checkTranslations(
   const loose = loosePattern(library.policies.map((p) => p.code));
   for (const source of sources) {
     if (source.frontMatter === undefined) continue; // YAML errors already reported
-    const found = schemaDiagnostics(validateFrontMatter, source.frontMatter ?? {}, source.positions, source.file);
-    if (found.length > 0) {
-      diagnostics.push(...found);
+    const invalid = schemaDiagnostics(validateFrontMatter, source.frontMatter ?? {}, source.positions, source.file);
+    if (invalid.length > 0) {
+      diagnostics.push(...invalid);
       continue;
     }
     const fm = source.frontMatter as FrontMatter;
@@ -157,17 +169,41 @@ export function checkTranslations(
     });
     if (fm.category) translation.category = fm.category;
     else delete translation.category;
-    const body = checkBody(translation, codes, loose);
-    diagnostics.push(...body.problems.map((d) => ({ ...d, file: source.file })));
-    // Either text too broken to read (too deep, unbalanced blocks) is not compared: its own
-    // errors say why, and walking it could take minutes.
-    const unreadable = (problems: readonly { severity: string }[]) => problems.some((d) => d.severity === "error");
-    if (!unreadable(body.problems) && !brokenFiles.has(english.file)) {
-      diagnostics.push(...compare(english, translation, codes, fm, at));
-    }
+    const key = sha256(
+      english.body,
+      String(english.bodyLine),
+      source.body,
+      String(source.bodyLine),
+      JSON.stringify([fm, english.title, english.version, english.history, brokenFiles.has(english.file)]),
+      JSON.stringify(source.positions),
+      codes.source,
+    );
+    const found = cache.get(key) ?? checkAgainst(english, translation, codes, loose, fm, at, brokenFiles);
+    used.set(key, found);
+    diagnostics.push(...found.map((d) => ({ ...d, file: source.file })));
     translations[fm.code] = translation;
   }
+  // The cache keeps what this library has now, nothing older.
+  cache.clear();
+  for (const [key, found] of used) cache.set(key, found);
   return { translations, diagnostics };
+}
+
+/** The translation's own body checks, then its comparison with the English. */
+function checkAgainst(
+  english: Policy,
+  translation: Policy,
+  codes: RegExp,
+  loose: RegExp,
+  fm: FrontMatter,
+  at: (pointer: string, severity: Diagnostic["severity"], rule: string) => Omit<Diagnostic, "message">,
+  brokenFiles: ReadonlySet<string>,
+): TranslationCheck {
+  const { problems } = checkBody(translation, codes, loose);
+  // Either text too broken to read (too deep, unbalanced blocks) is not compared: its own
+  // errors say why, and walking it could take minutes.
+  if (problems.some((d) => d.severity === "error") || brokenFiles.has(english.file)) return problems;
+  return [...problems, ...compare(english, translation, codes, fm, at).map(({ file: _, ...d }) => d)];
 }
 
 /** Sections, placeholders and codes that differ from the English, and English sections changed since. */

@@ -61,11 +61,15 @@ export function formatIso(date: CalendarDate): string {
   return `${pad(date.year, 4)}-${pad(date.month, 2)}-${pad(date.day, 2)}`;
 }
 
-const WELSH = new Intl.DateTimeFormat("cy", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+// Made on first use: a formatter costs a few milliseconds, which an English build need not pay.
+let welsh: Intl.DateTimeFormat | undefined;
 
 /** "24 November 2026" (or "24 Tachwedd 2026" in Welsh), the way UK policies print dates. */
 export function formatLong(date: CalendarDate, language: Language = "en"): string {
-  if (language === "cy") return WELSH.format(new Date(Date.UTC(date.year, date.month - 1, date.day)));
+  if (language === "cy") {
+    welsh ??= new Intl.DateTimeFormat("cy", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+    return welsh.format(new Date(Date.UTC(date.year, date.month - 1, date.day)));
+  }
   return `${date.day} ${MONTHS[date.month - 1]} ${date.year}`;
 }
 
