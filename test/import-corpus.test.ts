@@ -1,25 +1,14 @@
-// The import corpus (issue 15, "done when"): every file in test/fixtures/import/ either imports to
-// exactly its reference in expected/ (headings, lists, placeholders, sentences) and then passes
-// check, or exits non-zero naming what a person must decide, writing nothing.
-import { execFileSync } from "node:child_process";
 import { copyFile, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO, runCli, workspace } from "./helpers.ts";
+import { installed } from "./import-read.ts";
 
 const CORPUS = join(REPO, "test", "fixtures", "import");
 const PATH = process.env.PATH ?? "";
-const has = (program: string) => {
-  try {
-    execFileSync("sh", ["-c", `command -v ${program}`], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-};
 const NEEDS: Record<string, { present: boolean; what: string }> = {
-  pdf: { present: has("pdftotext"), what: "pdftotext (poppler-utils)" },
-  office: { present: has("soffice") || has("libreoffice"), what: "LibreOffice (soffice)" },
+  pdf: { present: installed("pdftotext"), what: "pdftotext (poppler-utils)" },
+  office: { present: installed("soffice") || installed("libreoffice"), what: "LibreOffice (soffice)" },
 };
 
 interface Case {

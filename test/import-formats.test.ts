@@ -1,40 +1,19 @@
-// Other formats (issue 15): .pdf through pdftotext, .doc/.odt/.rtf through LibreOffice, a clear
-// error (with the command to install or run) when the program is missing, and a clear error for a
-// file whose bytes are not what its extension says. The corpus is test/fixtures/import/.
-import { execFileSync } from "node:child_process";
-import { copyFile, readFile, writeFile } from "node:fs/promises";
+import { copyFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Heading, List, Root } from "mdast";
+import type { List, Root } from "mdast";
 import { toString as nodeText } from "mdast-util-to-string";
-import remarkGfm from "remark-gfm";
-import remarkParse from "remark-parse";
-import { unified } from "unified";
 import { beforeAll, describe, expect, it } from "vitest";
 import { tidyPdfText } from "../src/import/pdf-text.ts";
 import { REPO, runCli, workspace } from "./helpers.ts";
+import { headingsOf, installed, writtenPolicy } from "./import-read.ts";
 
 const CORPUS = join(REPO, "test", "fixtures", "import");
 const PATH = process.env.PATH ?? "";
-const has = (program: string) => {
-  try {
-    execFileSync("sh", ["-c", `command -v ${program}`], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-};
-const PDFTOTEXT = has("pdftotext");
-const SOFFICE = has("soffice") || has("libreoffice");
+const PDFTOTEXT = installed("pdftotext");
+const SOFFICE = installed("soffice") || installed("libreoffice");
 /** The test's name says why it did not run: vitest lists skipped tests by name. */
 const unless = (present: boolean, what: string) => (present ? "" : ` — SKIPPED: ${what} is not installed here`);
 
-async function policy(path: string): Promise<{ front: string; body: string; tree: Root }> {
-  const text = await readFile(path, "utf8");
-  const [, front = "", body = ""] = /^---\n([\s\S]*?)\n---\n\n?([\s\S]*)$/.exec(text) ?? [];
-  return { front, body, tree: unified().use(remarkParse).use(remarkGfm).parse(body) };
-}
-const headings = (tree: Root) =>
-  tree.children.filter((n): n is Heading => n.type === "heading").map((h) => [h.depth, nodeText(h)]);
 const items = (tree: Root) =>
   tree.children.filter((n): n is List => n.type === "list").map((l) => l.children.map((item) => nodeText(item)));
 
@@ -71,9 +50,9 @@ describe.skipIf(!PDFTOTEXT)(`a PDF, through pdftotext${unless(PDFTOTEXT, "pdftot
   it("gives the policy's title, headings, sentences and placeholder, and checks clean", async () => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    const { front, body, tree } = await policy(join(dir, "policies", "DCW94-moving-and-handling.md"));
+    const { front, body, tree } = await writtenPolicy(join(dir, "policies", "DCW94-moving-and-handling.md"));
     expect(front).toContain("title: Moving and Handling Policy");
-    expect(headings(tree)).toEqual(MOVING_HEADINGS);
+    expect(headingsOf(tree)).toEqual(MOVING_HEADINGS);
     expect(body.replace(/\n/g, " ")).toContain(
       "This policy sets out how <<org_field_name>> makes sure that people are moved safely, and that staff are not injured",
     );
@@ -81,14 +60,14 @@ describe.skipIf(!PDFTOTEXT)(`a PDF, through pdftotext${unless(PDFTOTEXT, "pdftot
   });
 
   it("turns the symbol font's private-use bullets into list items, one split across a page break included", async () => {
-    const { body, tree } = await policy(join(dir, "policies", "DCW94-moving-and-handling.md"));
+    const { body, tree } = await writtenPolicy(join(dir, "policies", "DCW94-moving-and-handling.md"));
     expect(items(tree)).toEqual(MOVING_ITEMS);
     expect(body).not.toMatch(/[\uE000-\uF8FF]/u);
     expect(run.stdout).toContain("list: 3 bulleted lines of the PDF read as list items");
   });
 
   it("drops the header and footer repeated on every page, and says so", async () => {
-    const { body } = await policy(join(dir, "policies", "DCW94-moving-and-handling.md"));
+    const { body } = await writtenPolicy(join(dir, "policies", "DCW94-moving-and-handling.md"));
     expect(body).not.toMatch(/Page \d of \d|Sunrise Care Ltd ·/);
     expect(run.stdout).toContain(
       'chrome: dropped 6 page header, footer and page-number lines of the PDF ("sunrise care ltd · moving and handling policy · dcw#", "page # of #"; # is any number)',
@@ -143,9 +122,9 @@ describe.skipIf(!SOFFICE)(`.odt, .doc and .rtf, through LibreOffice${unless(SOFF
     const { dir, run } = await importCorpus("moving-and-handling.odt", ["--code", "DCW94"]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain("format: converted from .odt to .docx by LibreOffice, then read as Word");
-    const { front, body, tree } = await policy(join(dir, "policies", "DCW94-moving-and-handling.md"));
+    const { front, body, tree } = await writtenPolicy(join(dir, "policies", "DCW94-moving-and-handling.md"));
     expect(front).toContain("title: Moving and Handling Policy");
-    expect(headings(tree)).toEqual(MOVING_HEADINGS);
+    expect(headingsOf(tree)).toEqual(MOVING_HEADINGS);
     expect(items(tree)).toEqual(MOVING_ITEMS);
     expect(body).toContain("This policy sets out how <<org_field_name>> makes sure that people are moved safely");
   });
@@ -153,8 +132,8 @@ describe.skipIf(!SOFFICE)(`.odt, .doc and .rtf, through LibreOffice${unless(SOFF
   it("imports a Word 97–2003 .doc with Word's heading numbers, as the .docx it came from", async () => {
     const { dir, run } = await importCorpus("numbered-headings.doc", ["--code", "DCW92"]);
     expect(run.code, run.stderr).toBe(0);
-    const { tree } = await policy(join(dir, "policies", "DCW92-infection-prevention-and-control.md"));
-    expect(headings(tree)).toEqual([
+    const { tree } = await writtenPolicy(join(dir, "policies", "DCW92-infection-prevention-and-control.md"));
+    expect(headingsOf(tree)).toEqual([
       [2, "1. Purpose"],
       [2, "2. Scope"],
       [3, "2.1 Visitors"],
@@ -169,9 +148,9 @@ describe.skipIf(!SOFFICE)(`.odt, .doc and .rtf, through LibreOffice${unless(SOFF
 
   it("imports Rich Text: bold headings, mail-merge fields and the table", async () => {
     const { dir, run } = await importCorpus("bold-headings.rtf", ["--code", "DCW91"]);
-    const { front, body, tree } = await policy(join(dir, "policies", "DCW91-lone-working.md"));
+    const { front, body, tree } = await writtenPolicy(join(dir, "policies", "DCW91-lone-working.md"));
     expect(front).toContain("title: Lone Working Policy");
-    expect(headings(tree).map(([, text]) => text)).toEqual(["Purpose", "Responsibilities", "Checking in", "Review"]);
+    expect(headingsOf(tree).map(([, text]) => text)).toEqual(["Purpose", "Responsibilities", "Checking in", "Review"]);
     expect(body).toContain("Staff of <<org_field_name>> follow it.");
     expect(tree.children.some((n) => n.type === "table")).toBe(true);
     // The one merge field no organisation field matches: a person decides.

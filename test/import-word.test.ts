@@ -1,29 +1,19 @@
 // Word documents as people write them (issue 15): bold paragraphs as headings, Word's automatic
 // heading numbers, placeholders split across runs, mail-merge fields, tables, tracked changes.
 // The corpus is test/fixtures/import/*.docx, made by make-word.ts.
-import { copyFile, readFile, writeFile } from "node:fs/promises";
+import { copyFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Heading, List, Root, Table } from "mdast";
+import type { List, Root, Table } from "mdast";
 import { toString as nodeText } from "mdast-util-to-string";
-import remarkGfm from "remark-gfm";
-import remarkParse from "remark-parse";
-import { unified } from "unified";
 import { beforeAll, describe, expect, it } from "vitest";
 import { mergeSplitTokens } from "../src/import/docx.ts";
 import { bold, numbered, p, word, run as wordRun } from "./fixtures/import/make-word.ts";
 import { REPO, runCli, workspace } from "./helpers.ts";
 import { documentXml, docx } from "./import-files.ts";
+import { headingsOf, writtenPolicy } from "./import-read.ts";
 
 const CORPUS = join(REPO, "test", "fixtures", "import");
 
-/** The written policy: front matter text, and its body as a Markdown tree. */
-async function policy(path: string): Promise<{ front: string; body: string; tree: Root }> {
-  const text = await readFile(path, "utf8");
-  const [, front = "", body = ""] = /^---\n([\s\S]*?)\n---\n\n?([\s\S]*)$/.exec(text) ?? [];
-  return { front, body, tree: unified().use(remarkParse).use(remarkGfm).parse(body) };
-}
-const headings = (tree: Root) =>
-  tree.children.filter((n): n is Heading => n.type === "heading").map((h) => [h.depth, nodeText(h)]);
 const lists = (tree: Root) =>
   tree.children
     .filter((n): n is List => n.type === "list")
@@ -39,16 +29,16 @@ async function importCorpus(name: string, args: string[]) {
 
 describe("a Word document whose headings are bold paragraphs", () => {
   let run: Awaited<ReturnType<typeof runCli>>;
-  let written: Awaited<ReturnType<typeof policy>>;
+  let written: Awaited<ReturnType<typeof writtenPolicy>>;
   beforeAll(async () => {
     const imported = await importCorpus("bold-headings.docx", ["--code", "DCW91"]);
     run = imported.run;
-    written = await policy(join(imported.dir, "policies", "DCW91-lone-working.md"));
+    written = await writtenPolicy(join(imported.dir, "policies", "DCW91-lone-working.md"));
   });
 
   it("takes the largest bold first line as the title, and the others as headings at the level of their size", () => {
     expect(written.front).toContain("title: Lone Working Policy");
-    expect(headings(written.tree)).toEqual([
+    expect(headingsOf(written.tree)).toEqual([
       [2, "Purpose"],
       [2, "Responsibilities"],
       [3, "Checking in"],
@@ -102,9 +92,9 @@ describe("a Word document whose headings Word numbers itself", () => {
     const { dir, run } = await importCorpus("numbered-headings.docx", ["--code", "DCW92"]);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    const { front, tree } = await policy(join(dir, "policies", "DCW92-infection-prevention-and-control.md"));
+    const { front, tree } = await writtenPolicy(join(dir, "policies", "DCW92-infection-prevention-and-control.md"));
     expect(front).toContain("title: Infection Prevention and Control Policy");
-    expect(headings(tree)).toEqual([
+    expect(headingsOf(tree)).toEqual([
       [2, "1. Purpose"],
       [2, "2. Scope"],
       [3, "2.1 Visitors"],
@@ -124,9 +114,9 @@ describe("a Word document whose headings Word numbers itself", () => {
   it("numbers Heading-style paragraphs from the list linked to their styles", async () => {
     const { dir, run } = await importCorpus("linked-headings.docx", ["--code", "DCW93"]);
     expect(run.code, run.stderr).toBe(0);
-    const { front, tree } = await policy(join(dir, "policies", "DCW93-medication.md"));
+    const { front, tree } = await writtenPolicy(join(dir, "policies", "DCW93-medication.md"));
     expect(front).toContain("title: Medication Policy");
-    expect(headings(tree)).toEqual([
+    expect(headingsOf(tree)).toEqual([
       [2, "1. Purpose"],
       [2, "2. Storage"],
       [3, "2.1 Controlled drugs"],
@@ -167,7 +157,7 @@ describe("tracked changes", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain("has tracked changes (1 insertion, 1 deletion): imported as if all were accepted");
     expect(run.stderr).toContain("hint: import it with --revisions reject for the text before them");
-    expect((await policy(join(dir, "policies", "DCW84-night-visits.md"))).body).toContain(
+    expect((await writtenPolicy(join(dir, "policies", "DCW84-night-visits.md"))).body).toContain(
       "Staff visit in pairs at night.",
     );
   });
@@ -179,7 +169,7 @@ describe("tracked changes", () => {
     );
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain("all refused: the text is as it was before them");
-    expect((await policy(join(dir, "policies", "DCW84-night-visits.md"))).body).toContain(
+    expect((await writtenPolicy(join(dir, "policies", "DCW84-night-visits.md"))).body).toContain(
       "Staff visit alone at night.",
     );
   });
@@ -209,8 +199,8 @@ describe("what stays as it is in a Word document", () => {
     await writeFile(join(dir, "uniform.docx"), word(body));
     const run = await runCli(["import", "uniform.docx", "--code", "DCW85"], dir);
     expect(run.code, run.stderr).toBe(0);
-    const { tree } = await policy(join(dir, "policies", "DCW85-uniform.md"));
-    expect(headings(tree)).toEqual([[2, "What to wear"]]);
+    const { tree } = await writtenPolicy(join(dir, "policies", "DCW85-uniform.md"));
+    expect(headingsOf(tree)).toEqual([[2, "What to wear"]]);
     expect(lists(tree)).toEqual([
       [false, ["Tunic", "Trousers"]],
       [true, ["Report it", "Order another"]],
