@@ -31,12 +31,16 @@ export async function generateLibrary(
     const slug = (names[i % names.length] as string).replace(/^DCW\d+/, code);
     await writeFile(join(policiesDir, slug), text);
   }
-  // The example orgs list their policies; in the synthetic library every org gets everything.
+  // The example orgs list their policies; in the synthetic library every org gets everything, in
+  // English (the synthetic policies have no Welsh translations).
   const examples: string[] = [];
   for (const name of (await readdir(orgsDir)).sort()) {
     if (!name.endsWith(".yaml")) continue;
     const yaml = await readFile(join(orgsDir, name), "utf8");
-    const everything = yaml.replace(/^policies:\n(\s+- .*\n)+/m, "").replace(/^policy_reviews:\n(\s+.*\n)+/m, "");
+    const everything = yaml
+      .replace(/^policies:\n(\s+- .*\n)+/m, "")
+      .replace(/^policy_reviews:\n(\s+.*\n)+/m, "")
+      .replace(/^(language|local_authority_cy):.*\n/gm, "");
     examples.push(everything);
     await writeFile(join(orgsDir, name), everything);
   }
