@@ -2,8 +2,16 @@ import type { ValidateFunction } from "ajv";
 import { sha256 } from "../hash.ts";
 import { fileStem, type PolicySource } from "../load/policies.ts";
 import { positionOf } from "../load/yaml.ts";
-import { blockHash, invariants, pairSections, recordedPlaces, type Section, sectionsOf } from "../translate/blocks.ts";
-import type { Diagnostic, Language, Library, Policy, PolicyStatus } from "../types.ts";
+import {
+  blockHash,
+  invariants,
+  pairSections,
+  recordedBlocks,
+  recordedPlaces,
+  type Section,
+  sectionsOf,
+} from "../translate/blocks.ts";
+import type { Diagnostic, Language, Library, Policy, PolicyStatus, Translation } from "../types.ts";
 import { codePattern, loosePattern } from "../xref/extract.ts";
 import { checkBody, POLICY_CODE } from "./policies.ts";
 import { compileSchema, schemaDiagnostics } from "./schema.ts";
@@ -178,7 +186,7 @@ export function checkTranslations(
       JSON.stringify(source.positions),
       codes.source,
     );
-    const found = cache.get(key) ?? checkAgainst(english, translation, codes, loose, fm, at, brokenFiles);
+    const found = cache.get(key) ?? checkAgainst(english, translation, codes, loose, at, brokenFiles);
     used.set(key, found);
     diagnostics.push(...found.map((d) => ({ ...d, file: source.file })));
     translations[fm.code] = translation;
@@ -195,7 +203,6 @@ function checkAgainst(
   translation: Policy,
   codes: RegExp,
   loose: RegExp,
-  fm: FrontMatter,
   at: (pointer: string, severity: Diagnostic["severity"], rule: string) => Omit<Diagnostic, "message">,
   brokenFiles: ReadonlySet<string>,
 ): TranslationCheck {
@@ -203,7 +210,7 @@ function checkAgainst(
   // Either text too broken to read (too deep, unbalanced blocks) is not compared: its own
   // errors say why, and walking it could take minutes.
   if (problems.some((d) => d.severity === "error") || brokenFiles.has(english.file)) return problems;
-  return [...problems, ...compare(english, translation, codes, fm, at).map(({ file: _, ...d }) => d)];
+  return [...problems, ...compare(english, translation, codes, at).map(({ file: _, ...d }) => d)];
 }
 
 /** Sections, placeholders and codes that differ from the English, and English sections changed since. */
@@ -211,7 +218,6 @@ function compare(
   english: Policy,
   translation: Policy,
   codes: RegExp,
-  fm: FrontMatter,
   at: (pointer: string, severity: Diagnostic["severity"], rule: string) => Omit<Diagnostic, "message">,
 ): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
@@ -224,11 +230,12 @@ function compare(
   const recorded = translation.translation?.sections ?? {};
   const hasRecord = Object.keys(recorded).length > 0;
   const places = recordedPlaces(theirs, recorded);
+  const before = recordedBlocks(theirs, recorded);
   const paired = pairSections(theirs, ours, recorded);
-  const pairs = theirs.map((section, i) => ({ english: section, translated: paired[i], place: places[i] ?? -1 }));
-  for (const { english: section, translated, place } of pairs) {
+  const pairs = theirs.map((section, i) => ({ english: section, translated: paired[i], was: before[i] }));
+  for (const { english: section, translated, was } of pairs) {
     // A section added to the English since the translation was made is stale, not missing.
-    if (!translated && hasRecord && place === -1) continue;
+    if (!translated && hasRecord && !was) continue;
     if (!translated) {
       diagnostics.push({
         ...where(undefined, "error", "translation-sections"),
@@ -239,9 +246,7 @@ function compare(
     }
     // An English section changed since the translation was made is stale (reported below): its
     // placeholders may have changed with it.
-    const before = place === -1 ? undefined : recorded[Object.keys(recorded)[place] as string];
-    const changed = hasRecord && section.blocks.some((b) => !before?.includes(b.hash));
-    if (changed) continue;
+    if (hasRecord && section.blocks.some((b) => !was?.includes(b.hash))) continue;
     const want = invariants(section.blocks.map((b) => b.text).join("\n"), codes);
     const have = invariants(translated.blocks.map((b) => b.text).join("\n"), codes);
     const missing = difference(want, have);
@@ -276,7 +281,7 @@ function compare(
   }
   const counterpart = new Map(pairs.map((p) => [p.english, p.translated]));
   diagnostics.push(
-    ...staleness(english, theirs, places, fm, (section) =>
+    ...staleness(english, translation, theirs, before, places, (section) =>
       where(section && counterpart.get(section), "warning", "translation-stale"),
     ),
   );
@@ -305,37 +310,38 @@ const describe = (changed: number, removed: number) =>
 /** The English sections changed since the translation was made, each at its place in the translation. */
 function staleness(
   english: Policy,
+  translation: Policy,
   theirs: Section[],
+  /** Each English section's block hashes when the translation was made (recordedBlocks). */
+  before: (string[] | undefined)[],
   /** Each English section's place among the recorded ones (recordedPlaces). */
   places: number[],
-  fm: FrontMatter,
   /** Where to report an English section: its counterpart in the translation, else the front matter. */
   at: (section?: Section) => Omit<Diagnostic, "message">,
 ): Diagnostic[] {
   const hint = "translate what changed (policypack translate export --lang cy writes just that), then translate import";
-  const recorded = fm.translated_from.sections;
-  if (!recorded) {
-    if (fm.translated_from.version === english.version) return [];
+  const made = translation.translation as Translation;
+  const headings = Object.keys(made.sections);
+  if (headings.length === 0) {
+    if (made.version === english.version) return [];
     return [
       {
         ...at(),
-        message: `translated from version ${fm.translated_from.version} of ${english.code}; the English is now version ${english.version}`,
+        message: `translated from version ${made.version} of ${english.code}; the English is now version ${english.version}`,
         hint,
       },
     ];
   }
   const diagnostics: Diagnostic[] = [];
-  if (fm.translated_from.title && fm.translated_from.title !== blockHash(english.title)) {
+  if (made.title && made.title !== blockHash(english.title)) {
     diagnostics.push({
       ...at(),
       message: `the English title changed since this translation was made: "${english.title}"`,
       hint,
     });
   }
-  const headings = Object.keys(recorded);
   for (const [i, section] of theirs.entries()) {
-    const place = places[i] ?? -1;
-    const was = place === -1 ? undefined : (recorded[headings[place] as string] as string);
+    const was = before[i];
     const now = section.blocks.map((b) => b.hash);
     if (was === undefined) {
       diagnostics.push({
@@ -345,9 +351,8 @@ function staleness(
       });
       continue;
     }
-    const before = was === "" ? [] : was.split(" ");
-    const changed = now.filter((hash) => !before.includes(hash)).length;
-    const removed = before.filter((hash) => !now.includes(hash)).length;
+    const changed = now.filter((hash) => !was.includes(hash)).length;
+    const removed = was.filter((hash) => !now.includes(hash)).length;
     if (changed > 0 || removed > 0) {
       diagnostics.push({
         ...at(section),

@@ -98,6 +98,14 @@ export function recordedPlaces(english: Section[], recorded: Record<string, stri
   });
 }
 
+/** For each English section, its block hashes as recorded when the translation was made; undefined for a section added since. */
+export function recordedBlocks(english: Section[], recorded: Record<string, string[]>): (string[] | undefined)[] {
+  const headings = Object.keys(recorded);
+  return recordedPlaces(english, recorded).map((place) =>
+    place === -1 ? undefined : recorded[headings[place] as string],
+  );
+}
+
 /**
  * The translation's section for each English one: by the recorded places when the translation
  * has them, else the same section number ("3.1"), else the same place when both have as many.

@@ -2,9 +2,10 @@ import jsToXliff12 from "xliff/jsToXliff12";
 import xliff12ToJs from "xliff/xliff12ToJs";
 import { stringify } from "yaml";
 import { recordedSections } from "../check/translations.ts";
+import { labelsFor } from "../labels/index.ts";
 import type { Diagnostic, Language, Library, Policy } from "../types.ts";
 import { codePattern } from "../xref/extract.ts";
-import { blockHash, pairSections, recordedPlaces, type Section, sectionsOf } from "./blocks.ts";
+import { blockHash, pairSections, recordedBlocks, type Section, sectionsOf } from "./blocks.ts";
 
 // The translator's round trip: XLIFF 1.2 (what Trados, memoQ, Phrase and Weblate read), one unit
 // per block, with placeholders, policy codes and Markdown marks as protected inline codes (<x/>)
@@ -110,16 +111,15 @@ const hasWords = (text: string, pattern: RegExp) => /\p{L}/u.test(text.replace(p
 function translatedBlocks(english: Policy, translation: Policy | undefined) {
   const sections = sectionsOf(english.body);
   const recordedSections = translation?.translation?.sections ?? {};
+  const hasRecord = Object.keys(recordedSections).length > 0;
   const paired = translation ? pairSections(sections, sectionsOf(translation.body), recordedSections) : [];
-  const places = recordedPlaces(sections, recordedSections);
-  const headings = Object.keys(recordedSections);
+  const before = recordedBlocks(sections, recordedSections);
   const textOf = (s: number, b: number): string | undefined => {
     const ours = paired[s];
     const section = sections[s] as Section;
     if (!ours || !translation?.translation) return undefined;
-    const place = places[s] ?? -1;
-    const recorded = place === -1 ? undefined : recordedSections[headings[place] as string];
-    if (headings.length > 0) {
+    if (hasRecord) {
+      const recorded = before[s];
       if (!recorded) return undefined;
       const at = recorded.length === ours.blocks.length ? recorded.indexOf(section.blocks[b]?.hash ?? "") : -1;
       return at === -1 ? undefined : ours.blocks[at]?.text;
@@ -132,11 +132,7 @@ function translatedBlocks(english: Policy, translation: Policy | undefined) {
     return ours && ours.blocks.length === sections[s]?.blocks.length ? ours.blocks[b]?.text : undefined;
   };
   /** Whether the English block is new or changed since the translation was made. */
-  const isStale = (s: number, b: number) => {
-    const place = places[s] ?? -1;
-    const recorded = place === -1 ? undefined : recordedSections[headings[place] as string];
-    return !recorded?.includes(sections[s]?.blocks[b]?.hash ?? "");
-  };
+  const isStale = (s: number, b: number) => !before[s]?.includes(sections[s]?.blocks[b]?.hash ?? "");
   return { sections, textOf, previousOf, isStale };
 }
 
@@ -169,7 +165,7 @@ export async function exportXliff(library: Library, language: Language, all = fa
       }
       file[unitId(english.code, place, hash)] = unit;
     };
-    const title = titleHash(english.title);
+    const title = blockHash(english.title);
     if (all || translation?.translation?.title !== title) {
       add("title", english.title, title, "the policy's title", translation?.title);
     }
@@ -193,14 +189,11 @@ export async function exportXliff(library: Library, language: Language, all = fa
     }
   }
   const xliff = await jsToXliff12(
-    { sourceLanguage: "en-GB", targetLanguage: language === "cy" ? "cy-GB" : language, resources },
+    { sourceLanguage: "en-GB", targetLanguage: labelsFor(language).wordLanguage, resources },
     { indent: "" },
   );
   return { xliff, units };
 }
-
-/** The hash a translation records of its English title. */
-export const titleHash = (title: string) => blockHash(title);
 
 export interface ImportedFile {
   path: string;
@@ -263,7 +256,7 @@ export async function importXliff(
       const where = place === "title" ? undefined : place?.split(".").map(Number);
       const block = where && sections[(where[0] ?? 0) - 1]?.blocks[(where[1] ?? 0) - 1];
       const english_ = place === "title" ? english.title : block?.text;
-      const current = place === "title" ? titleHash(english.title) : block?.hash;
+      const current = place === "title" ? blockHash(english.title) : block?.hash;
       if (english_ === undefined || current !== hash) {
         diagnostics.push(
           problem(
@@ -328,7 +321,7 @@ export async function importXliff(
       translation_status: translation?.translation?.status ?? "draft",
       translated_from: {
         version: english.version,
-        title: titleHash(english.title),
+        title: blockHash(english.title),
         sections: recordedSections(sections),
       },
     };
