@@ -8,8 +8,8 @@ import type { Diagnostic, Language, Org, PolicyDocument, Theme } from "../types.
 import { deterministicZip } from "../write/zip.ts";
 import { sha256, themeHash, toolFingerprint } from "./fingerprint.ts";
 import type { Bytes, PackBuild } from "./folder.ts";
-import { type BuildOptions, FORMATS, isLinked } from "./options.ts";
-import type { Edition, Item } from "./plan.ts";
+import { type BuildOptions, isLinked } from "./options.ts";
+import { type Edition, type Item, policyFiles } from "./plan.ts";
 import { pdfFailure } from "./problems.ts";
 
 const manualRenderer = () => import("../render/pdf/manual.ts");
@@ -127,16 +127,11 @@ async function assembleSignSheets(
 function assemblePackPage({ org, editions, pack, options, theme }: AssembleStep, edition: Edition) {
   const { buildDate } = options;
   const { language, items } = edition;
-  const linked = (format: (typeof FORMATS)[number]) => isLinked(options, format);
+  // PDFs rendered on request (serve --watch) are linked all the same.
+  const pdfLinked = isLinked(options, "pdf");
   const manual = manualName(org, language);
   const sheets = signSheetsName(org, language);
-  const filesOf = (item: Item) =>
-    Object.fromEntries(
-      FORMATS.filter((f) => pack.next[`${item.policy.slug}.${f}`] || linked(f)).map((f) => [
-        f,
-        `${item.policy.slug}.${f}`,
-      ]),
-    );
+  const filesOf = (item: Item) => policyFiles(item.policy.slug, pack, options);
   const entries: PackEntry[] = items.map((item) => ({
     policy: item.policy,
     review: item.review,
@@ -149,10 +144,8 @@ function assemblePackPage({ org, editions, pack, options, theme }: AssembleStep,
     ...(otherEdition ? { other: { language: otherEdition.language, index: otherEdition.index } } : {}),
   };
   const downloads = {
-    ...(pack.next[manual] || linked("pdf") ? { manual } : {}),
-    ...(pack.next[sheets] || (linked("pdf") && wantsReadAndSign(org) && items.length > 0)
-      ? { signSheets: sheets }
-      : {}),
+    ...(pack.next[manual] || pdfLinked ? { manual } : {}),
+    ...(pack.next[sheets] || (pdfLinked && wantsReadAndSign(org) && items.length > 0) ? { signSheets: sheets } : {}),
     zip: zipName(org),
   };
   const pageInputs = entries.map((e) => [

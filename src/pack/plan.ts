@@ -6,7 +6,7 @@ import type { CalendarDate, Language, Org, Policy, PolicyDocument, Review } from
 import { type PackContext, packContext, policyDocument, sendableContext } from "./documents.ts";
 import { policyInputs, sha256 } from "./fingerprint.ts";
 import type { PackBuild } from "./folder.ts";
-import { type BuildOptions, type Format, isLinked } from "./options.ts";
+import { type BuildOptions, FORMATS, type Format, isLinked } from "./options.ts";
 import type { FillIn } from "./worker.ts";
 
 /** One policy of the pack. */
@@ -71,14 +71,14 @@ export function packEditions(
     });
     return { language, items, index: i === 0 ? "index.html" : `index.${language}.html` };
   });
-  // In a bilingual pack each page offers its policy in the other language.
-  for (const [i, edition] of editions.entries()) {
-    const other = editions[1 - i];
-    if (editions.length !== 2 || !other) break;
-    for (const item of edition.items) {
+  // In a bilingual pack each policy's page offers it in the other language, and goes back to the
+  // pack page of its own language.
+  for (const edition of editions.length === 2 ? editions : []) {
+    const other = editions.find((e) => e !== edition) as Edition;
+    for (const item of edition.items.filter((i) => i.policy.language === edition.language)) {
       const counterpart = other.items.find((o) => o.policy.code === item.policy.code);
-      if (item.policy.language === edition.language && counterpart && counterpart !== item) item.other = counterpart;
-      if (item.policy.language === edition.language && edition.index !== "index.html") item.index = edition.index;
+      if (counterpart && counterpart !== item) item.other = counterpart;
+      if (edition.index !== "index.html") item.index = edition.index;
     }
   }
   const docOf = (item: Item) => {
@@ -95,6 +95,21 @@ export function packEditions(
   return { editions, items: [...bySlug.values()], docOf, fillIn };
 }
 
+/**
+ * A policy's files in the pack by format: those it holds, and those of a format rendered on
+ * request (serve --watch), which pages link to all the same.
+ */
+export function policyFiles(
+  slug: string,
+  pack: PackBuild,
+  options: BuildOptions,
+  formats: readonly Format[] = FORMATS,
+) {
+  return Object.fromEntries(
+    formats.filter((f) => pack.next[`${slug}.${f}`] || isLinked(options, f)).map((f) => [f, `${slug}.${f}`]),
+  ) as Partial<Record<Format, string>>;
+}
+
 /** The policy files to render: those whose inputs changed, or that are missing. */
 export function planPolicyFiles(items: readonly Item[], pack: PackBuild, options: BuildOptions): Job[] {
   const jobs: Job[] = [];
@@ -105,11 +120,7 @@ export function planPolicyFiles(items: readonly Item[], pack: PackBuild, options
       if (format === "html") {
         const other = item.other && { language: item.other.policy.language, html: `${item.other.policy.slug}.html` };
         item.siblings = {
-          ...Object.fromEntries(
-            (["pdf", "docx"] as const)
-              .filter((f) => pack.next[`${item.policy.slug}.${f}`] || isLinked(options, f))
-              .map((f) => [f, `${item.policy.slug}.${f}`]),
-          ),
+          ...policyFiles(item.policy.slug, pack, options, ["pdf", "docx"]),
           ...(item.index ? { index: item.index } : {}),
           ...(other && (options.formats.includes("html") || isLinked(options, "html")) ? { other } : {}),
         };

@@ -1,7 +1,7 @@
 import { formatLong } from "../dates/calendar.ts";
 import { lawsToReviewFor } from "../dates/review.ts";
 import { type Labels, labelsFor } from "../labels/index.ts";
-import type { Org, PolicyDocument, Review } from "../types.ts";
+import type { Language, Org, PolicyDocument, Review } from "../types.ts";
 
 // What every format prints around the policy text, so HTML, PDF and DOCX say the same thing, in
 // the language of the policy's text.
@@ -13,7 +13,7 @@ export const labelsOf = (doc: PolicyDocument): Labels => labelsFor(doc.policy.la
 const dateOf = (doc: PolicyDocument, date: Review["nextReview"]) => formatLong(date, doc.policy.language);
 
 /** The org's value for a field as this document's language has it: `name_cy` in Welsh, else `name`. */
-export function orgValue(org: Org, field: string, language: PolicyDocument["policy"]["language"]): string {
+export function orgValue(org: Org, field: string, language: Language): string {
   const own = language === "en" ? undefined : org.data[`${field}_${language}`];
   return String(own ?? org.data[field]);
 }

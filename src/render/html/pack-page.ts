@@ -156,7 +156,6 @@ export function renderPackPage(
   const rows = byUrgency(entries).map(({ policy, review, files, other }) => {
     // A policy not yet translated is listed in English, and says so in the page's language.
     const own = policy.language === language;
-    const title = files.html ? inLanguage(files.html, policy.language, policy.title) : policy.title;
     return h(
       "tr",
       {
@@ -166,7 +165,11 @@ export function renderPackPage(
       [
         h("th", { scope: "row" }, policy.code),
         h("td", { dataLabel: l.columns.policy }, [
-          own && files.html ? h("a", { href: files.html }, policy.title) : title,
+          !files.html
+            ? policy.title
+            : own
+              ? h("a", { href: files.html }, policy.title)
+              : inLanguage(files.html, policy.language, policy.title),
           own ? null : [" ", h("span.only", l.englishOnly)],
           // The space keeps the title and the other language's link apart for screen readers too.
           other?.files.html
