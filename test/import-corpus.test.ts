@@ -1,10 +1,9 @@
 import { copyFile, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO, runCli, workspace } from "./helpers.ts";
-import { installed } from "./import-read.ts";
+import { runCli, workspace } from "./helpers.ts";
+import { CORPUS, installed } from "./import-read.ts";
 
-const CORPUS = join(REPO, "test", "fixtures", "import");
 const PATH = process.env.PATH ?? "";
 const NEEDS: Record<string, { present: boolean; what: string }> = {
   pdf: { present: installed("pdftotext"), what: "pdftotext (poppler-utils)" },

@@ -4,10 +4,9 @@ import type { List, Root } from "mdast";
 import { toString as nodeText } from "mdast-util-to-string";
 import { beforeAll, describe, expect, it } from "vitest";
 import { tidyPdfText } from "../src/import/pdf-text.ts";
-import { REPO, runCli, workspace } from "./helpers.ts";
-import { headingsOf, installed, writtenPolicy } from "./import-read.ts";
+import { runCli, workspace } from "./helpers.ts";
+import { CORPUS, headingsOf, importCorpus, installed, writtenPolicy } from "./import-read.ts";
 
-const CORPUS = join(REPO, "test", "fixtures", "import");
 const PATH = process.env.PATH ?? "";
 const PDFTOTEXT = installed("pdftotext");
 const SOFFICE = installed("soffice") || installed("libreoffice");
@@ -16,12 +15,6 @@ const unless = (present: boolean, what: string) => (present ? "" : ` — SKIPPED
 
 const items = (tree: Root) =>
   tree.children.filter((n): n is List => n.type === "list").map((l) => l.children.map((item) => nodeText(item)));
-
-async function importCorpus(name: string, args: string[], env: NodeJS.ProcessEnv = { PATH }) {
-  const dir = await workspace();
-  await copyFile(join(CORPUS, name), join(dir, name));
-  return { dir, run: await runCli(["import", name, ...args], dir, env) };
-}
 
 const MOVING_HEADINGS = [
   [2, "1. Purpose"],

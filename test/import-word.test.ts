@@ -1,31 +1,21 @@
 // Word documents as people write them (issue 15): bold paragraphs as headings, Word's automatic
 // heading numbers, placeholders split across runs, mail-merge fields, tables, tracked changes.
 // The corpus is test/fixtures/import/*.docx, made by make-word.ts.
-import { copyFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { List, Root, Table } from "mdast";
 import { toString as nodeText } from "mdast-util-to-string";
 import { beforeAll, describe, expect, it } from "vitest";
 import { mergeSplitTokens } from "../src/import/docx.ts";
 import { bold, numbered, p, word, run as wordRun } from "./fixtures/import/make-word.ts";
-import { REPO, runCli, workspace } from "./helpers.ts";
+import { runCli, workspace } from "./helpers.ts";
 import { documentXml, docx } from "./import-files.ts";
-import { headingsOf, writtenPolicy } from "./import-read.ts";
-
-const CORPUS = join(REPO, "test", "fixtures", "import");
+import { headingsOf, importCorpus, writtenPolicy } from "./import-read.ts";
 
 const lists = (tree: Root) =>
   tree.children
     .filter((n): n is List => n.type === "list")
     .map((l) => [l.ordered, l.children.map((item) => nodeText(item))]);
-
-/** Imports one corpus file into a fresh copy of the example library. */
-async function importCorpus(name: string, args: string[]) {
-  const dir = await workspace();
-  await copyFile(join(CORPUS, name), join(dir, name));
-  const run = await runCli(["import", name, ...args], dir);
-  return { dir, run };
-}
 
 describe("a Word document whose headings are bold paragraphs", () => {
   let run: Awaited<ReturnType<typeof runCli>>;

@@ -53,17 +53,17 @@ export async function loadAndCheck(options: CheckOptions): Promise<CheckResult> 
     }),
   ]);
   const caches = await readBodyChecks();
-  const cache = caches.bodies;
-  const before = [...cache.keys(), ...caches.translations.keys()].join();
+  const cacheKeys = () => [...caches.bodies.keys(), ...caches.translations.keys()].join();
+  const before = cacheKeys();
   const { library, diagnostics: libraryDiagnostics } = checkLibrary(
     policySources.sources,
     placeholderFields(schema),
     options.buildDate,
-    cache,
+    caches.bodies,
   );
   const englishErrors = new Set(libraryDiagnostics.filter((d) => d.severity === "error").map((d) => d.file));
   const welsh = checkTranslations(welshSources.sources, "cy", library, englishErrors, caches.translations);
-  if ([...cache.keys(), ...caches.translations.keys()].join() !== before) await writeBodyChecks(caches);
+  if (cacheKeys() !== before) await writeBodyChecks(caches);
   library.translations.cy = welsh.translations;
   const diagnostics = [
     ...policySources.diagnostics,
