@@ -47,7 +47,7 @@ export async function assemblePack(step: AssembleStep): Promise<void> {
   await assembleZip(step);
 }
 
-/** The combined manual, printed only with every policy's PDF in hand: their lengths place its contents. */
+/** The combined manual, made only with every policy's PDF in hand: it is made of them. */
 async function assembleManual(
   { org, pack, options, engine, docOf, diagnostics }: AssembleStep,
   { language, items }: Edition,
@@ -65,12 +65,9 @@ async function assembleManual(
   if (!options.formats.includes("pdf")) pack.keepIfFresh(manual, manualHash);
   else if (pdfs.every((name) => pack.next[name]) && pack.wants(manual, manualHash)) {
     try {
-      const { renderManual, pageCount } = await manualRenderer();
+      const { renderManual } = await manualRenderer();
       const parts = await Promise.all(
-        items.map(async (item, i) => ({
-          doc: docOf(item),
-          pages: await pageCount((await pack.bytes(pdfs[i] as string)) as Uint8Array),
-        })),
+        items.map(async (item, i) => ({ doc: docOf(item), pdf: (await pack.bytes(pdfs[i] as string)) as Uint8Array })),
       );
       pack.rendered.set(manual, (await renderManual(org, parts, buildDate, await engine(), language)).data);
     } catch (error) {

@@ -40,29 +40,37 @@ function watermarkImage(word: string): string {
   return `url("data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}")`;
 }
 
+const PAGE_BOX = "size: A4; margin: 26mm 18mm 20mm;";
+const boxText = (theme: Theme) =>
+  `font-family: ${cssString(fontFamily(theme))}; font-size: 7.5pt; color: ${theme.colours.muted};`;
+// The page number's box keeps its width whatever the footer's left holds, so that the number
+// drawn into it afterwards (see numberPages) has the room it had in the print.
+// (Its own line height, as the page's root would give it: the number's pages have no such root.)
+const bottomBox = (theme: Theme, rule: string) =>
+  `${boxText(theme)} line-height: 1.5; vertical-align: top; padding-top: 2mm; border-top: 0.5pt solid ${rule};`;
+const NUMBER_BOX = "width: 32mm; text-align: right;";
+
 /**
- * Print CSS for every PDF: A4, the running header (logo, organisation) and footer ("Page X of Y")
- * as CSS page-margin boxes, so Chromium lays them out with the document instead of rendering a
- * header and footer template for every page; and the on-page header hidden, since the running
- * one replaces it. Values from the organisation go in as escaped CSS strings.
+ * Print CSS for every PDF: A4, the running header (logo, organisation) and footer as CSS
+ * page-margin boxes, so Chromium lays them out with the document instead of rendering a header
+ * and footer template for every page; and the on-page header hidden, since the running one
+ * replaces it. The footer's right box is left empty: "Page X of Y" is drawn into it afterwards
+ * (numberPages). Values from the organisation go in as escaped CSS strings.
  */
 export function printCss(org: Org, theme: Theme, text: RunningText): string {
-  const { muted, rule, accent } = theme.colours;
-  const box = `font-family: ${cssString(fontFamily(theme))}; font-size: 7.5pt; color: ${muted};`;
-  const top = `${box} vertical-align: bottom; padding-bottom: 2mm; border-bottom: 0.5pt solid ${rule};`;
-  const bottom = `${box} vertical-align: top; padding-top: 2mm; border-top: 0.5pt solid ${rule};`;
+  const { rule, accent } = theme.colours;
+  const top = `${boxText(theme)} vertical-align: bottom; padding-bottom: 2mm; border-bottom: 0.5pt solid ${rule};`;
+  const bottom = bottomBox(theme, rule);
   const logo = headerLogo(org);
   const labels = labelsFor(text.language);
   const name = cssString(orgValue(org, "name", text.language));
-  const [page, of] = labels.pageOf.map(cssString);
   return `
 @page {
-  size: A4;
-  margin: 26mm 18mm 20mm;
+  ${PAGE_BOX}
   @top-left { content: ${logo ? `${logo} "  " ` : ""}${name}; ${top} font-weight: 600; font-size: 8.5pt; color: ${accent}; }
   @top-right { content: ${cssString(text.headerRight)}; ${top} }
   @bottom-left { content: ${cssString(text.footerLeft)}; ${bottom} }
-  @bottom-right { content: ${page} counter(page) ${of} counter(pages); ${bottom} }${
+  @bottom-right { content: ""; ${bottom} ${NUMBER_BOX} }${
     text.watermark
       ? `\n  @top-center { content: ${cssString(text.watermark)}; ${top} font-weight: 700; font-size: 9pt; color: #8a1c1c; }`
       : ""
@@ -76,6 +84,18 @@ export function printCss(org: Org, theme: Theme, text: RunningText): string {
 @media print { .org-header, .doc-footer p:first-child, .skip { display: none; } .doc-footer { margin-top: 1.5rem; } }
 /* A line that introduces a list ("This means:") stays on the page of the list's first item. */
 p:has(+ ul, + ol) { break-after: avoid; }`;
+}
+
+/**
+ * Pages that show nothing but "Page X of `total`", in the footer's right box of printCss, at the
+ * same place and in the same type: what numberPages draws onto printed pages.
+ */
+export function pageNumbersCss(theme: Theme, language: Language, total: number): string {
+  const [page, of] = labelsFor(language).pageOf.map(cssString);
+  // A transparent rule, so the number sits where the ruled box puts it.
+  const bottom = bottomBox(theme, "transparent");
+  return `@page { ${PAGE_BOX} @bottom-right { content: ${page} counter(page) ${of} "${total}"; ${bottom} ${NUMBER_BOX} } }
+body { margin: 0; } div { break-after: page; height: 1px; }`;
 }
 
 /**
@@ -181,10 +201,20 @@ function renumberNodeIds(doc: PDFDocument): void {
 const CREATOR = "policypack";
 const PRODUCER = "policypack with Chromium";
 
-/** Chromium sets only the title; the rest of the document properties are written here. */
-export function setProperties(doc: PDFDocument, properties: PdfProperties): void {
-  mendBookmarks(doc, properties.headings);
+/** What Chromium printed made right: bookmarks that say their headings, ids that do not depend on the page's past. */
+export function mendPrint(doc: PDFDocument, headings: string[]): void {
+  mendBookmarks(doc, headings);
   renumberNodeIds(doc);
+}
+
+/** A printed document mended (mendPrint) and given its properties. */
+export function setProperties(doc: PDFDocument, properties: PdfProperties): void {
+  mendPrint(doc, properties.headings);
+  describeDocument(doc, properties);
+}
+
+/** Chromium sets only the title; the rest of the document properties are written here. */
+export function describeDocument(doc: PDFDocument, properties: Omit<PdfProperties, "headings">): void {
   const date = new Date(Date.UTC(properties.date.year, properties.date.month - 1, properties.date.day));
   doc.setTitle(properties.title, { showInWindowTitleBar: true });
   doc.setAuthor(properties.author);

@@ -6,6 +6,7 @@ import { linkTexts, makeAccessible } from "./accessibility.ts";
 import type { PdfEngine, PdfOutput } from "./engine.ts";
 import { loadPdf, PDF_OPTIONS, printable, printCss, savePdf, setProperties } from "./layout.ts";
 import { isXrefHref, rewriteXrefLinks, siblingPdfAction, xrefHref } from "./links.ts";
+import { numberPages } from "./page-numbers.ts";
 
 /** The policy's title and section headings: what its bookmarks say. */
 export function headingTexts(doc: PolicyDocument): string[] {
@@ -46,5 +47,6 @@ export async function renderPolicyPdf(doc: PolicyDocument, engine: PdfEngine): P
     language: policy.language,
   });
   rewriteXrefLinks(pdf, (slug) => siblingPdfAction(pdf, slug));
+  await numberPages(pdf, engine, { theme: doc.theme, language: policy.language });
   return { data: await savePdf(pdf), blocked: output.blocked, pages: pdf.getPageCount() };
 }

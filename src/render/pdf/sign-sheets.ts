@@ -7,6 +7,7 @@ import { orgValue } from "../layout.ts";
 import { linkTexts, makeAccessible } from "./accessibility.ts";
 import type { PdfEngine, PdfOutput } from "./engine.ts";
 import { loadPdf, PDF_OPTIONS, printable, printCss, savePdf, setProperties } from "./layout.ts";
+import { numberPages } from "./page-numbers.ts";
 
 // Each sheet starts a page; the first needs no break before it.
 const CSS = `.read-and-sign:first-of-type { break-before: auto; }`;
@@ -50,5 +51,6 @@ export async function renderSignSheets(
     date: buildDate,
     language,
   });
+  await numberPages(pdf, engine, { theme, language });
   return { data: await savePdf(pdf), blocked: output.blocked };
 }
