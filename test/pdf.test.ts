@@ -134,6 +134,30 @@ describe("PDF output", () => {
     }
   });
 
+  it("puts each policy's own PDF into the manual page for page, numbered again there", async () => {
+    const org = "afon-homecare";
+    const manual = join(out, org, `${org}-policy-pack.pdf`);
+    const total = Number(pdfinfo(manual).Pages);
+    const entries = [...pdftotext(manual, 2).matchAll(/^\s*(DCW\d+)\s+.+?\s+(\d+)$/gm)];
+    expect(entries.length).toBe(6);
+    const files = (await readdir(join(out, org))).filter((name) => /^DCW\d+-.*\.pdf$/.test(name));
+    const withoutNumber = (text: string) => text.replace(/Page \d+ of \d+/, "").replace(/\s+/g, " ");
+    let next = 3; // after the cover and the contents
+    for (const [, code, start] of entries) {
+      const own = join(out, org, files.find((name) => name.startsWith(`${code}-`)) as string);
+      const pages = Number(pdfinfo(own).Pages);
+      expect(Number(start), code).toBe(next);
+      for (let page = 1; page <= pages; page++) {
+        const inManual = pdftotext(manual, next + page - 1);
+        expect(withoutNumber(inManual), `${code} page ${page}`).toBe(withoutNumber(pdftotext(own, page)));
+        expect(pdftotext(own, page)).toContain(`Page ${page} of ${pages}`);
+        expect(inManual).toContain(`Page ${next + page - 1} of ${total}`);
+      }
+      next += pages;
+    }
+    expect(next - 1).toBe(total);
+  });
+
   it("ends no page of the example packs with a heading or a line that introduces a list", async () => {
     const headings = new Set(["Referenced by", "Contents", "Cyfeirir ato gan", "Cynnwys"]);
     const sources = (await readdir(join(REPO, "policies"), { recursive: true })).filter((name) => name.endsWith(".md"));

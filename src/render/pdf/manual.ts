@@ -133,14 +133,14 @@ export async function renderManual(
   const name = orgValue(org, "name", language);
   const docs = parts.map((part) => part.doc);
   const theme = docs[0]?.theme ?? DEFAULT_THEME;
-  const policies = await Promise.all(parts.map((part) => loadPdf(part.pdf)));
+  const lengths = await Promise.all(parts.map((part) => pageCount(part.pdf)));
   // A contents page holds about 30 entries, after the cover; printed again if they took more.
   let frontPages = 1 + Math.max(1, Math.ceil(parts.length / 30));
   for (let attempt = 1; ; attempt++) {
     let next = frontPages + 1;
-    const starts = policies.map((pdf) => {
-      next += pdf.getPageCount();
-      return next - pdf.getPageCount();
+    const starts = lengths.map((length) => {
+      next += length;
+      return next - length;
     });
     const page = frontPage(org, docs, buildDate, starts, language);
     const output = await engine.render({ html: printable(page), options: PDF_OPTIONS });
@@ -155,8 +155,17 @@ export async function renderManual(
     const texts = linkTexts(page);
     makeAccessible(front, (target) => titles.get(target) ?? texts.get(target) ?? l.linkTo(target));
     mendPrint(front, [coverTitle(theme, language), l.contents]);
-    for (const pdf of policies) unnumberPages(pdf);
-    const manual = await concatenate([front, ...policies]);
+    // Each policy's PDF is read only when its turn comes: a pack's worth at once is hundreds of MB.
+    const manual = await concatenate(
+      (async function* () {
+        yield front;
+        for (const part of parts) {
+          const pdf = await loadPdf(part.pdf);
+          unnumberPages(pdf);
+          yield pdf;
+        }
+      })(),
+    );
     // Contents entries and cross-references go to the policy's first page (a policy outside the
     // manual, to its PDF beside it).
     const firstPages = new Map(
@@ -177,4 +186,15 @@ export async function renderManual(
     });
     return { data: await savePdf(manual), blocked: output.blocked, prints: attempt };
   }
+}
+
+/**
+ * The page count of a PDF this tool wrote (pdf-lib, no object streams), read from its page tree
+ * without parsing the whole file (the root counts the most pages); a full parse when that is not
+ * found.
+ */
+async function pageCount(pdf: Uint8Array): Promise<number> {
+  const text = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength).toString("latin1");
+  const counts = [...text.matchAll(/<<\s*\/Type \/Pages\s*\/Count (\d+)/g)].map((match) => Number(match[1]));
+  return counts.length > 0 ? Math.max(...counts) : (await loadPdf(pdf)).getPageCount();
 }

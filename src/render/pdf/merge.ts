@@ -98,9 +98,10 @@ const numberOf = (value: PDFObject | undefined) => (value instanceof PDFNumber ?
  * One document of `docs`' pages in order. Each document's /Document element becomes a /Part of
  * the new one (keeping its language), its bookmarks follow the previous document's, and its
  * parent-tree keys and element ids are shifted past those before it. The documents are changed
- * on the way: use each only once.
+ * on the way: use each only once. They are taken one at a time, so that a caller can load each
+ * only when it is wanted and none is held after it was copied.
  */
-export async function concatenate(docs: readonly PDFDocument[]): Promise<PDFDocument> {
+export async function concatenate(docs: AsyncIterable<PDFDocument>): Promise<PDFDocument> {
   const out = await PDFDocument.create({ updateMetadata: false });
   const { context } = out;
   const root = context.nextRef();
@@ -111,7 +112,7 @@ export async function concatenate(docs: readonly PDFDocument[]): Promise<PDFDocu
   const bookmarks: PDFRef[] = [];
   let nextKey = 0;
   let idOffset = 0;
-  for (const doc of docs) {
+  for await (const doc of docs) {
     resolveNamedDestinations(doc);
     idOffset += shiftIds(doc, idOffset);
     const copier = PDFObjectCopier.for(doc.context, context);
