@@ -10,6 +10,7 @@ import { sha256, themeHash, toolFingerprint } from "./fingerprint.ts";
 import type { Bytes, PackBuild } from "./folder.ts";
 import { type BuildOptions, isLinked } from "./options.ts";
 import { type Edition, type Item, policyFiles } from "./plan.ts";
+import type { DocumentPool } from "./pool.ts";
 import { pdfFailure } from "./problems.ts";
 
 const manualRenderer = () => import("../render/pdf/manual.ts");
@@ -21,6 +22,7 @@ export interface AssembleStep {
   pack: PackBuild;
   options: BuildOptions;
   engine: () => Promise<PdfEngine>;
+  pool: DocumentPool;
   docOf: (item: Item) => PolicyDocument;
   theme: Theme;
   diagnostics: Diagnostic[];
@@ -49,7 +51,7 @@ export async function assemblePack(step: AssembleStep): Promise<void> {
 
 /** The combined manual, made only with every policy's PDF in hand: it is made of them. */
 async function assembleManual(
-  { org, pack, options, engine, docOf, diagnostics }: AssembleStep,
+  { org, pack, options, engine, pool, docOf, diagnostics }: AssembleStep,
   { language, items }: Edition,
 ) {
   const { buildDate } = options;
@@ -65,11 +67,12 @@ async function assembleManual(
   if (!options.formats.includes("pdf")) pack.keepIfFresh(manual, manualHash);
   else if (pdfs.every((name) => pack.next[name]) && pack.wants(manual, manualHash)) {
     try {
-      const { renderManual } = await manualRenderer();
-      const parts = await Promise.all(
-        items.map(async (item, i) => ({ doc: docOf(item), pdf: (await pack.bytes(pdfs[i] as string)) as Uint8Array })),
-      );
-      pack.rendered.set(manual, (await renderManual(org, parts, buildDate, await engine(), language)).data);
+      const { printManualFront } = await manualRenderer();
+      const parts = await Promise.all(pdfs.map(async (name) => (await pack.bytes(name)) as Uint8Array));
+      const docs = items.map(docOf);
+      const front = await printManualFront(org, docs, parts, buildDate, await engine(), language);
+      // Joining is CPU work for a second or two: on the pool, so that packs' manuals join side by side.
+      pack.rendered.set(manual, await pool.joinManual(front, parts));
     } catch (error) {
       pack.drop(manual);
       diagnostics.push(pdfFailure(org.file, [manual], error));

@@ -82,6 +82,7 @@ async function buildPack(
       pack,
       options,
       engine,
+      pool,
       docOf,
       theme: check.library.theme,
       diagnostics,
@@ -93,13 +94,16 @@ async function buildPack(
 }
 
 /**
- * One thread per CPU when the build may have enough to render to repay starting them (a thread
- * loads the renderers anew: about as long as 30 Word files or 100 web pages take), else one.
+ * One thread per CPU when the build may have enough to render or join to repay starting them (a
+ * thread loads the renderers anew: about as long as 30 Word files or 100 web pages take), else one.
  * Only what is stale is rendered, so this is the most there could be.
  */
 function defaultJobs(check: CheckResult, orgs: readonly Org[], options: BuildOptions): number {
   const most = orgs.length * check.library.policies.length;
-  const work = (options.formats.includes("docx") ? 4 * most : 0) + (options.formats.includes("html") ? most : 0);
+  // Joining a manual takes about as long as 30 Word files.
+  const manuals = options.formats.includes("pdf") && !options.drafts ? 120 * orgs.length : 0;
+  const work =
+    (options.formats.includes("docx") ? 4 * most : 0) + (options.formats.includes("html") ? most : 0) + manuals;
   return work >= 400 ? availableParallelism() : 1;
 }
 

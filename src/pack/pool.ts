@@ -1,11 +1,14 @@
 // The threads that render web pages and Word files, so that every core works (--jobs).
 import type { Tinypool } from "tinypool";
+import type { ManualFront } from "../render/pdf/manual.ts";
 import type { RenderedFiles, RenderTask } from "./worker.ts";
 
 export interface DocumentPool {
   /** Whether tasks go to other threads (then they are worth filling in there too). */
   threaded: boolean;
   run(task: RenderTask): Promise<RenderedFiles>;
+  /** The manual joined from its printed front and the policies' PDFs (see joinManual). */
+  joinManual(front: ManualFront, pdfs: Uint8Array[]): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
@@ -17,12 +20,17 @@ export function documentPool(jobs: number): DocumentPool {
   if (jobs <= 1) {
     // One at a time, as a thread would: Word files rendered all at once interleave and crowd memory.
     let queue: Promise<unknown> = Promise.resolve();
-    const run = (task: RenderTask) => {
-      const rendered = queue.then(async () => (await import("./worker.ts")).renderFiles(task));
-      queue = rendered.catch(() => {});
-      return rendered;
+    const inTurn = <T>(work: (worker: typeof import("./worker.ts")) => Promise<T>) => {
+      const done = queue.then(async () => work(await import("./worker.ts")));
+      queue = done.catch(() => {});
+      return done;
     };
-    return { threaded: false, run, close: async () => {} };
+    return {
+      threaded: false,
+      run: (task) => inTurn((worker) => worker.renderFiles(task)),
+      joinManual: (front, pdfs) => inTurn((worker) => worker.joinManual({ front, pdfs })),
+      close: async () => {},
+    };
   }
   let pool: Promise<Tinypool> | undefined;
   const start = async () => {
@@ -35,12 +43,14 @@ export function documentPool(jobs: number): DocumentPool {
       maxThreads: jobs,
     });
   };
+  const run = async (task: unknown, name?: string) => {
+    pool ??= start();
+    return (await pool).run(task, name ? { name } : {});
+  };
   return {
     threaded: true,
-    run: async (task) => {
-      pool ??= start();
-      return (await pool).run(task) as Promise<RenderedFiles>;
-    },
+    run: (task) => run(task) as Promise<RenderedFiles>,
+    joinManual: (front, pdfs) => run({ front, pdfs }, "joinManual") as Promise<Uint8Array>,
     close: async () => {
       await (await pool)?.destroy();
     },

@@ -3,5 +3,7 @@
 import { register } from "tsx/esm/api";
 
 register();
-const { renderFiles } = await import("./worker.ts");
+const { renderFiles, joinManual } = await import("./worker.ts");
+
+export { joinManual };
 export default renderFiles;

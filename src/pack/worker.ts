@@ -1,7 +1,9 @@
 // What a worker thread does (and, with --jobs 1, the main thread): one policy's web page and Word
-// file from its filled-in document. Task and result are plain data, copied between threads.
+// file from its filled-in document, or an org's manual joined from its PDFs. Tasks and results
+// are plain data, copied between threads.
 import type { SiblingFiles } from "../render/html/page.ts";
 import { renderHtml } from "../render/html/page.ts";
+import type { ManualFront } from "../render/pdf/manual.ts";
 import type { CalendarDate, Diagnostic, Org, Policy, PolicyDocument } from "../types.ts";
 import { type PackContext, policyDocument } from "./documents.ts";
 import { docxDiagnostics } from "./problems.ts";
@@ -41,6 +43,12 @@ export async function renderFiles(task: RenderTask): Promise<RenderedFiles> {
   }
   if (html) result.files.push([html.name, renderHtml(doc, html.siblings)]);
   return result;
+}
+
+/** The manual joined from its printed front and the policies' PDFs (CPU work only: no browser). */
+export async function joinManual({ front, pdfs }: { front: ManualFront; pdfs: Uint8Array[] }): Promise<Uint8Array> {
+  const manual = await import("../render/pdf/manual.ts");
+  return manual.joinManual(front, pdfs);
 }
 
 export default renderFiles;

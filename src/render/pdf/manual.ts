@@ -15,10 +15,19 @@ import { orgValue } from "../layout.ts";
 import { preparedBy } from "../theme.ts";
 import { linkTexts, makeAccessible } from "./accessibility.ts";
 import type { PdfEngine, PdfOutput } from "./engine.ts";
-import { describeDocument, loadPdf, mendPrint, PDF_OPTIONS, printable, printCss, savePdf } from "./layout.ts";
+import {
+  describeDocument,
+  loadPdf,
+  mendPrint,
+  PDF_OPTIONS,
+  type PdfProperties,
+  printable,
+  printCss,
+  savePdf,
+} from "./layout.ts";
 import { rewriteXrefLinks, siblingPdfAction, xrefHref } from "./links.ts";
 import { concatenate } from "./merge.ts";
-import { numberPages, unnumberPages } from "./page-numbers.ts";
+import { drawPageNumbers, pageNumbers, unnumberPages } from "./page-numbers.ts";
 
 const FRONT_CSS = `
 .cover { break-after: page; padding-top: 30mm; }
@@ -115,6 +124,21 @@ function coverTitle(theme: Theme, language: Language): string {
 const coverText = (theme: Theme, language: Language) => (language === "cy" ? theme.cover.textCy : theme.cover.text);
 
 /**
+ * What the manual is joined from besides the policies' PDFs: its printed cover and contents, the
+ * page numbers for its length, and where each policy starts. Plain data: the joining runs on a
+ * worker thread (joinManual).
+ */
+export interface ManualFront {
+  front: Uint8Array;
+  numbers: Uint8Array;
+  /** The page (from 1) each policy starts on, and its slug, in order. */
+  starts: { slug: string; page: number }[];
+  properties: Omit<PdfProperties, "headings">;
+  blocked: string[];
+  prints: number;
+}
+
+/**
  * The combined manual: a cover and contents, then every policy's own PDF page for page (its
  * footer, its read-and-sign sheet), numbered "Page N of M" throughout. Only the cover and
  * contents are printed: a policy is printed once, for its own PDF, and a manual rebuilt because
@@ -129,13 +153,33 @@ export async function renderManual(
   engine: PdfEngine,
   language: Language = "en",
 ): Promise<ManualPdf> {
+  const pdfs = parts.map((part) => part.pdf);
+  const front = await printManualFront(
+    org,
+    parts.map((part) => part.doc),
+    pdfs,
+    buildDate,
+    engine,
+    language,
+  );
+  return { data: await joinManual(front, pdfs), blocked: front.blocked, prints: front.prints };
+}
+
+/** The manual's cover and contents printed, for the policies' PDFs `pdfs`. */
+export async function printManualFront(
+  org: Org,
+  docs: PolicyDocument[],
+  pdfs: Uint8Array[],
+  buildDate: CalendarDate,
+  engine: PdfEngine,
+  language: Language,
+): Promise<ManualFront> {
   const l = labelsFor(language);
   const name = orgValue(org, "name", language);
-  const docs = parts.map((part) => part.doc);
   const theme = docs[0]?.theme ?? DEFAULT_THEME;
-  const lengths = await Promise.all(parts.map((part) => pageCount(part.pdf)));
+  const lengths = await Promise.all(pdfs.map(pageCount));
   // A contents page holds about 30 entries, after the cover; printed again if they took more.
-  let frontPages = 1 + Math.max(1, Math.ceil(parts.length / 30));
+  let frontPages = 1 + Math.max(1, Math.ceil(docs.length / 30));
   for (let attempt = 1; ; attempt++) {
     let next = frontPages + 1;
     const starts = lengths.map((length) => {
@@ -155,37 +199,47 @@ export async function renderManual(
     const texts = linkTexts(page);
     makeAccessible(front, (target) => titles.get(target) ?? texts.get(target) ?? l.linkTo(target));
     mendPrint(front, [coverTitle(theme, language), l.contents]);
-    // Each policy's PDF is read only when its turn comes: a pack's worth at once is hundreds of MB.
-    const manual = await concatenate(
-      (async function* () {
-        yield front;
-        for (const part of parts) {
-          const pdf = await loadPdf(part.pdf);
-          unnumberPages(pdf);
-          yield pdf;
-        }
-      })(),
-    );
-    // Contents entries and cross-references go to the policy's first page (a policy outside the
-    // manual, to its PDF beside it).
-    const firstPages = new Map(
-      docs.map(({ policy }, i) => [policy.slug, manual.getPage((starts[i] as number) - 1).ref]),
-    );
-    rewriteXrefLinks(manual, (slug) => {
-      const first = firstPages.get(slug);
-      return first ? manual.context.obj({ S: "GoTo", D: [first, "Fit"] }) : siblingPdfAction(manual, slug);
-    });
-    await numberPages(manual, engine, { theme, language });
-    describeDocument(manual, {
-      title: l.packOf(name),
-      author: name,
-      subject: l.packSubject(name, parts.length),
-      keywords: docs.map((doc) => doc.policy.code),
-      date: buildDate,
-      language,
-    });
-    return { data: await savePdf(manual), blocked: output.blocked, prints: attempt };
+    return {
+      front: await savePdf(front),
+      numbers: (await pageNumbers(engine, { theme, language }, next - 1)).data,
+      starts: docs.map(({ policy }, i) => ({ slug: policy.slug, page: starts[i] as number })),
+      properties: {
+        title: l.packOf(name),
+        author: name,
+        subject: l.packSubject(name, docs.length),
+        keywords: docs.map((doc) => doc.policy.code),
+        date: buildDate,
+        language,
+      },
+      blocked: output.blocked,
+      prints: attempt,
+    };
   }
+}
+
+/** The manual: its front, then the policies' own PDFs (pages numbered again), as one document. */
+export async function joinManual(front: ManualFront, pdfs: Uint8Array[]): Promise<Uint8Array> {
+  // Each policy's PDF is read only when its turn comes: a pack's worth at once is hundreds of MB.
+  const manual = await concatenate(
+    (async function* () {
+      yield await loadPdf(front.front);
+      for (const pdf of pdfs) {
+        const doc = await loadPdf(pdf);
+        unnumberPages(doc);
+        yield doc;
+      }
+    })(),
+  );
+  // Contents entries and cross-references go to the policy's first page (a policy outside the
+  // manual, to its PDF beside it).
+  const firstPages = new Map(front.starts.map(({ slug, page }) => [slug, manual.getPage(page - 1).ref]));
+  rewriteXrefLinks(manual, (slug) => {
+    const first = firstPages.get(slug);
+    return first ? manual.context.obj({ S: "GoTo", D: [first, "Fit"] }) : siblingPdfAction(manual, slug);
+  });
+  await drawPageNumbers(manual, await loadPdf(front.numbers));
+  describeDocument(manual, front.properties);
+  return savePdf(manual);
 }
 
 /**

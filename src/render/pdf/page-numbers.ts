@@ -28,24 +28,30 @@ export interface NumberStyle {
   language: Language;
 }
 
-// Pages showing only their numbers, printed once per engine for each style and length: every
-// policy of a length shares them, and every manual of one.
-const printedNumbers = new WeakMap<PdfEngine, Map<string, Promise<PDFDocument>>>();
+/** Pages showing nothing but "Page X of `total`", printed (and parsed) once. */
+export interface PageNumbers {
+  data: Uint8Array;
+  doc: PDFDocument;
+}
 
-function numbers(engine: PdfEngine, { theme, language }: NumberStyle, total: number): Promise<PDFDocument> {
+// Printed once per engine for each style and length: every policy of a length shares them, and
+// every manual of one.
+const printedNumbers = new WeakMap<PdfEngine, Map<string, Promise<PageNumbers>>>();
+
+export function pageNumbers(engine: PdfEngine, { theme, language }: NumberStyle, total: number): Promise<PageNumbers> {
   const css = pageNumbersCss(theme, language, total);
-  const printed = printedNumbers.get(engine) ?? new Map<string, Promise<PDFDocument>>();
+  const printed = printedNumbers.get(engine) ?? new Map<string, Promise<PageNumbers>>();
   printedNumbers.set(engine, printed);
-  let doc = printed.get(css);
-  if (!doc) {
+  let numbers = printed.get(css);
+  if (!numbers) {
     const html = `<!doctype html><html><head><style>${css}</style></head><body>${"<div></div>".repeat(total)}</body></html>`;
-    doc = engine
+    numbers = engine
       .render({ html, options: { preferCSSPageSize: true, tagged: false, outline: false } })
-      .then((output) => loadPdf(output.data));
-    printed.set(css, doc);
-    doc.catch(() => printed.delete(css)); // a failed print is tried again by the next document
+      .then(async ({ data }) => ({ data, doc: await loadPdf(data) }));
+    printed.set(css, numbers);
+    numbers.catch(() => printed.delete(css)); // a failed print is tried again by the next document
   }
-  return doc;
+  return numbers;
 }
 
 /**
@@ -72,9 +78,13 @@ const contentsOf = (page: PDFPage): PDFObject[] => {
  * that printCss leaves empty.
  */
 export async function numberPages(doc: PDFDocument, engine: PdfEngine, style: NumberStyle): Promise<void> {
+  await drawPageNumbers(doc, (await pageNumbers(engine, style, doc.getPageCount())).doc);
+}
+
+/** Draws each page of `numbers` (see pageNumbers) onto the same page of `doc`, as an artifact. */
+export async function drawPageNumbers(doc: PDFDocument, numbers: PDFDocument): Promise<void> {
   const pages = doc.getPages();
-  const overlay = await numbers(engine, style, pages.length);
-  const drawn = await doc.embedPages(overlay.getPages());
+  const drawn = await doc.embedPages(numbers.getPages());
   const { context } = doc;
   const stream = (...operators: PDFOperator[]) => context.register(context.contentStream(operators));
   // The page's own content runs inside q … Q, so that none of its graphics state reaches the number.
