@@ -1,24 +1,24 @@
-import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { loadLegislation } from "../load/legislation.ts";
 import { loadOrgSchema, loadOrgs } from "../load/orgs.ts";
 import { loadPolicySources, loadTranslationSources, translationDir } from "../load/policies.ts";
 import { loadTheme } from "../load/theme.ts";
-import { toolFingerprint } from "../pack/fingerprint.ts";
 import type { CalendarDate, Diagnostic, Library, Org, Severity } from "../types.ts";
-import { writeFileAtomic } from "../write/atomic.ts";
+import { CACHE_DIR, FileCache, jsonCache } from "./cache.ts";
 import { checkLegislation } from "./legislation.ts";
 import { checkOrg, editionPolicies, editions, placeholderFields } from "./orgs.ts";
-import { type BodyCheck, type BodyCheckCache, checkLibrary } from "./policies.ts";
+import { type BodyCheck, checkLibrary } from "./policies.ts";
 import { compileSchema } from "./schema.ts";
 import { checkTheme } from "./theme.ts";
-import { checkTranslations, type TranslationCheck, type TranslationCheckCache } from "./translations.ts";
+import { checkTranslations, type TranslationCheck } from "./translations.ts";
 
 export interface CheckOptions {
   policiesDir: string;
   orgsDir: string;
   buildDate: CalendarDate;
   referencesOutsidePack: Severity;
+  /** Where results are kept between runs (CACHE_DIR unless a test keeps its own). */
+  cacheDir?: string;
 }
 
 export interface CheckResult {
@@ -52,18 +52,23 @@ export async function loadAndCheck(options: CheckOptions): Promise<CheckResult> 
       throw new EnvironmentError(`cannot read the theme: ${error.message}`);
     }),
   ]);
-  const caches = await readBodyChecks();
-  const cacheKeys = () => [...caches.bodies.keys(), ...caches.translations.keys()].join();
-  const before = cacheKeys();
+  // Parsing the policies is most of a check's time, so what their bodies' checks found is kept.
+  const files = new FileCache(join(options.cacheDir ?? CACHE_DIR, "checks"), CACHED_CHECKS);
   const { library, diagnostics: libraryDiagnostics } = checkLibrary(
     policySources.sources,
     placeholderFields(schema),
     options.buildDate,
-    caches.bodies,
+    jsonCache(files, "body", isBodyCheck),
   );
   const englishErrors = new Set(libraryDiagnostics.filter((d) => d.severity === "error").map((d) => d.file));
-  const welsh = checkTranslations(welshSources.sources, "cy", library, englishErrors, caches.translations);
-  if (cacheKeys() !== before) await writeBodyChecks(caches);
+  const welsh = checkTranslations(
+    welshSources.sources,
+    "cy",
+    library,
+    englishErrors,
+    jsonCache(files, "translation", isTranslationCheck),
+  );
+  files.trim();
   library.translations.cy = welsh.translations;
   const diagnostics = [
     ...policySources.diagnostics,
@@ -121,36 +126,16 @@ export async function loadAndCheck(options: CheckOptions): Promise<CheckResult> 
   return { library, orgs: orgSources.orgs, diagnostics, buildable, previewable };
 }
 
-// Parsing the policies is most of a check's time, so what their bodies' checks found is kept
-// between runs, keyed by the body and invalidated by any change to the tool.
-const CACHE_FILE = join(import.meta.dirname, "..", "..", "node_modules", ".cache", "policypack", "body-checks.json");
+/**
+ * Body checks kept: a few libraries' worth (a policy takes one, a translation another), a few
+ * kilobytes each.
+ */
+const CACHED_CHECKS = 4000;
 
-interface Caches {
-  bodies: BodyCheckCache;
-  translations: TranslationCheckCache;
-}
+const isBodyCheck = (value: unknown): value is BodyCheck =>
+  ["uses", "problems", "references", "loose"].every((key) => Array.isArray((value as Record<string, unknown>)?.[key]));
 
-async function readBodyChecks(): Promise<Caches> {
-  try {
-    const saved = JSON.parse(await readFile(CACHE_FILE, "utf8")) as {
-      tool: string;
-      entries: [string, BodyCheck][];
-      translations?: [string, TranslationCheck][];
-    };
-    if (saved.tool === toolFingerprint()) {
-      return { bodies: new Map(saved.entries), translations: new Map(saved.translations ?? []) };
-    }
-  } catch {
-    // No cache yet, or an unreadable one: check everything.
-  }
-  return { bodies: new Map(), translations: new Map() };
-}
-
-async function writeBodyChecks({ bodies, translations }: Caches): Promise<void> {
-  // A cache that cannot be written (read-only install) only costs time.
-  const saved = { tool: toolFingerprint(), entries: [...bodies], translations: [...translations] };
-  await writeFileAtomic(CACHE_FILE, JSON.stringify(saved)).catch(() => {});
-}
+const isTranslationCheck = (value: unknown): value is TranslationCheck => Array.isArray(value);
 
 /** A problem with the machine or the command line, not with the policies or orgs: exit code 2. */
 export class EnvironmentError extends Error {}

@@ -206,7 +206,10 @@ export interface BodyCheck {
 }
 
 /** Body checks by a hash of what they depend on; filled in by checkLibrary. */
-export type BodyCheckCache = Map<string, BodyCheck>;
+export interface BodyCheckCache {
+  get(key: string): BodyCheck | undefined;
+  set(key: string, body: BodyCheck): void;
+}
 
 export function checkBody(policy: Policy, pattern: RegExp, loose: RegExp): BodyCheck {
   const scanned = scanPlaceholders(policy.body, policy.bodyLine);
@@ -275,11 +278,13 @@ export function checkLibrary(
   // Both patterns depend only on the library's prefixes: which numbers exist is checked later.
   const loose = loosePattern(library.policies.map((p) => p.code));
   const looseCodes: Record<string, LooseCode[]> = {};
-  const used = new Map<string, BodyCheck>();
   for (const policy of library.policies) {
     const key = sha256(policy.body, String(policy.bodyLine), pattern.source, loose.source);
-    const body = cache.get(key) ?? checkBody(policy, pattern, loose);
-    used.set(key, body);
+    let body = cache.get(key);
+    if (!body) {
+      body = checkBody(policy, pattern, loose);
+      cache.set(key, body);
+    }
     diagnostics.push(...body.problems.map((d) => ({ ...d, file: policy.file })));
     for (const use of body.uses) {
       if (known.includes(use.name)) continue;
@@ -303,9 +308,6 @@ export function checkLibrary(
     library.references[policy.code] = body.references;
     looseCodes[policy.code] = body.loose;
   }
-  // The cache keeps what this library has now, nothing older.
-  cache.clear();
-  for (const [key, body] of used) cache.set(key, body);
   diagnostics.push(...checkReferences(library, looseCodes));
   return { library, diagnostics };
 }

@@ -69,7 +69,10 @@ export type TranslationCheck = Omit<Diagnostic, "file">[];
  * Translation checks by a hash of both texts and the front matter: parsing both is most of the
  * time a check of a Welsh library takes, so it is kept between runs like the policies' own.
  */
-export type TranslationCheckCache = Map<string, TranslationCheck>;
+export interface TranslationCheckCache {
+  get(key: string): TranslationCheck | undefined;
+  set(key: string, found: TranslationCheck): void;
+}
 
 interface FrontMatter {
   code: string;
@@ -97,7 +100,6 @@ export function checkTranslations(
   brokenFiles: ReadonlySet<string>,
   cache: TranslationCheckCache = new Map(),
 ): { translations: Record<string, Policy>; diagnostics: Diagnostic[] } {
-  const used = new Map<string, TranslationCheck>();
   validateFrontMatter ??= compileSchema(frontMatterSchema);
   const diagnostics: Diagnostic[] = [];
   const translations: Record<string, Policy> = {};
@@ -186,14 +188,14 @@ export function checkTranslations(
       JSON.stringify(source.positions),
       codes.source,
     );
-    const found = cache.get(key) ?? checkAgainst(english, translation, codes, loose, at, brokenFiles);
-    used.set(key, found);
+    let found = cache.get(key);
+    if (!found) {
+      found = checkAgainst(english, translation, codes, loose, at, brokenFiles);
+      cache.set(key, found);
+    }
     diagnostics.push(...found.map((d) => ({ ...d, file: source.file })));
     translations[fm.code] = translation;
   }
-  // The cache keeps what this library has now, nothing older.
-  cache.clear();
-  for (const [key, found] of used) cache.set(key, found);
   return { translations, diagnostics };
 }
 
