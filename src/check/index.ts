@@ -54,14 +54,14 @@ export async function loadAndCheck(options: CheckOptions): Promise<CheckResult> 
   ]);
   // Parsing the policies is most of a check's time, so what their bodies' checks found is kept.
   const files = new FileCache(join(options.cacheDir ?? CACHE_DIR, "checks"), CACHED_CHECKS);
-  const { library, diagnostics: libraryDiagnostics } = checkLibrary(
+  const { library, diagnostics: libraryDiagnostics } = await checkLibrary(
     policySources.sources,
     placeholderFields(schema),
     options.buildDate,
     jsonCache(files, "body", isBodyCheck),
   );
   const englishErrors = new Set(libraryDiagnostics.filter((d) => d.severity === "error").map((d) => d.file));
-  const welsh = checkTranslations(
+  const welsh = await checkTranslations(
     welshSources.sources,
     "cy",
     library,

@@ -3,7 +3,7 @@ import { compareDates, formatLong, parseIsoDate } from "../dates/calendar.ts";
 import { latestRecord, reviewRecords } from "../dates/review.ts";
 import { didYouMean } from "../diagnostics/suggest.ts";
 import { pointerPart, positionOf } from "../load/yaml.ts";
-import { ORG_PREFIX } from "../template/placeholders.ts";
+import { ORG_PREFIX } from "../template/names.ts";
 import {
   type CalendarDate,
   type Diagnostic,

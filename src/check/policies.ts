@@ -1,10 +1,9 @@
 import type { ValidateFunction } from "ajv";
 import { didYouMean } from "../diagnostics/suggest.ts";
 import { sha256 } from "../hash.ts";
-import { damagedText } from "../load/characters.ts";
 import { fileStem, type PolicySource } from "../load/policies.ts";
 import { positionOf } from "../load/yaml.ts";
-import { COMPUTED_NAMES, ORG_PREFIX, scanPlaceholders } from "../template/placeholders.ts";
+import { COMPUTED_NAMES, ORG_PREFIX } from "../template/names.ts";
 import {
   type CalendarDate,
   DEFAULT_THEME,
@@ -17,10 +16,8 @@ import {
   type Severity,
 } from "../types.ts";
 import { checkReferences } from "../xref/check.ts";
-import { codePattern, extractLooseCodes, extractReferences, type LooseCode, loosePattern } from "../xref/extract.ts";
+import { codePattern, type LooseCode, loosePattern } from "../xref/extract.ts";
 import { checkHistory, DOTTED_VERSION } from "./history.ts";
-import { checkMarkdown } from "./markdown.ts";
-import { markdownNesting } from "./nesting.ts";
 import { compileSchema, schemaDiagnostics } from "./schema.ts";
 
 export const POLICY_CODE = /^[A-Z]{2,}[0-9]+$/;
@@ -211,36 +208,16 @@ export interface BodyCheckCache {
   set(key: string, body: BodyCheck): void;
 }
 
-export function checkBody(policy: Policy, pattern: RegExp, loose: RegExp): BodyCheck {
-  const scanned = scanPlaceholders(policy.body, policy.bodyLine);
-  const { uses } = scanned;
-  // Text damaged by a wrong encoding: an error at its place, the policy still read.
-  const problems = [...scanned.problems, ...damagedText(policy.body, "", policy.bodyLine)];
-  // Too deep to parse in reasonable time: report where, and leave the Markdown unparsed.
-  if (problems.some((p) => p.rule === "block-depth")) return { uses, problems, references: [], loose: [] };
-  const nesting = markdownNesting(policy.body, policy.bodyLine);
-  if (nesting) return { uses, problems: [...problems, nesting], references: [], loose: [] };
-  const markdown = checkMarkdown(policy.body, policy.bodyLine);
-  // A tree too deep to walk is not walked again for references.
-  const walkable = !markdown.some((d) => d.rule === "markdown-depth");
-  return {
-    uses,
-    problems: [...problems, ...markdown],
-    references: walkable ? extractReferences(policy.body, policy.bodyLine, pattern) : [],
-    loose: walkable ? extractLooseCodes(policy.body, policy.bodyLine, loose) : [],
-  };
-}
-
 /**
  * The library: each policy's front matter, unique codes, every placeholder known
  * (`org_field_<schema key>` or a computed name) and well-formed, and its cross-references.
  */
-export function checkLibrary(
+export async function checkLibrary(
   sources: PolicySource[],
   orgFields: readonly string[],
   buildDate: CalendarDate,
   cache: BodyCheckCache = new Map(),
-): { library: Library; diagnostics: Diagnostic[] } {
+): Promise<{ library: Library; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = [];
   const library: Library = {
     policies: [],
@@ -282,7 +259,7 @@ export function checkLibrary(
     const key = sha256(policy.body, String(policy.bodyLine), pattern.source, loose.source);
     let body = cache.get(key);
     if (!body) {
-      body = checkBody(policy, pattern, loose);
+      body = (await import("./body.ts")).checkBody(policy, pattern, loose);
       cache.set(key, body);
     }
     diagnostics.push(...body.problems.map((d) => ({ ...d, file: policy.file })));

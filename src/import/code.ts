@@ -1,7 +1,8 @@
 // The code of an imported policy, from how the rest of the library cites its title.
 import { relative } from "node:path";
 import { loadPolicySources } from "../load/policies.ts";
-import { codePattern, extractReferences, normaliseTitle } from "../xref/extract.ts";
+import { extractReferences } from "../xref/cited.ts";
+import { codePattern, normaliseTitle } from "../xref/extract.ts";
 import type { Guess } from "./types.ts";
 
 /** Whether a quoted title names `title` (extra words before it, such as "our", are allowed), as xref does. */

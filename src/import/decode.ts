@@ -3,7 +3,7 @@
 // file that is not valid UTF-8 is read as Windows-1252 (what Word and Notepad wrote for years)
 // with a warning saying so. Nothing is decoded to U+FFFD silently.
 import { windows1252 } from "../load/characters.ts";
-import { positionsIn } from "../template/source-tree.ts";
+import { positionsIn } from "../template/positions.ts";
 import type { Diagnostic } from "../types.ts";
 import { ImportProblem } from "./limits.ts";
 

@@ -9,7 +9,7 @@ import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
 import { parse as parseYaml } from "yaml";
-import { positionsIn } from "../template/source-tree.ts";
+import { positionsIn } from "../template/positions.ts";
 import { htmlTooDeepAt } from "./html-depth.ts";
 import { ImportProblem, LIMITS } from "./limits.ts";
 import type { Guess, SourceTree } from "./types.ts";

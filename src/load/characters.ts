@@ -1,4 +1,4 @@
-import { positionsIn } from "../template/source-tree.ts";
+import { positionsIn } from "../template/positions.ts";
 import type { Diagnostic } from "../types.ts";
 
 /**

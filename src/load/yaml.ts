@@ -1,5 +1,5 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
-import { positionsIn } from "../template/source-tree.ts";
+import { positionsIn } from "../template/positions.ts";
 import type { Diagnostic, Position, YamlPositions } from "../types.ts";
 import { forbiddenInValue } from "./characters.ts";
 

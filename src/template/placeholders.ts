@@ -1,19 +1,8 @@
 import Handlebars from "handlebars";
 import type { Diagnostic, PlaceholderUse } from "../types.ts";
-import { positionsIn } from "./source-tree.ts";
+import { positionsIn } from "./positions.ts";
 
-export const ORG_PREFIX = "org_field_";
-
-/** Names the tool computes itself: never typed into an organisation's YAML. */
-export const COMPUTED_NAMES = [
-  "last_update_date",
-  "next_review_date",
-  "current_year",
-  "policy_code",
-  "policy_title",
-  "policy_version",
-  "review_months",
-] as const;
+export { COMPUTED_NAMES, ORG_PREFIX } from "./names.ts";
 
 const BLOCK_HELPERS = new Set(["if", "unless"]);
 /** Conditions within conditions: a policy needs two or three; deeper ones are reported, not parsed. */

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Nodes, Parent } from "mdast";
-import { parseSource, positionsIn } from "../template/source-tree.ts";
+import { positionsIn } from "../template/positions.ts";
+import { parseSource } from "../template/source-tree.ts";
 
 // A policy body as a translator sees it: sections (each heading starts one) holding blocks (the
 // heading, each paragraph, list item's paragraph and table cell). A translation has the same

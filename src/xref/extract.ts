@@ -1,8 +1,3 @@
-import type { Heading, Node, Parent } from "mdast";
-import { toString as nodeText } from "mdast-util-to-string";
-import { parseSource, positionsIn } from "../template/source-tree.ts";
-import type { Reference } from "../types.ts";
-
 /** Matches the library's codes: its own prefixes followed by digits (DCW13, HR4 …). */
 export function codePattern(codes: readonly string[]): RegExp {
   const prefixes = [...new Set(codes.map((code) => code.replace(/\d+$/, "")))].sort((a, b) => b.length - a.length);
@@ -44,64 +39,6 @@ export function normaliseTitle(title: string): string {
     .replace(/[^\p{L}\p{N}]+/gu, " ")
     .trim()
     .replace(/\s*\bpolicy$/, "");
-}
-
-/**
- * Calls `visit` with the source of every text node of a policy body a citation can stand in
- * (not code, not HTML), its offset in the body and whether it is under "Related Policies".
- * Reads the source itself, not the node's value, so offsets are exact even after escapes.
- */
-function eachText(body: string, visit: (source: string, start: number, related: boolean) => void): void {
-  const { tree, masked } = parseSource(body);
-  let relatedDepth: number | undefined;
-  const walk = (node: Node) => {
-    if (node.type === "heading") {
-      const depth = (node as Heading).depth;
-      if (relatedDepth !== undefined && depth <= relatedDepth) relatedDepth = undefined;
-      if (/related polic/i.test(nodeText(node))) relatedDepth = depth;
-    }
-    if (node.type === "text" && node.position?.start.offset !== undefined && node.position.end.offset !== undefined) {
-      const start = node.position.start.offset;
-      visit(masked.slice(start, node.position.end.offset), start, relatedDepth !== undefined);
-      return;
-    }
-    // Code and link addresses are not citations.
-    if (node.type === "inlineCode" || node.type === "code" || node.type === "html") return;
-    const children: Node[] = (node as Parent).children ?? [];
-    for (let i = 0; i < children.length; i++) {
-      if ((children[i] as Node).position) {
-        walk(children[i] as Node);
-        continue;
-      }
-      // A web address GFM finds only after parsing ("https\://…", as import writes it) splits its
-      // text into nodes without a position: read the source between the positioned neighbours.
-      let j = i;
-      while (j < children.length && !(children[j] as Node).position) j++;
-      const from = i > 0 ? children[i - 1]?.position?.end.offset : node.position?.start.offset;
-      const to = j < children.length ? children[j]?.position?.start.offset : node.position?.end.offset;
-      if (from !== undefined && to !== undefined) visit(masked.slice(from, to), from, relatedDepth !== undefined);
-      i = j - 1;
-    }
-  };
-  walk(tree);
-}
-
-/** Every code cited in a policy body, with its position in the file. */
-export function extractReferences(body: string, firstLine: number, pattern: RegExp): Reference[] {
-  const references: Reference[] = [];
-  const positionAt = positionsIn(parseSource(body).masked, firstLine);
-  eachText(body, (source, start, related) => {
-    for (const match of source.matchAll(new RegExp(pattern.source, "g"))) {
-      const quotedTitle = quotedTitleBefore(source.slice(0, match.index));
-      references.push({
-        to: match[0],
-        ...positionAt(start + match.index),
-        ...(quotedTitle ? { quotedTitle } : {}),
-        related,
-      });
-    }
-  });
-  return references;
 }
 
 // Codes written loosely: "DCW 31", "dcw31", "DCW-31", "DCW031", full-width "ＤＣＷ３１", "DCW31a".
@@ -172,15 +109,4 @@ export function findLooseCodes(text: string, pattern: RegExp): LooseMatch[] {
     found.push({ index: match.index, written, key, suffix: suffix !== "" });
   }
   return found;
-}
-
-/** Every loosely written code in a policy body, at its position in the file. */
-export function extractLooseCodes(body: string, firstLine: number, pattern: RegExp): LooseCode[] {
-  const codes: LooseCode[] = [];
-  const positionAt = positionsIn(parseSource(body).masked, firstLine);
-  eachText(body, (source, start) => {
-    for (const { index, ...loose } of findLooseCodes(source, pattern))
-      codes.push({ ...loose, ...positionAt(start + index) });
-  });
-  return codes;
 }
