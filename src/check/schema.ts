@@ -1,26 +1,84 @@
+import { createRequire } from "node:module";
+import { join } from "node:path";
 import type { ErrorObject, ValidateFunction } from "ajv";
-import { Ajv2020 } from "ajv/dist/2020.js";
-import addFormats from "ajv-formats";
+import type { Ajv2020 } from "ajv/dist/2020.js";
+import { fullFormats } from "ajv-formats/dist/formats.js";
 import { FIRST_YEAR, isPlausibleIsoDate, LAST_YEAR, parseIsoDate } from "../dates/calendar.ts";
 import { didYouMean } from "../diagnostics/suggest.ts";
+import { sha256 } from "../hash.ts";
 import { pointerPart, positionOf } from "../load/yaml.ts";
+import { toolFingerprint } from "../pack/fingerprint.ts";
 import type { Diagnostic, YamlPositions } from "../types.ts";
+import { CACHE_DIR, FileCache } from "./cache.ts";
+
+// Ajv (CommonJS) is required only to compile a schema whose compiled code is not cached.
+const require = createRequire(import.meta.url);
+type Standalone = typeof import("ajv/dist/standalone/index.js");
+
+/** The formats a schema may use; compiled code refers to them as `formats.<name>`. */
+const FORMATS = {
+  email: fullFormats.email,
+  uri: fullFormats.uri,
+  // A date in a file is held to the same years as --as-of: 0001-01-01 is a typing mistake.
+  date: { type: "string", validate: isPlausibleIsoDate },
+} as const;
 
 // One instance for every schema: setting one up (its meta-schemas) costs more than compiling ours.
 let shared: Ajv2020 | undefined;
 
-export function compileSchema(schema: object): ValidateFunction {
+function compileWithAjv(schema: object): { validate: ValidateFunction; code?: string } {
+  const { _ } = require("ajv") as typeof import("ajv");
   if (!shared) {
+    const { Ajv2020 } = require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js");
     // verbose: errors carry their parentSchema, which holds the known keys for did-you-mean.
-    shared = new Ajv2020({ allErrors: true, verbose: true, strict: true });
-    addFormats.default(shared, ["email", "uri"]);
-    // A date in a file is held to the same years as --as-of: 0001-01-01 is a typing mistake.
-    shared.addFormat("date", { type: "string", validate: isPlausibleIsoDate });
+    // code.source: the compiled code can be saved (standaloneCode), with FORMATS passed in.
+    shared = new Ajv2020({ allErrors: true, verbose: true, strict: true, code: { source: true, formats: _`formats` } });
+    for (const [name, format] of Object.entries(FORMATS)) shared.addFormat(name, format);
   }
   // An organisation schema edited since the last compile (serve --watch) replaces the old one.
   const id = (schema as { $id?: unknown }).$id;
   if (typeof id === "string") shared.removeSchema(id);
-  return shared.compile(schema);
+  const validate = shared.compile(schema);
+  const { default: standaloneCode } = require("ajv/dist/standalone/index.js") as Standalone;
+  try {
+    return { validate, code: standaloneCode(shared, validate) };
+  } catch {
+    return { validate }; // not every schema can be saved as code: this one is compiled every time
+  }
+}
+
+/** Schemas' compiled code kept: the tool's five, and the organisation schemas of a few libraries and edits. */
+const validators = new FileCache(join(CACHE_DIR, "validators"), 100);
+
+/**
+ * A validator for `schema`. Compiling one with Ajv (its meta-schema first) takes most of 100 ms,
+ * so the compiled code is kept, keyed by the schema's text and the tool, and later runs
+ * evaluate it without loading Ajv at all.
+ */
+export function compileSchema(schema: object, cache: FileCache = validators): ValidateFunction {
+  const key = `${sha256(toolFingerprint(), JSON.stringify(schema))}.js`;
+  const code = cache.read(key);
+  if (code !== undefined) {
+    try {
+      return load(code);
+    } catch {
+      // A damaged file: compiled again below, and replaced.
+    }
+  }
+  const compiled = compileWithAjv(schema);
+  if (compiled.code !== undefined) {
+    cache.write(key, compiled.code);
+    cache.trim();
+  }
+  return compiled.validate;
+}
+
+/** Compiled code as standaloneCode wrote it: a CommonJS module that requires Ajv's runtime helpers. */
+function load(code: string): ValidateFunction {
+  const module = { exports: undefined as unknown };
+  new Function("module", "require", "formats", code)(module, require, FORMATS);
+  if (typeof module.exports !== "function") throw new Error("not a validator");
+  return module.exports as ValidateFunction;
 }
 
 function keyLabel(pointer: string): string {
