@@ -1,10 +1,11 @@
+import { execFileSync } from "node:child_process";
 import { mkdtemp, readdir, readFile, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { FileCache } from "../src/check/cache.ts";
+import { FileCache } from "../src/cache.ts";
 import { loadAndCheck } from "../src/check/index.ts";
-import { orgYaml, policyMd, workspace } from "./helpers.ts";
+import { orgYaml, policyMd, REPO, workspace } from "./helpers.ts";
 
 /** A library of one policy whose body has a leftover template token (an error the body check finds). */
 const library = (code: string) =>
@@ -85,9 +86,18 @@ describe("FileCache", () => {
       const time = new Date(Date.now() - (12 - i) * 3_600_000);
       await utimes(join(dir, `k${i}`), time, time);
     }
-    expect(cache.read("k0")).toBe("text 0"); // used now: the newest
+    expect(cache.read("k0")?.toString()).toBe("text 0"); // used now: the newest
     cache.trim();
     expect((await readdir(dir)).sort()).toEqual(["k0", "k10", "k11", "k4", "k5", "k6", "k7", "k8", "k9"]);
     expect(cache.read("k1")).toBeUndefined();
+  });
+
+  it("a process that wrote to it trims it as it ends", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "policypack-cache-"));
+    const script = `import { FileCache } from "./src/cache.ts";
+      const cache = new FileCache(${JSON.stringify(dir)}, 10);
+      for (let i = 0; i < 12; i++) cache.write("k" + i, "text");`;
+    execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: REPO });
+    expect(await readdir(dir)).toHaveLength(9);
   });
 });

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { FileCache } from "../src/check/cache.ts";
+import { FileCache } from "../src/cache.ts";
 import { compileSchema, schemaDiagnostics } from "../src/check/schema.ts";
 import { parseYamlWithPositions } from "../src/load/yaml.ts";
 import { orgYaml, REPO } from "./helpers.ts";

@@ -1,10 +1,10 @@
 import { join, resolve } from "node:path";
+import { CACHE_DIR, FileCache, jsonCache } from "../cache.ts";
 import { loadLegislation } from "../load/legislation.ts";
 import { loadOrgSchema, loadOrgs } from "../load/orgs.ts";
 import { loadPolicySources, loadTranslationSources, translationDir } from "../load/policies.ts";
 import { loadTheme } from "../load/theme.ts";
 import type { CalendarDate, Diagnostic, Library, Org, Severity } from "../types.ts";
-import { CACHE_DIR, FileCache, jsonCache } from "./cache.ts";
 import { checkLegislation } from "./legislation.ts";
 import { checkOrg, editionPolicies, editions, placeholderFields } from "./orgs.ts";
 import { type BodyCheck, checkLibrary } from "./policies.ts";
@@ -68,7 +68,6 @@ export async function loadAndCheck(options: CheckOptions): Promise<CheckResult> 
     englishErrors,
     jsonCache(files, "translation", isTranslationCheck),
   );
-  files.trim();
   library.translations.cy = welsh.translations;
   const diagnostics = [
     ...policySources.diagnostics,

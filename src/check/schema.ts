@@ -3,13 +3,13 @@ import { join } from "node:path";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import type { Ajv2020 } from "ajv/dist/2020.js";
 import { fullFormats } from "ajv-formats/dist/formats.js";
+import { CACHE_DIR, FileCache } from "../cache.ts";
 import { FIRST_YEAR, isPlausibleIsoDate, LAST_YEAR, parseIsoDate } from "../dates/calendar.ts";
 import { didYouMean } from "../diagnostics/suggest.ts";
 import { sha256 } from "../hash.ts";
 import { pointerPart, positionOf } from "../load/yaml.ts";
 import { toolFingerprint } from "../pack/fingerprint.ts";
 import type { Diagnostic, YamlPositions } from "../types.ts";
-import { CACHE_DIR, FileCache } from "./cache.ts";
 
 // Ajv (CommonJS) is required only to compile a schema whose compiled code is not cached.
 const require = createRequire(import.meta.url);
@@ -60,16 +60,13 @@ export function compileSchema(schema: object, cache: FileCache = validators): Va
   const code = cache.read(key);
   if (code !== undefined) {
     try {
-      return load(code);
+      return load(code.toString("utf8"));
     } catch {
       // A damaged file: compiled again below, and replaced.
     }
   }
   const compiled = compileWithAjv(schema);
-  if (compiled.code !== undefined) {
-    cache.write(key, compiled.code);
-    cache.trim();
-  }
+  if (compiled.code !== undefined) cache.write(key, compiled.code);
   return compiled.validate;
 }
 

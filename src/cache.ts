@@ -1,15 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { sha256 } from "../hash.ts";
-import { toolFingerprint } from "../pack/fingerprint.ts";
+import { sha256 } from "./hash.ts";
+import { toolFingerprint } from "./pack/fingerprint.ts";
 
-/** Where check keeps what it worked out, between runs: inside the tool's own folder. */
-export const CACHE_DIR = join(import.meta.dirname, "..", "..", "node_modules", ".cache", "policypack");
+/** Where what a run worked out is kept for the next: inside the tool's own folder. */
+export const CACHE_DIR = join(import.meta.dirname, "..", "node_modules", ".cache", "policypack");
 
 /**
- * A folder of cached texts, one file a key. A key is a hash of everything its text depends on,
- * so a file is never out of date, only unused: the `limit` most recently used files are kept
+ * A folder of cached results, one file a key. A key is a hash of everything its result depends
+ * on, so a file is never out of date, only unused: the `limit` most recently used files are kept
  * (a read marks a file used), so that checking several libraries in turn (the tests, a second
  * library) does not throw one library's results away for another's. One file a key also means
  * a run reads only the results it needs, and processes running at once cannot lose each other's.
@@ -17,18 +17,16 @@ export const CACHE_DIR = join(import.meta.dirname, "..", "..", "node_modules", "
  * (a read-only install) keeps nothing.
  */
 export class FileCache {
-  #wrote = false;
-
   constructor(
     readonly dir: string,
     readonly limit: number,
   ) {}
 
-  read(key: string): string | undefined {
+  read(key: string): Buffer | undefined {
     const file = join(this.dir, key);
-    let text: string;
+    let data: Buffer;
     try {
-      text = readFileSync(file, "utf8");
+      data = readFileSync(file);
     } catch {
       return undefined;
     }
@@ -38,18 +36,18 @@ export class FileCache {
     } catch {
       // Read-only: the file is still good, only its place in the eviction order is not kept.
     }
-    return text;
+    return data;
   }
 
-  write(key: string, text: string): void {
+  write(key: string, data: string | Uint8Array): void {
     const file = join(this.dir, key);
     // Written beside it, then renamed: a reader never sees half a file.
     const temporary = `${file}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
     try {
       mkdirSync(this.dir, { recursive: true });
-      writeFileSync(temporary, text, { flag: "wx" });
+      writeFileSync(temporary, data, { flag: "wx" });
       renameSync(temporary, file);
-      this.#wrote = true;
+      trimAtExit(this);
     } catch {
       try {
         rmSync(temporary, { force: true });
@@ -60,12 +58,10 @@ export class FileCache {
   }
 
   /**
-   * After writing: removes the least recently used files past the limit, down to nine tenths of
-   * it, so that a run adding one file does not list and sort the folder every time.
+   * Removes the least recently used files past the limit, down to nine tenths of it, so that
+   * the runs that follow, adding a file or two each, do not list and sort the folder every time.
    */
   trim(): void {
-    if (!this.#wrote) return;
-    this.#wrote = false;
     try {
       const names = readdirSync(this.dir);
       if (names.length <= this.limit) return;
@@ -86,18 +82,31 @@ export class FileCache {
   }
 }
 
+// Trimming lists the folder, so a folder written to is trimmed once, as the process ends, rather
+// than after every file written.
+const written = new Map<string, FileCache>();
+
+function trimAtExit(cache: FileCache): void {
+  if (written.size === 0) {
+    process.once("exit", () => {
+      for (const each of written.values()) each.trim();
+    });
+  }
+  written.set(cache.dir, cache);
+}
+
 /**
- * Check results of one kind as JSON in `files`, keyed by the tool too: any change to the tool
- * leaves its old results unused. `valid` turns away a file that is JSON but not such a result.
+ * Results of one kind as JSON in `files`, keyed by the tool too: any change to the tool leaves
+ * its old results unused. `valid` turns away a file that is JSON but not such a result.
  */
 export function jsonCache<T>(files: FileCache, kind: string, valid: (value: unknown) => value is T) {
   const file = (key: string) => `${sha256(toolFingerprint(), kind, key)}.json`;
   return {
     get(key: string): T | undefined {
-      const text = files.read(file(key));
-      if (text === undefined) return undefined;
+      const data = files.read(file(key));
+      if (data === undefined) return undefined;
       try {
-        const value: unknown = JSON.parse(text);
+        const value: unknown = JSON.parse(data.toString("utf8"));
         return valid(value) ? value : undefined;
       } catch {
         return undefined;
