@@ -1,7 +1,16 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { deserialize, serialize } from "node:v8";
+import type { Node } from "yaml";
+import { CACHE_DIR, FileCache } from "../cache.ts";
+import { sha256 } from "../hash.ts";
+import { toolFingerprint } from "../pack/fingerprint.ts";
 import { positionsIn } from "../template/positions.ts";
 import type { Diagnostic, Position, YamlPositions } from "../types.ts";
 import { forbiddenInValue } from "./characters.ts";
+
+// The parser (CommonJS) is required only for YAML whose result is not cached.
+const require = createRequire(import.meta.url);
 
 /** Deeper than any organisation or front matter needs; deeper input is reported, never recursed into. */
 export const MAX_YAML_DEPTH = 32;
@@ -19,12 +28,41 @@ export function pointerPart(key: unknown): string {
   return String(key).replaceAll("~", "~0").replaceAll("/", "~1");
 }
 
+/** Parsed YAML kept: every front matter and organisation of a few libraries. */
+const parsedYaml = new FileCache(join(CACHE_DIR, "yaml"), 4000);
+
 /**
  * Parses YAML and records the position of every key and value, so later checks can
  * point at a line without holding on to the YAML document. `firstLine` shifts positions
  * for YAML that starts part-way into a file (front matter).
+ *
+ * Loading the parser and parsing a library's YAML is a third of a check's time, so the result
+ * is kept, keyed by the text, where it is and the tool, in V8's serialisation: unlike JSON, it
+ * gives back exactly what the parser made (undefined, NaN, Infinity, a value shared by aliases).
  */
-export function parseYamlWithPositions(text: string, file: string, firstLine = 1): ParsedYaml {
+export function parseYamlWithPositions(text: string, file: string, firstLine = 1, cache = parsedYaml): ParsedYaml {
+  const key = sha256(toolFingerprint(), file, String(firstLine), text);
+  const saved = cache.read(key);
+  if (saved !== undefined) {
+    try {
+      const value = deserialize(saved) as ParsedYaml;
+      if (typeof value?.positions === "object" && Array.isArray(value.diagnostics)) return value;
+    } catch {
+      // A damaged file: parsed again below, and replaced.
+    }
+  }
+  const parsed = parseYaml(text, file, firstLine);
+  try {
+    cache.write(key, serialize(parsed));
+  } catch {
+    // A value V8 cannot serialise: parsed every time.
+  }
+  return parsed;
+}
+
+function parseYaml(text: string, file: string, firstLine: number): ParsedYaml {
+  const { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } =
+    require("yaml") as typeof import("yaml");
   const lineCounter = new LineCounter();
   const at = (offset: number): Position => {
     const { line, col } = lineCounter.linePos(offset);
