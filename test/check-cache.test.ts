@@ -76,6 +76,41 @@ describe("the body-check cache", () => {
   });
 });
 
+describe("a check whose inputs are all cached", () => {
+  it("loads no parser: neither Markdown, Handlebars, YAML nor Ajv's compiler", async () => {
+    const dir = await workspace();
+    const log = join(dir, "loaded.txt");
+    // Every module the process loads: ES modules through a loader hook, CommonJS ones (yaml, Ajv,
+    // Handlebars) from require.cache as it ends.
+    const hook = `import { appendFileSync } from "node:fs";
+      export async function load(url, context, next) {
+        appendFileSync(${JSON.stringify(log)}, url + "\\n");
+        return next(url, context);
+      }`;
+    const preload = join(dir, "preload.mjs");
+    await writeFile(
+      preload,
+      `import { appendFileSync } from "node:fs";
+      import { createRequire, register } from "node:module";
+      register("data:text/javascript," + encodeURIComponent(${JSON.stringify(hook)}));
+      const require = createRequire(import.meta.url);
+      process.on("exit", () => appendFileSync(${JSON.stringify(log)}, Object.keys(require.cache).join("\\n")));`,
+    );
+    const check = (...node: string[]) =>
+      execFileSync(process.execPath, [...node, join(REPO, "bin", "policypack.js"), "check", "--as-of", "2026-11-24"], {
+        cwd: dir,
+        stdio: "ignore",
+      });
+    check(); // fills the caches
+    check("--import", preload);
+    const loaded = await readFile(log, "utf8");
+    expect(loaded).toMatch(/check\/index\.(ts|js)/); // the hook saw the check
+    expect(loaded).not.toMatch(
+      /\/node_modules\/(micromark|remark-|mdast-util-from-markdown|handlebars|yaml|ajv\/dist\/(core|compile))/,
+    );
+  });
+});
+
 describe("FileCache", () => {
   it("keeps the most recently used files past its limit, down to nine tenths of it", async () => {
     const dir = await mkdtemp(join(tmpdir(), "policypack-cache-"));

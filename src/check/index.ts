@@ -17,7 +17,7 @@ export interface CheckOptions {
   orgsDir: string;
   buildDate: CalendarDate;
   referencesOutsidePack: Severity;
-  /** Where results are kept between runs (CACHE_DIR unless a test keeps its own). */
+  /** Where body checks are kept between runs (CACHE_DIR unless a test keeps its own). */
   cacheDir?: string;
 }
 
