@@ -331,25 +331,13 @@ export function renderHtml(doc: PolicyDocument, files: SiblingFiles = {}): strin
 const parser = unified().use(remarkParse).use(remarkGfm);
 const italicBodies = new Map<string, boolean>();
 
-/**
- * Whether a policy's text may have emphasis (* or _ left once placeholders, bold and list bullets
- * are taken out): most policies have none, and parsing every one costs a no-op build seconds.
- */
-const mayEmphasise = (body: string) =>
-  /[*_]/.test(
-    body
-      .replace(/<<[^<>\n]*>>/g, "")
-      .replace(/\*\*|__/g, "")
-      .replace(/^[ \t]*[*+-][ \t]/gm, ""),
-  );
-
 /** Whether a policy's text has emphasis: org values are never Markdown, so its source tells. */
 function usesItalic(policy: Policy): boolean {
   let found = italicBodies.get(policy.body);
   if (found === undefined) {
     const visit = (node: { type: string; children?: unknown[] }): boolean =>
       node.type === "emphasis" || (node.children ?? []).some((child) => visit(child as typeof node));
-    found = mayEmphasise(policy.body) && visit(parser.parse(policy.body));
+    found = visit(parser.parse(policy.body));
     italicBodies.set(policy.body, found);
   }
   return found;
