@@ -82,6 +82,11 @@ export interface Policy {
   language: Language;
   /** Set on a translation (policies/cy/…): what it was translated from. */
   translation?: Translation;
+  /**
+   * Whether the body has emphasis, as the check found (kept with its other findings between runs,
+   * so a build need not parse every body again to choose a pack's fonts).
+   */
+  emphasis?: boolean;
 }
 
 export interface Logo {

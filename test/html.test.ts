@@ -1,4 +1,4 @@
-import { readdir, readFile, rm } from "node:fs/promises";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Element, Root as HastRoot } from "hast";
 import { fromHtml } from "hast-util-from-html";
@@ -203,6 +203,25 @@ describe("published HTML: values are data, links and images are safe", () => {
     expect(await names("Some _emphasis_")).toEqual(
       expect.arrayContaining(["ibm-plex-sans-latin-400-italic.woff2", "ibm-plex-sans-latin-ext-400-italic.woff2"]),
     );
+  });
+
+  it("gives a pack the italic fonts when a policy of it has emphasis, as the check found, whether or not it was cached", async () => {
+    // Emphasis in one Welsh translation only: the bilingual pack has it, the English one not.
+    const dir = await workspace();
+    const welsh = join(dir, "policies", "cy", "DCW38-using-social-media-platforms.md");
+    await writeFile(welsh, (await readFile(welsh, "utf8")).replace("bob blwyddyn", "bob *blwyddyn*"));
+    const italic = async (org: string) =>
+      (await readdir(join(dir, "output", org))).filter((name) => name.endsWith("-italic.woff2")).sort();
+    // The first build checks the bodies (or finds them cached by another test); --force builds again from the cache.
+    for (const args of [[], ["--force"]]) {
+      const run = await runCli(["build", "--as-of", "2026-11-24", "--format", "html", ...args], dir);
+      expect(run.code, run.stderr).toBe(0);
+      expect(await italic("gofal-tyr-ysgol")).toEqual([
+        "ibm-plex-sans-latin-400-italic.woff2",
+        "ibm-plex-sans-latin-ext-400-italic.woff2",
+      ]);
+      expect(await italic("afon-homecare")).toEqual([]);
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import { damagedText } from "../load/characters.ts";
 import { scanPlaceholders } from "../template/placeholders.ts";
+import { hasEmphasis } from "../template/source-tree.ts";
 import type { Policy } from "../types.ts";
 import { extractLooseCodes, extractReferences } from "../xref/cited.ts";
 import { checkMarkdown } from "./markdown.ts";
@@ -16,9 +17,11 @@ export function checkBody(policy: Policy, pattern: RegExp, loose: RegExp): BodyC
   // Text damaged by a wrong encoding: an error at its place, the policy still read.
   const problems = [...scanned.problems, ...damagedText(policy.body, "", policy.bodyLine)];
   // Too deep to parse in reasonable time: report where, and leave the Markdown unparsed.
-  if (problems.some((p) => p.rule === "block-depth")) return { uses, problems, references: [], loose: [] };
+  // Either is an error, so the policy is in no pack and its fonts do not matter.
+  if (problems.some((p) => p.rule === "block-depth"))
+    return { uses, problems, references: [], loose: [], emphasis: false };
   const nesting = markdownNesting(policy.body, policy.bodyLine);
-  if (nesting) return { uses, problems: [...problems, nesting], references: [], loose: [] };
+  if (nesting) return { uses, problems: [...problems, nesting], references: [], loose: [], emphasis: false };
   const markdown = checkMarkdown(policy.body, policy.bodyLine);
   // A tree too deep to walk is not walked again for references.
   const walkable = !markdown.some((d) => d.rule === "markdown-depth");
@@ -27,5 +30,6 @@ export function checkBody(policy: Policy, pattern: RegExp, loose: RegExp): BodyC
     problems: [...problems, ...markdown],
     references: walkable ? extractReferences(policy.body, policy.bodyLine, pattern) : [],
     loose: walkable ? extractLooseCodes(policy.body, policy.bodyLine, loose) : [],
+    emphasis: hasEmphasis(policy.body), // the tree checkMarkdown parsed, walked again
   };
 }

@@ -23,11 +23,14 @@ export function checkAgainst(
   at: (pointer: string, severity: Diagnostic["severity"], rule: string) => Omit<Diagnostic, "message">,
   brokenFiles: ReadonlySet<string>,
 ): TranslationCheck {
-  const { problems } = checkBody(translation, codes, loose);
+  const { problems, emphasis } = checkBody(translation, codes, loose);
   // Either text too broken to read (too deep, unbalanced blocks) is not compared: its own
   // errors say why, and walking it could take minutes.
-  if (problems.some((d) => d.severity === "error") || brokenFiles.has(english.file)) return problems;
-  return [...problems, ...compare(english, translation, codes, at).map(({ file: _, ...d }) => d)];
+  if (problems.some((d) => d.severity === "error") || brokenFiles.has(english.file)) return { problems, emphasis };
+  return {
+    problems: [...problems, ...compare(english, translation, codes, at).map(({ file: _, ...d }) => d)],
+    emphasis,
+  };
 }
 
 /** Sections, placeholders and codes that differ from the English, and English sections changed since. */

@@ -200,6 +200,8 @@ export interface BodyCheck {
   references: Reference[];
   /** Library codes written loosely ("DCW 31"), whether or not the library has that number. */
   loose: LooseCode[];
+  /** Whether the body has emphasis (its pack then needs the italic web fonts). */
+  emphasis: boolean;
 }
 
 /** Body checks by a hash of what they depend on; filled in by checkLibrary. */
@@ -283,6 +285,7 @@ export async function checkLibrary(
     // Unknown names are reported once, here, not again as missing org fields.
     library.placeholders[policy.code] = body.uses.filter((use) => known.includes(use.name));
     library.references[policy.code] = body.references;
+    policy.emphasis = body.emphasis;
     looseCodes[policy.code] = body.loose;
   }
   diagnostics.push(...checkReferences(library, looseCodes));

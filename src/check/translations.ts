@@ -55,7 +55,11 @@ const frontMatterSchema = {
 let validateFrontMatter: ValidateFunction | undefined;
 
 /** What checking one translation against its English found, without the file (the same wherever it is). */
-export type TranslationCheck = Omit<Diagnostic, "file">[];
+export interface TranslationCheck {
+  problems: Omit<Diagnostic, "file">[];
+  /** Whether its text has emphasis (see Policy.emphasis). */
+  emphasis: boolean;
+}
 
 /**
  * Translation checks by a hash of both texts and the front matter: parsing both is most of the
@@ -185,7 +189,8 @@ export async function checkTranslations(
       found = (await import("./compare.ts")).checkAgainst(english, translation, codes, loose, at, brokenFiles);
       cache.set(key, found);
     }
-    diagnostics.push(...found.map((d) => ({ ...d, file: source.file })));
+    diagnostics.push(...found.problems.map((d) => ({ ...d, file: source.file })));
+    translation.emphasis = found.emphasis;
     translations[fm.code] = translation;
   }
   return { translations, diagnostics };

@@ -1,4 +1,4 @@
-import type { Root } from "mdast";
+import type { Node, Parent, Root } from "mdast";
 import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
@@ -25,3 +25,36 @@ export function parseSource(body: string): { tree: Root; masked: string } {
 }
 
 const parsed = new Map<string, { tree: Root; masked: string }>();
+
+/**
+ * Whether a policy body has emphasis, so that its pack needs the italic fonts: org values are
+ * never Markdown, so the source tells. (An explicit stack: a deep tree is walked all the same.)
+ */
+export function hasEmphasis(body: string): boolean {
+  const stack: Node[] = [parseSource(body).tree];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (node.type === "emphasis") return true;
+    stack.push(...((node as Parent).children ?? []));
+  }
+  return false;
+}
+
+/**
+ * Offset → file position in a policy body whose first line is `firstLine` of its file
+ * (1-based line and column, the way every diagnostic prints them).
+ */
+export function positionsIn(text: string, firstLine: number): (offset: number) => { line: number; column: number } {
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === "\n") lineStarts.push(i + 1);
+  return (offset) => {
+    // Binary search: a body can have tens of thousands of lines and as many placeholders.
+    let low = 0;
+    let high = lineStarts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if ((lineStarts[mid] as number) <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return { line: low + firstLine, column: offset - (lineStarts[low] as number) + 1 };
+  };
+}

@@ -3,11 +3,10 @@ import { readFileSync } from "node:fs";
 import type { Element, ElementContent, Root as HastRoot, Nodes } from "hast";
 import { h } from "hastscript";
 import type { Root } from "mdast";
-import remarkGfm from "remark-gfm";
-import remarkParse from "remark-parse";
 import remarkRehype from "remark-rehype";
 import { unified } from "unified";
 import { type Labels, labelsFor } from "../../labels/index.ts";
+import { hasEmphasis } from "../../template/source-tree.ts";
 import type { Language, Logo, Org, Policy, PolicyDocument, Theme } from "../../types.ts";
 import { fontFaceCss, fontFiles } from "../fonts.ts";
 import { picture } from "../images.ts";
@@ -328,21 +327,9 @@ export function renderHtml(doc: PolicyDocument, files: SiblingFiles = {}): strin
   return toHtml(policyPage(doc, undefined, files));
 }
 
-const parser = unified().use(remarkParse).use(remarkGfm);
-const italicBodies = new Map<string, boolean>();
-
-/** Whether a policy's text has emphasis: org values are never Markdown, so its source tells. */
-function usesItalic(policy: Policy): boolean {
-  let found = italicBodies.get(policy.body);
-  if (found === undefined) {
-    const visit = (node: { type: string; children?: unknown[] }): boolean =>
-      node.type === "emphasis" || (node.children ?? []).some((child) => visit(child as typeof node));
-    found = visit(parser.parse(policy.body));
-    italicBodies.set(policy.body, found);
-  }
-  return found;
-}
-
-/** The font files a pack folder needs beside its pages: the italic ones only if a policy has emphasis. */
+/**
+ * The font files a pack folder needs beside its pages: the italic ones only if a policy has
+ * emphasis. The check found which have; a policy that did not go through it is parsed here.
+ */
 export const packFontFiles = (policies: readonly Policy[], theme: Theme) =>
-  fontFiles({ italic: policies.some(usesItalic) }, theme.font);
+  fontFiles({ italic: policies.some((policy) => policy.emphasis ?? hasEmphasis(policy.body)) }, theme.font);
