@@ -68,15 +68,25 @@ export function packContext(pack: readonly Policy[], library: Library): PackCont
 }
 
 /**
- * The context as a worker thread gets it: cited and citing policies by code, title and slug
- * only (what links show), so that a task does not copy every policy's text.
+ * The context as a worker thread gets it for one policy: cited and citing policies by code,
+ * title and slug only (what links show), and only this policy's citing ones, so that a task does
+ * not copy every policy's text, nor who cites every other policy (two thirds of a task, before).
+ * `briefs` keeps one brief copy of each policy, which a task then copies once however often it
+ * names it.
  */
-export function sendableContext(context: PackContext): PackContext {
-  const brief = (p: Policy): Policy => ({ ...p, body: "", history: [] });
+export function sendableContext(context: PackContext, code: string, briefs: Map<Policy, Policy>): PackContext {
+  const brief = (p: Policy): Policy => {
+    let copy = briefs.get(p);
+    if (!copy) {
+      copy = { ...p, body: "", history: [] };
+      briefs.set(p, copy);
+    }
+    return copy;
+  };
   return {
     ...context,
-    pack: new Map([...context.pack].map(([code, p]) => [code, brief(p)])),
-    citedBy: new Map([...context.citedBy].map(([code, list]) => [code, list.map(brief)])),
+    pack: new Map([...context.pack].map(([cited, p]) => [cited, brief(p)])),
+    citedBy: new Map([[code, (context.citedBy.get(code) ?? []).map(brief)]]),
   };
 }
 

@@ -86,11 +86,10 @@ export function packEditions(
     return item.doc;
   };
   // What a worker needs to fill a policy in itself, when this thread has no use for the document.
-  const sendable = new Map<PackContext, PackContext>();
+  const briefs = new Map<Policy, Policy>();
   const fillIn = (item: Item): FillIn => {
-    const context = contexts.get(item) as PackContext;
-    if (!sendable.has(context)) sendable.set(context, sendableContext(context));
-    return { org, policy: item.policy, buildDate, context: sendable.get(context) as PackContext };
+    const context = sendableContext(contexts.get(item) as PackContext, item.policy.code, briefs);
+    return { org, policy: item.policy, buildDate, context };
   };
   return { editions, items: [...bySlug.values()], docOf, fillIn };
 }
