@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Resvg } from "@resvg/resvg-js";
 import { DOMParser } from "@xmldom/xmldom";
+import { Document, ExternalHyperlink, Packer, TextRun, Paragraph as WordParagraph } from "docx";
 import { strFromU8, unzipSync } from "fflate";
 import type { Link, Paragraph, Root } from "mdast";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +12,7 @@ import { loadAndCheck } from "../src/check/index.ts";
 import { packPolicies } from "../src/check/orgs.ts";
 import { packContext, policyDocument } from "../src/pack/documents.ts";
 import { renderDocx } from "../src/render/docx/index.ts";
+import { packageFiles } from "../src/render/docx/package.ts";
 import { FONT_DIRECTORY } from "../src/render/fonts.ts";
 import { picture } from "../src/render/images.ts";
 import type { CalendarDate, PolicyDocument } from "../src/types.ts";
@@ -319,6 +321,28 @@ describe("the DOCX of a policy", () => {
     expect([(dosDate >> 9) + 1980, (dosDate >> 5) & 15, dosDate & 31]).toEqual([2026, 1, 15]);
     expect(view.getUint16(10, true)).toBe(0);
     expect(Object.keys(unzipSync(data))[0]).toBe("[Content_Types].xml");
+  });
+
+  it("takes the package's files from docx's compiler, the files Packer.pack zips, without zipping them", async () => {
+    // If a docx upgrade moves the compiler, packageFiles still works (by unzipping), but deflates twice.
+    expect(typeof (Packer as unknown as { compiler?: { compile?: unknown } }).compiler?.compile).toBe("function");
+    const document = new Document({
+      sections: [
+        {
+          children: [
+            new WordParagraph({
+              children: [new ExternalHyperlink({ link: "https://example.org", children: [new TextRun("a link")] })],
+            }),
+          ],
+        },
+      ],
+    });
+    // docProps/core.xml carries the time it was made: the seconds can differ between two calls.
+    const undated = (files: Record<string, Uint8Array>) =>
+      Object.entries(files).map(([path, bytes]) => [path, strFromU8(bytes).replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, "")]);
+    const given = await packageFiles(document);
+    expect(undated(given)).toEqual(undated(unzipSync(await Packer.pack(document, "uint8array"))));
+    expect(Object.keys(given)).toContain("word/document.xml");
   });
 });
 

@@ -8,7 +8,6 @@ import {
   HeadingLevel,
   HeightRule,
   ImageRun,
-  Packer,
   PageNumber,
   Paragraph,
   type ParagraphChild,
@@ -39,7 +38,7 @@ import {
 } from "../layout.ts";
 import { blocks, CELL_MARGINS, createState, type DocxWarning, type State, TOP, tableBorders, warn } from "./compile.ts";
 import { embeddedFonts, prepareFaces } from "./fonts.ts";
-import { deterministicPackage } from "./package.ts";
+import { deterministicPackage, packageFiles } from "./package.ts";
 import { PAGE, STYLE, TEXT_WIDTH, wordColours, wordStyles } from "./styles.ts";
 import { xmlSafeDocument } from "./text.ts";
 
@@ -98,10 +97,10 @@ export async function renderDocx(given: PolicyDocument): Promise<{ data: Uint8Ar
       },
     ],
   });
-  const packed = await Packer.pack(document, "uint8array");
+  const files = await packageFiles(document);
   // Dated the day the policy was last reviewed: this version's date, and the same on every build.
   await prepareFaces(doc.theme.font);
-  return { data: deterministicPackage(packed, doc.review.lastReviewed), warnings: state.warnings };
+  return { data: deterministicPackage(files, doc.review.lastReviewed), warnings: state.warnings };
 }
 
 /** The organisation, the policy's code and title, and the document-control table. */
