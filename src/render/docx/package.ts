@@ -1,6 +1,7 @@
 import { type Document, Packer } from "docx";
 import { deflateSync, strFromU8, strToU8, unzipSync } from "fflate";
 import type { CalendarDate } from "../../types.ts";
+import { crc32, type ZipMember, zipMembers } from "../../write/zip.ts";
 import { embeddedFace } from "./fonts.ts";
 import { hasNonXml, xmlText } from "./text.ts";
 
@@ -94,98 +95,26 @@ export function deterministicPackage(files: Files, buildDate: CalendarDate): Uin
 
   // [Content_Types].xml goes first, as Word writes it, for tools that sniff a zip's first entry.
   const paths = Object.keys(files).sort((a, b) => Number(b === CONTENT_TYPES) - Number(a === CONTENT_TYPES));
-  return zip(
-    paths.map((path) => [path, files[path] as Uint8Array]),
+  return zipMembers(
+    paths.map((path) => ({ name: path, ...compress(files[path] as Uint8Array) })),
     buildDate,
   );
 }
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
-// A zip written here rather than by fflate's zipSync, for one reason: the font files are the same
-// in every document, so each is compressed once per process, not once per document.
+/**
+ * Compressed files kept by identity: the font files, which fonts.ts hands out as the same arrays,
+ * are the same in every document, so each is compressed once per process, not once per document.
+ */
+const compressedOnce = new WeakMap<Uint8Array, Omit<ZipMember, "name">>();
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(data: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (const byte of data) crc = (CRC_TABLE[(crc ^ byte) & 0xff] as number) ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
-interface Compressed {
-  crc: number;
-  size: number;
-  data: Uint8Array;
-}
-
-/** Compressed files kept by identity: the font files, which fonts.ts hands out as the same arrays. */
-const compressedOnce = new WeakMap<Uint8Array, Compressed>();
-
-function compress(data: Uint8Array): Compressed {
+function compress(data: Uint8Array): Omit<ZipMember, "name"> {
   let entry = compressedOnce.get(data);
   if (!entry) {
     // The fastest level: the XML still shrinks about tenfold, at a third of the cost of level 6.
-    entry = { crc: crc32(data), size: data.length, data: deflateSync(data, { level: 1 }) };
+    entry = { crc: crc32(data), size: data.length, data: deflateSync(data, { level: 1 }), deflated: true };
     if (data.length > 65536) compressedOnce.set(data, entry);
   }
   return entry;
-}
-
-/** A zip of the files, in order, each deflated and dated the build date at midnight (zip times have no zone). */
-function zip(files: [string, Uint8Array][], date: CalendarDate): Uint8Array {
-  const dosDate = ((date.year - 1980) << 9) | (date.month << 5) | date.day;
-  const locals: Uint8Array[] = [];
-  const centrals: Uint8Array[] = [];
-  let offset = 0;
-  for (const [path, data] of files) {
-    const name = strToU8(path);
-    const { crc, size, data: deflated } = compress(data);
-    // The fields a local header and a central directory entry share, from "version needed" on.
-    const common = (view: DataView, at: number) => {
-      view.setUint16(at, 20, true); // version needed: deflate
-      view.setUint16(at + 2, 0x800, true); // names are UTF-8
-      view.setUint16(at + 4, 8, true); // deflate
-      view.setUint16(at + 6, 0, true); // 00:00
-      view.setUint16(at + 8, dosDate, true);
-      view.setUint32(at + 10, crc, true);
-      view.setUint32(at + 14, deflated.length, true);
-      view.setUint32(at + 18, size, true);
-      view.setUint16(at + 22, name.length, true);
-    };
-    const local = new Uint8Array(30 + name.length);
-    const localView = new DataView(local.buffer);
-    localView.setUint32(0, 0x04034b50, true);
-    common(localView, 4);
-    local.set(name, 30);
-    const central = new Uint8Array(46 + name.length);
-    const centralView = new DataView(central.buffer);
-    centralView.setUint32(0, 0x02014b50, true);
-    centralView.setUint16(4, 20, true); // made by: version 2.0
-    common(centralView, 6);
-    centralView.setUint32(42, offset, true);
-    central.set(name, 46);
-    locals.push(local, deflated);
-    centrals.push(central);
-    offset += local.length + deflated.length;
-  }
-  const directorySize = centrals.reduce((sum, part) => sum + part.length, 0);
-  const end = new Uint8Array(22);
-  const endView = new DataView(end.buffer);
-  endView.setUint32(0, 0x06054b50, true);
-  endView.setUint16(8, files.length, true);
-  endView.setUint16(10, files.length, true);
-  endView.setUint32(12, directorySize, true);
-  endView.setUint32(16, offset, true);
-  const out = new Uint8Array(offset + directorySize + end.length);
-  let at = 0;
-  for (const part of [...locals, ...centrals, end]) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
