@@ -140,11 +140,14 @@ export async function concatenate(docs: AsyncIterable<PDFDocument>): Promise<PDF
       context.lookup(copied, PDFDict).set(name("P"), documentElem);
       parts.push(copied);
     }
-    for (const leaf of treeLeaves(structRoot?.lookupMaybe(name("ParentTree"), PDFDict), "Nums")) {
-      for (const [key, value] of pairs(leaf))
-        parentTree.push(PDFNumber.of((numberOf(key) ?? 0) + keyOffset), copier.copy(value));
-    }
     nextKey += numberOf(structRoot?.get(name("ParentTreeNextKey"))) ?? 0;
+    for (const leaf of treeLeaves(structRoot?.lookupMaybe(name("ParentTree"), PDFDict), "Nums")) {
+      for (const [key, value] of pairs(leaf)) {
+        const shifted = (numberOf(key) ?? 0) + keyOffset;
+        parentTree.push(PDFNumber.of(shifted), copier.copy(value));
+        nextKey = Math.max(nextKey, shifted + 1); // should a document not say its next key
+      }
+    }
     for (const leaf of treeLeaves(structRoot?.lookupMaybe(name("IDTree"), PDFDict), "Names")) {
       for (const [key, value] of pairs(leaf)) ids.push([text(key) ?? "", copier.copy(value)]);
     }
