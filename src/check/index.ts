@@ -132,9 +132,12 @@ export async function loadAndCheck(options: CheckOptions): Promise<CheckResult> 
 const CACHED_CHECKS = 4000;
 
 const isBodyCheck = (value: unknown): value is BodyCheck =>
-  ["uses", "problems", "references", "loose"].every((key) => Array.isArray((value as Record<string, unknown>)?.[key]));
+  ["uses", "problems", "references", "loose"].every((key) =>
+    Array.isArray((value as Record<string, unknown>)?.[key]),
+  ) && typeof (value as BodyCheck).emphasis === "boolean";
 
-const isTranslationCheck = (value: unknown): value is TranslationCheck => Array.isArray(value);
+const isTranslationCheck = (value: unknown): value is TranslationCheck =>
+  Array.isArray((value as TranslationCheck)?.problems) && typeof (value as TranslationCheck).emphasis === "boolean";
 
 /** A problem with the machine or the command line, not with the policies or orgs: exit code 2. */
 export class EnvironmentError extends Error {}
