@@ -43,9 +43,9 @@ function watermarkImage(word: string): string {
 const PAGE_BOX = "size: A4; margin: 26mm 18mm 20mm;";
 const boxText = (theme: Theme) =>
   `font-family: ${cssString(fontFamily(theme))}; font-size: 7.5pt; color: ${theme.colours.muted};`;
-// The page number's box keeps its width whatever the footer's left holds, so that the number
-// drawn into it afterwards (see numberPages) has the room it had in the print.
-// (Its own line height, as the page's root would give it: the number's pages have no such root.)
+// The footer's boxes have their own line height (as the page's root gives it: the pages of
+// numbers have no such root), and the number's box a fixed width whatever the footer's left
+// holds, so that a number drawn in afterwards (numberPages) sits where Chromium would print it.
 const bottomBox = (theme: Theme, rule: string) =>
   `${boxText(theme)} line-height: 1.5; vertical-align: top; padding-top: 2mm; border-top: 0.5pt solid ${rule};`;
 const NUMBER_BOX = "width: 32mm; text-align: right;";
