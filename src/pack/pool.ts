@@ -59,10 +59,16 @@ export function documentPool(jobs: number): DocumentPool {
     pool ??= start();
     return (await pool).run(task, name ? { name } : {});
   };
+  // One manual joins at a time: a join holds hundreds of MB, and the other thread renders meanwhile.
+  let joining: Promise<unknown> = Promise.resolve();
   return {
     threaded: true,
     run: (task) => run(task) as Promise<RenderedFiles>,
-    joinManual: (front, pdfs) => run({ front, pdfs }, "joinManual") as Promise<Uint8Array>,
+    joinManual: (front, pdfs) => {
+      const joined = joining.then(() => run({ front, pdfs }, "joinManual") as Promise<Uint8Array>);
+      joining = joined.catch(() => {});
+      return joined;
+    },
     close: async () => {
       await (await pool)?.destroy();
     },
