@@ -178,7 +178,7 @@ function alignToClass(tree: HastRoot): void {
 }
 
 /** The policy itself: code and category, title, document control, the text. */
-export function policyArticle(doc: PolicyDocument, href?: XrefHref, id = "policy-title"): Element {
+export function policyArticle(doc: PolicyDocument, href?: XrefHref): Element {
   const { policy } = doc;
   const body = toHast[policy.language].runSync(href ? retargetLinks(doc.tree, href) : doc.tree) as HastRoot;
   alignToClass(body);
@@ -196,9 +196,9 @@ export function policyArticle(doc: PolicyDocument, href?: XrefHref, id = "policy
     ),
   ]);
   const history = versionHistory(doc);
-  return h("article.policy", { ariaLabelledBy: id }, [
+  return h("article.policy", { ariaLabelledBy: "policy-title" }, [
     h("p.kicker", [policy.code, policy.category ? ` · ${policy.category}` : ""]),
-    h(`h1#${id}`, policy.title),
+    h("h1#policy-title", policy.title),
     control,
     history.length > 0
       ? h("table.version-history", [
