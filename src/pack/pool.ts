@@ -19,16 +19,12 @@ export interface DocumentPool {
 export function documentPool(jobs: number): DocumentPool {
   if (jobs <= 1) {
     // One at a time, as a thread would: Word files rendered all at once interleave and crowd memory.
-    let queue: Promise<unknown> = Promise.resolve();
-    const inTurn = <T>(work: (worker: typeof import("./worker.ts")) => Promise<T>) => {
-      const done = queue.then(async () => work(await import("./worker.ts")));
-      queue = done.catch(() => {});
-      return done;
-    };
+    const inTurn = oneAtATime();
+    const worker = () => import("./worker.ts");
     return {
       threaded: false,
-      run: (task) => inTurn((worker) => worker.renderFiles(task)),
-      joinManual: (front, pdfs) => inTurn((worker) => worker.joinManual({ front, pdfs })),
+      run: (task) => inTurn(async () => (await worker()).renderFiles(task)),
+      joinManual: (front, pdfs) => inTurn(async () => (await worker()).joinManual({ front, pdfs })),
       close: async () => {},
     };
   }
@@ -60,17 +56,23 @@ export function documentPool(jobs: number): DocumentPool {
     return (await pool).run(task, name ? { name } : {});
   };
   // One manual joins at a time: a join holds hundreds of MB, and the other thread renders meanwhile.
-  let joining: Promise<unknown> = Promise.resolve();
+  const joinInTurn = oneAtATime();
   return {
     threaded: true,
     run: (task) => run(task) as Promise<RenderedFiles>,
-    joinManual: (front, pdfs) => {
-      const joined = joining.then(() => run({ front, pdfs }, "joinManual") as Promise<Uint8Array>);
-      joining = joined.catch(() => {});
-      return joined;
-    },
+    joinManual: (front, pdfs) => joinInTurn(() => run({ front, pdfs }, "joinManual") as Promise<Uint8Array>),
     close: async () => {
       await (await pool)?.destroy();
     },
+  };
+}
+
+/** Calls each piece of work once the one before it has ended, whether it succeeded or not. */
+function oneAtATime() {
+  let queue: Promise<unknown> = Promise.resolve();
+  return <T>(work: () => Promise<T>): Promise<T> => {
+    const done = queue.then(work);
+    queue = done.catch(() => {});
+    return done;
   };
 }
