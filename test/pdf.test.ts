@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef, PDFString } from "pdf-lib";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -37,6 +37,94 @@ async function outline(file: string): Promise<[string, number][]> {
     const ref = item.lookupMaybe(PDFName.of("Dest"), PDFArray)?.get(0);
     return [bookmarkTitle(item) ?? "", ref instanceof PDFRef ? (pageOf.get(ref.toString()) ?? 0) : 0];
   });
+}
+
+/** [page, action] of every link annotation; a jump inside the document (action or /Dest, by name or not) is "/GoTo page N". */
+async function links(file: string): Promise<[number, string][]> {
+  const doc = await PDFDocument.load(await readFile(file));
+  const named = doc.catalog.lookupMaybe(PDFName.of("Dests"), PDFDict);
+  const pageOf = (dest: unknown) => {
+    const isName = dest instanceof PDFName || dest instanceof PDFString || dest instanceof PDFHexString;
+    const resolved = isName ? named?.lookup(PDFName.of(dest.decodeText())) : dest;
+    const ref = (resolved instanceof PDFRef ? doc.context.lookup(resolved) : resolved) as PDFArray | undefined;
+    const page = ref instanceof PDFArray ? ref.get(0) : undefined;
+    return doc.getPages().findIndex((p) => p.ref === page) + 1;
+  };
+  return doc.getPages().flatMap((page, i) => {
+    const annots = page.node.lookupMaybe(PDFName.of("Annots"), PDFArray);
+    return Array.from({ length: annots?.size() ?? 0 }, (_, j): [number, string] => {
+      const annot = annots?.lookup(j, PDFDict) as PDFDict;
+      const action = annot.lookupMaybe(PDFName.of("A"), PDFDict);
+      const file = action?.lookupMaybe(PDFName.of("F"), PDFString)?.decodeText();
+      if (file) return [i + 1, `${action?.get(PDFName.of("S"))} ${file}`];
+      const dest = annot.get(PDFName.of("Dest")) ?? action?.get(PDFName.of("D"));
+      return [i + 1, dest ? `/GoTo page ${pageOf(dest)}` : `${action?.get(PDFName.of("S"))}`];
+    });
+  });
+}
+
+/** "Page N of M" on every page of the manual, contents giving the page each policy's title is on, and bookmarks that open where they say. */
+async function expectManualNumberedAndListed(pack: string, org: string) {
+  const file = join(pack, `${org}-policy-pack.pdf`);
+  const pages = Number(pdfinfo(file).Pages);
+  const texts = Array.from({ length: pages }, (_, i) => pdftotext(file, i + 1));
+  const cover = texts[0] as string;
+  expect(cover).toContain("Policy pack");
+  expect(cover).toContain(org === "afon-homecare" ? "SIN-00012345-WXYZ" : "SIN-00067890-ABCD");
+  expect(cover).toContain("24 November 2026");
+  for (const [i, text] of texts.entries()) expect(text, `${org} page ${i + 1}`).toContain(`Page ${i + 1} of ${pages}`);
+  const entries = [...(texts[1] as string).matchAll(/^(DCW\d+)\s+(.+?)\s+(\d+)$/gm)].map((m) => ({
+    code: m[1] as string,
+    title: m[2] as string,
+    page: Number(m[3]),
+  }));
+  expect(entries.length).toBe(6);
+  const squashed = texts.map((text) => text.replace(/\s+/g, " "));
+  for (const entry of entries) {
+    // The policy's own title block is on that page, and on no other.
+    const starts = squashed.flatMap((text, i) =>
+      text.includes(`${entry.code} · `) && text.includes("DOCUMENT CONTROL") ? [i + 1] : [],
+    );
+    expect(starts, entry.code).toEqual([entry.page]);
+    expect(squashed[entry.page - 1]).toContain(entry.title);
+    // Each policy keeps its own footer: code, version and review date.
+    expect(texts[entry.page - 1]).toMatch(new RegExp(`${entry.code} · version \\S+ · next review`));
+  }
+  const marks = await outline(file);
+  for (const entry of entries) expect(marks).toContainEqual([entry.title, entry.page]);
+  expect(marks.slice(0, 2)).toEqual([
+    ["Policy pack", 1],
+    ["Contents", 2],
+  ]);
+  // Every bookmark says what is printed on the page it opens.
+  for (const [title, page] of marks) {
+    expect(texts[page - 1]?.replace(/\s+/g, ""), `${org} bookmark "${title}"`).toContain(title.replace(/\s+/g, ""));
+  }
+  expect(marks).toContainEqual(["1. Purpose", (entries[0] as { page: number }).page]);
+}
+
+/** Each policy's own PDF in the manual page for page, where the contents say, numbered again there. */
+async function expectManualMadeOfItsPolicies(pack: string, org: string) {
+  const manual = join(pack, `${org}-policy-pack.pdf`);
+  const total = Number(pdfinfo(manual).Pages);
+  const entries = [...pdftotext(manual, 2).matchAll(/^\s*(DCW\d+)\s+.+?\s+(\d+)$/gm)];
+  expect(entries.length).toBe(6);
+  const files = (await readdir(pack)).filter((name) => /^DCW\d+-.*\.pdf$/.test(name));
+  const withoutNumber = (text: string) => text.replace(/Page \d+ of \d+/, "").replace(/\s+/g, " ");
+  let next = 3; // after the cover and the contents
+  for (const [, code, start] of entries) {
+    const own = join(pack, files.find((name) => name.startsWith(`${code}-`)) as string);
+    const pages = Number(pdfinfo(own).Pages);
+    expect(Number(start), code).toBe(next);
+    for (let page = 1; page <= pages; page++) {
+      const inManual = pdftotext(manual, next + page - 1);
+      expect(withoutNumber(inManual), `${code} page ${page}`).toBe(withoutNumber(pdftotext(own, page)));
+      expect(pdftotext(own, page)).toContain(`Page ${page} of ${pages}`);
+      expect(inManual).toContain(`Page ${next + page - 1} of ${total}`);
+    }
+    next += pages;
+  }
+  expect(next - 1).toBe(total);
 }
 
 describe("PDF output", () => {
@@ -93,69 +181,11 @@ describe("PDF output", () => {
   });
 
   it("makes a combined manual numbered Page N of M throughout, whose contents give the page each policy's title is on", async () => {
-    for (const org of ["afon-homecare", "gofal-tyr-ysgol"]) {
-      const file = join(out, org, `${org}-policy-pack.pdf`);
-      const pages = Number(pdfinfo(file).Pages);
-      const texts = Array.from({ length: pages }, (_, i) => pdftotext(file, i + 1));
-      const cover = texts[0] as string;
-      expect(cover).toContain("Policy pack");
-      expect(cover).toContain(org === "afon-homecare" ? "SIN-00012345-WXYZ" : "SIN-00067890-ABCD");
-      expect(cover).toContain("24 November 2026");
-      for (const [i, text] of texts.entries())
-        expect(text, `${org} page ${i + 1}`).toContain(`Page ${i + 1} of ${pages}`);
-      const entries = [...(texts[1] as string).matchAll(/^(DCW\d+)\s+(.+?)\s+(\d+)$/gm)].map((m) => ({
-        code: m[1] as string,
-        title: m[2] as string,
-        page: Number(m[3]),
-      }));
-      expect(entries.length).toBe(6);
-      const squashed = texts.map((text) => text.replace(/\s+/g, " "));
-      for (const entry of entries) {
-        // The policy's own title block is on that page, and on no other.
-        const starts = squashed.flatMap((text, i) =>
-          text.includes(`${entry.code} · `) && text.includes("DOCUMENT CONTROL") ? [i + 1] : [],
-        );
-        expect(starts, entry.code).toEqual([entry.page]);
-        expect(squashed[entry.page - 1]).toContain(entry.title);
-        // Each policy keeps its own footer: code, version and review date.
-        expect(texts[entry.page - 1]).toMatch(new RegExp(`${entry.code} · version \\S+ · next review`));
-      }
-      const marks = await outline(file);
-      for (const entry of entries) expect(marks).toContainEqual([entry.title, entry.page]);
-      expect(marks.slice(0, 2)).toEqual([
-        ["Policy pack", 1],
-        ["Contents", 2],
-      ]);
-      // Every bookmark says what is printed on the page it opens.
-      for (const [title, page] of marks) {
-        expect(texts[page - 1]?.replace(/\s+/g, ""), `${org} bookmark "${title}"`).toContain(title.replace(/\s+/g, ""));
-      }
-      expect(marks).toContainEqual(["1. Purpose", (entries[0] as { page: number }).page]);
-    }
+    for (const org of ["afon-homecare", "gofal-tyr-ysgol"]) await expectManualNumberedAndListed(join(out, org), org);
   });
 
   it("puts each policy's own PDF into the manual page for page, numbered again there", async () => {
-    const org = "afon-homecare";
-    const manual = join(out, org, `${org}-policy-pack.pdf`);
-    const total = Number(pdfinfo(manual).Pages);
-    const entries = [...pdftotext(manual, 2).matchAll(/^\s*(DCW\d+)\s+.+?\s+(\d+)$/gm)];
-    expect(entries.length).toBe(6);
-    const files = (await readdir(join(out, org))).filter((name) => /^DCW\d+-.*\.pdf$/.test(name));
-    const withoutNumber = (text: string) => text.replace(/Page \d+ of \d+/, "").replace(/\s+/g, " ");
-    let next = 3; // after the cover and the contents
-    for (const [, code, start] of entries) {
-      const own = join(out, org, files.find((name) => name.startsWith(`${code}-`)) as string);
-      const pages = Number(pdfinfo(own).Pages);
-      expect(Number(start), code).toBe(next);
-      for (let page = 1; page <= pages; page++) {
-        const inManual = pdftotext(manual, next + page - 1);
-        expect(withoutNumber(inManual), `${code} page ${page}`).toBe(withoutNumber(pdftotext(own, page)));
-        expect(pdftotext(own, page)).toContain(`Page ${page} of ${pages}`);
-        expect(inManual).toContain(`Page ${next + page - 1} of ${total}`);
-      }
-      next += pages;
-    }
-    expect(next - 1).toBe(total);
+    await expectManualMadeOfItsPolicies(join(out, "afon-homecare"), "afon-homecare");
   });
 
   it("ends no page of the example packs with a heading or a line that introduces a list", async () => {
@@ -372,30 +402,6 @@ describe("the PDF engine", () => {
 });
 
 describe("cross-references in PDFs", () => {
-  /** [page, action] of every link annotation; a jump inside the document (action or /Dest, by name or not) is "/GoTo page N". */
-  async function links(file: string): Promise<[number, string][]> {
-    const doc = await PDFDocument.load(await readFile(file));
-    const named = doc.catalog.lookupMaybe(PDFName.of("Dests"), PDFDict);
-    const pageOf = (dest: unknown) => {
-      const isName = dest instanceof PDFName || dest instanceof PDFString || dest instanceof PDFHexString;
-      const resolved = isName ? named?.lookup(PDFName.of(dest.decodeText())) : dest;
-      const ref = (resolved instanceof PDFRef ? doc.context.lookup(resolved) : resolved) as PDFArray | undefined;
-      const page = ref instanceof PDFArray ? ref.get(0) : undefined;
-      return doc.getPages().findIndex((p) => p.ref === page) + 1;
-    };
-    return doc.getPages().flatMap((page, i) => {
-      const annots = page.node.lookupMaybe(PDFName.of("Annots"), PDFArray);
-      return Array.from({ length: annots?.size() ?? 0 }, (_, j): [number, string] => {
-        const annot = annots?.lookup(j, PDFDict) as PDFDict;
-        const action = annot.lookupMaybe(PDFName.of("A"), PDFDict);
-        const file = action?.lookupMaybe(PDFName.of("F"), PDFString)?.decodeText();
-        if (file) return [i + 1, `${action?.get(PDFName.of("S"))} ${file}`];
-        const dest = annot.get(PDFName.of("Dest")) ?? action?.get(PDFName.of("D"));
-        return [i + 1, dest ? `/GoTo page ${pageOf(dest)}` : `${action?.get(PDFName.of("S"))}`];
-      });
-    });
-  }
-
   it("link to the sibling PDF in a policy, and to the cited policy's first page in the manual", async () => {
     const dir = await workspace();
     expect(
@@ -413,5 +419,66 @@ describe("cross-references in PDFs", () => {
       5,
     );
     expect(manualLinks.filter(([, action]) => action.includes("GoToR"))).toEqual([]);
+  });
+});
+
+describe("the manual after one policy changed", () => {
+  it("is updated, not joined again: the old file with the changed policy's pages appended, numbered and listed anew, and still accessible", async () => {
+    const dir = await workspace({}, { welsh: false });
+    const org = "afon-homecare";
+    const pack = join(dir, "output", org);
+    const manual = join(pack, `${org}-policy-pack.pdf`);
+    const build = async (...args: string[]) => {
+      const run = await runCli(["build", "--format", "pdf", "--org", org, "--as-of", "2026-11-24", ...args], dir);
+      expect(run.stderr).not.toMatch(/error|warning/i);
+      expect(run.code).toBe(0);
+    };
+    await build();
+    const before = await readFile(manual);
+    const pagesBefore = Number(pdfinfo(manual).Pages);
+    // Two pages longer: every policy after it starts further on, and every page's total changes.
+    const policy = join(dir, "policies", "DCW13-safeguarding-adults.md");
+    const added = "A paragraph added to the policy, long enough to take several lines of the page. ".repeat(6);
+    await writeFile(
+      policy,
+      (await readFile(policy, "utf8")).replace("## 1. Purpose\n", `## 1. Purpose\n\n${`${added}\n\n`.repeat(14)}`),
+    );
+    await build();
+    const after = await readFile(manual);
+    expect(after.subarray(0, before.length).equals(before), "the old file is kept as it was").toBe(true);
+    expect(after.length - before.length).toBeLessThan(before.length / 3);
+    const pages = Number(pdfinfo(manual).Pages);
+    expect(pages).toBeGreaterThan(pagesBefore + 1);
+    expect(execFileSync("pdfinfo", [manual], { encoding: "utf8", stdio: "pipe" })).not.toMatch(/error/i);
+
+    await expectManualNumberedAndListed(pack, org);
+    await expectManualMadeOfItsPolicies(pack, org);
+    const doc = await loadPdfFile(manual);
+    expect(parentTreeMismatches(doc)).toEqual([]);
+    for (const page of untagged(doc)) expect(page.text, `page ${page.page}`).toBe(0);
+    // The replaced policy's old elements are gone from the tree, and every link is described.
+    expect(structure(doc).filter((e) => e.role === "Part").length).toBe(7);
+    const titles = structure(doc).filter((e) => e.role === "H1").length;
+    for (const link of linkAnnotations(doc)) expect(link.contents, `page ${link.page}`).toMatch(/\S/);
+    // Cross-references, from the changed policy and to it, go to the cited policy's first page.
+    const contents = [...pdftotext(manual, 2).matchAll(/^(DCW\d+)\s+.+?\s+(\d+)$/gm)];
+    const start = (code: string) => Number(contents.find((m) => m[1] === code)?.[2]);
+    const jumps = await links(manual);
+    expect(jumps).toContainEqual([2, `/GoTo page ${start("DCW13")}`]);
+    expect(
+      jumps.filter(([page, action]) => page > start("DCW28") && action === `/GoTo page ${start("DCW13")}`).length,
+    ).toBeGreaterThan(2);
+    expect(
+      jumps.filter(([page]) => page >= start("DCW13") && page < start("DCW28")).map(([, action]) => action),
+    ).toContain(`/GoTo page ${start("DCW38")}`);
+    expect(jumps.filter(([, action]) => action.includes("GoToR"))).toEqual([]);
+
+    // The same pages as a manual joined anew, in a smaller file.
+    const text = (file: string) => execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
+    const updated = text(manual);
+    await build("--force");
+    expect(text(manual)).toBe(updated);
+    expect(structure(await loadPdfFile(manual)).filter((e) => e.role === "H1").length).toBe(titles);
+    expect((await readFile(manual)).length).toBeLessThan(after.length);
   });
 });

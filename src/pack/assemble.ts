@@ -1,9 +1,13 @@
 // Step 3 of a client pack's build: what it has besides its policies' files — the manual, the
 // read-and-sign sheets, the pack page and the zip — each rebuilt only when what it holds changed.
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { CACHE_DIR, FileCache, jsonCache } from "../cache.ts";
 import { formatIso } from "../dates/calendar.ts";
 import { type PackEntry, renderPackPage } from "../render/html/pack-page.ts";
 import { wantsReadAndSign } from "../render/layout.ts";
 import type { PdfEngine } from "../render/pdf/engine.ts";
+import type { JoinedManual, ManualLayout, ManualPartSource } from "../render/pdf/manual.ts";
 import type { Diagnostic, Language, Org, PolicyDocument, Theme } from "../types.ts";
 import { deterministicZip } from "../write/zip.ts";
 import { sha256, themeHash, toolFingerprint } from "./fingerprint.ts";
@@ -67,17 +71,59 @@ async function assembleManual(
   if (!options.formats.includes("pdf")) pack.keepIfFresh(manual, manualHash);
   else if (pdfs.every((name) => pack.next[name]) && pack.wants(manual, manualHash)) {
     try {
-      const { printManualFront } = await manualRenderer();
-      const parts = await Promise.all(pdfs.map(async (name) => (await pack.bytes(name)) as Uint8Array));
-      const docs = items.map(docOf);
-      const front = await printManualFront(org, docs, parts, buildDate, await engine(), language);
-      // Joining is CPU work for a second or two: on the pool, so that packs' manuals join side by side.
-      pack.rendered.set(manual, await pool.joinManual(front, parts));
+      const { canUpdate, pageCount, printManualFront } = await manualRenderer();
+      // The manual as last written, to update in place of joining it again when only some of
+      // its policies changed.
+      const previous = options.force ? undefined : await previousManual(pack, manual);
+      const was = previous?.layout.parts.slice(1);
+      const policies: ManualPartSource[] = await Promise.all(
+        items.map(async ({ policy: { slug } }, i) => {
+          const name = pdfs[i] as string;
+          const source = pack.next[name] as string;
+          const kept = was?.[i]?.slug === slug && was[i].source === source ? was[i] : undefined;
+          if (kept) return { slug, source, bytes: kept.bytes };
+          const pdf = (await pack.bytes(name)) as Uint8Array;
+          return { slug, source, bytes: pdf.length, pdf };
+        }),
+      );
+      const lengths = await Promise.all(
+        policies.map((part, i) => (part.pdf ? pageCount(part.pdf) : (was?.[i]?.pages.length as number))),
+      );
+      const front = await printManualFront(org, items.map(docOf), lengths, buildDate, await engine(), language);
+      // Joining is CPU work for a second or two: on the pool, so that packs' manuals join side by
+      // side. An update that fails (a layout that does not fit the file) is a join from scratch.
+      let joined =
+        previous && canUpdate(previous.layout, front, policies)
+          ? await pool.joinManual({ front, policies, previous }).catch(() => undefined)
+          : undefined;
+      if (!joined) {
+        for (const [i, part] of policies.entries()) part.pdf ??= (await pack.bytes(pdfs[i] as string)) as Uint8Array;
+        joined = await pool.joinManual({ front, policies });
+      }
+      pack.rendered.set(manual, joined.data);
+      manualLayouts.set(sha256(joined.data), joined.layout);
     } catch (error) {
       pack.drop(manual);
       diagnostics.push(pdfFailure(org.file, [manual], error));
     }
   }
+}
+
+/** Where the parts of each manual written are, by the hash of its bytes (see joinManual). */
+const manualLayouts = jsonCache(
+  new FileCache(join(CACHE_DIR, "manuals"), 2000),
+  "manual-layout",
+  (value): value is ManualLayout =>
+    typeof value === "object" && value !== null && Array.isArray((value as ManualLayout).parts),
+);
+
+/** The manual in the folder with its layout, when it is still what policypack wrote and the layout is known. */
+async function previousManual(pack: PackBuild, name: string): Promise<JoinedManual | undefined> {
+  const hash = pack.manifest.written[name];
+  const layout = hash && pack.present.has(name) ? manualLayouts.get(hash) : undefined;
+  if (!layout) return undefined;
+  const data = await readFile(join(pack.dir, name)).catch(() => undefined);
+  return data && data.length === layout.length && sha256(data) === hash ? { data, layout } : undefined;
 }
 
 /** Every policy's read-and-sign sheet in one file, for an org that asks for them. */

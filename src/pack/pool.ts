@@ -1,14 +1,14 @@
 // The threads that render web pages and Word files, so that every core works (--jobs).
 import type { Tinypool } from "tinypool";
-import type { ManualFront } from "../render/pdf/manual.ts";
-import type { RenderedFiles, RenderTask } from "./worker.ts";
+import type { JoinedManual } from "../render/pdf/manual.ts";
+import type { JoinTask, RenderedFiles, RenderTask } from "./worker.ts";
 
 export interface DocumentPool {
   /** Whether tasks go to other threads (then they are worth filling in there too). */
   threaded: boolean;
   run(task: RenderTask): Promise<RenderedFiles>;
-  /** The manual joined from its printed front and the policies' PDFs (see joinManual). */
-  joinManual(front: ManualFront, pdfs: Uint8Array[]): Promise<Uint8Array>;
+  /** The manual joined from its printed front and the policies' PDFs, or updated (see joinManual). */
+  joinManual(task: JoinTask): Promise<JoinedManual>;
   close(): Promise<void>;
 }
 
@@ -24,7 +24,7 @@ export function documentPool(jobs: number): DocumentPool {
     return {
       threaded: false,
       run: (task) => inTurn(async () => (await worker()).renderFiles(task)),
-      joinManual: (front, pdfs) => inTurn(async () => (await worker()).joinManual({ front, pdfs })),
+      joinManual: (task) => inTurn(async () => (await worker()).joinManual(task)),
       close: async () => {},
     };
   }
@@ -60,7 +60,7 @@ export function documentPool(jobs: number): DocumentPool {
   return {
     threaded: true,
     run: (task) => run(task) as Promise<RenderedFiles>,
-    joinManual: (front, pdfs) => joinInTurn(() => run({ front, pdfs }, "joinManual") as Promise<Uint8Array>),
+    joinManual: (task) => joinInTurn(() => run(task, "joinManual") as Promise<JoinedManual>),
     close: async () => {
       await (await pool)?.destroy();
     },

@@ -3,7 +3,7 @@
 // are plain data, copied between threads.
 import type { SiblingFiles } from "../render/html/page.ts";
 import { renderHtml } from "../render/html/page.ts";
-import type { ManualFront } from "../render/pdf/manual.ts";
+import type { JoinedManual, ManualFront, ManualPartSource } from "../render/pdf/manual.ts";
 import type { CalendarDate, Diagnostic, Org, Policy, PolicyDocument } from "../types.ts";
 import { type PackContext, policyDocument } from "./documents.ts";
 import { docxDiagnostics } from "./problems.ts";
@@ -45,10 +45,16 @@ export async function renderFiles(task: RenderTask): Promise<RenderedFiles> {
   return result;
 }
 
-/** The manual joined from its printed front and the policies' PDFs (CPU work only: no browser). */
-export async function joinManual({ front, pdfs }: { front: ManualFront; pdfs: Uint8Array[] }): Promise<Uint8Array> {
+export interface JoinTask {
+  front: ManualFront;
+  policies: ManualPartSource[];
+  previous?: JoinedManual;
+}
+
+/** The manual joined from its printed front and the policies' PDFs, or updated (CPU work only: no browser). */
+export async function joinManual({ front, policies, previous }: JoinTask): Promise<JoinedManual> {
   const manual = await import("../render/pdf/manual.ts");
-  return manual.joinManual(front, pdfs);
+  return manual.joinManual(front, policies, previous);
 }
 
 export default renderFiles;

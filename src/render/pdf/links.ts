@@ -1,4 +1,4 @@
-import { PDFArray, PDFDict, type PDFDocument, PDFName, type PDFObject, PDFString } from "pdf-lib";
+import { PDFArray, type PDFContext, PDFDict, PDFName, type PDFObject, PDFString } from "pdf-lib";
 
 // Chromium drops relative links when printing (the page has no address), so cross-references are
 // printed as links to this reserved address and rewritten afterwards: in a policy's PDF to its
@@ -17,10 +17,10 @@ function xrefTarget(action: PDFDict | undefined): string | undefined {
   return action?.get(PDFName.of("S")) === PDFName.of("GoToR") && file?.endsWith(".pdf") ? file.slice(0, -4) : undefined;
 }
 
-/** Replaces the action of every cross-reference link; `action` returns undefined to drop the link. */
-export function rewriteXrefLinks(doc: PDFDocument, action: (slug: string) => PDFObject | undefined): void {
-  for (const page of doc.getPages()) {
-    const annots = page.node.lookupMaybe(PDFName.of("Annots"), PDFArray);
+/** Replaces the action of every cross-reference link on `pages`; `action` returns undefined to drop the link. */
+export function rewriteXrefLinks(pages: readonly PDFDict[], action: (slug: string) => PDFObject | undefined): void {
+  for (const page of pages) {
+    const annots = page.lookupMaybe(PDFName.of("Annots"), PDFArray);
     if (!annots) continue;
     for (let i = annots.size() - 1; i >= 0; i--) {
       const annot = annots.lookup(i, PDFDict);
@@ -34,8 +34,8 @@ export function rewriteXrefLinks(doc: PDFDocument, action: (slug: string) => PDF
 }
 
 /** A link to page 1 of another PDF in the same folder. */
-export function siblingPdfAction(doc: PDFDocument, slug: string): PDFObject {
-  return doc.context.obj({
+export function siblingPdfAction(context: PDFContext, slug: string): PDFObject {
+  return context.obj({
     S: "GoToR",
     F: PDFString.of(`${slug}.pdf`),
     D: [0, "Fit"],

@@ -1,4 +1,6 @@
 import type { ElementContent, Root } from "hast";
+import { PDFContext, type PDFDict, PDFDocument, PDFName, PDFRef } from "pdf-lib";
+import { sha256 } from "../../hash.ts";
 import { h } from "hastscript";
 import { formatLong } from "../../dates/calendar.ts";
 import { labelsFor } from "../../labels/index.ts";
@@ -26,8 +28,16 @@ import {
   savePdf,
 } from "./layout.ts";
 import { rewriteXrefLinks, siblingPdfAction, xrefHref } from "./links.ts";
-import { concatenate } from "./merge.ts";
-import { drawPageNumbers, pageNumbers, unnumberPages } from "./page-numbers.ts";
+import { copyPart, type JoinedPlace, newJoinedPlace, type PartPlace, tieParts } from "./merge.ts";
+import {
+  type NumberStreams,
+  numberForms,
+  numberPage,
+  numberStreams,
+  pageNumbers,
+  unnumberPages,
+} from "./page-numbers.ts";
+import { lastXref, objectReader, writePdf } from "./pdf-file.ts";
 
 const FRONT_CSS = `
 .cover { break-after: page; padding-top: 30mm; }
@@ -157,19 +167,20 @@ export async function renderManual(
   const front = await printManualFront(
     org,
     parts.map((part) => part.doc),
-    pdfs,
+    await Promise.all(pdfs.map(pageCount)),
     buildDate,
     engine,
     language,
   );
-  return { data: await joinManual(front, pdfs), blocked: front.blocked, prints: front.prints };
+  const policies = parts.map(({ doc, pdf }) => ({ slug: doc.policy.slug, source: sha256(pdf), bytes: pdf.length, pdf }));
+  return { data: (await joinManual(front, policies)).data, blocked: front.blocked, prints: front.prints };
 }
 
-/** The manual's cover and contents printed, for the policies' PDFs `pdfs`. */
+/** The manual's cover and contents printed, for policies whose PDFs have `lengths` pages. */
 export async function printManualFront(
   org: Org,
   docs: PolicyDocument[],
-  pdfs: Uint8Array[],
+  lengths: readonly number[],
   buildDate: CalendarDate,
   engine: PdfEngine,
   language: Language,
@@ -177,7 +188,6 @@ export async function printManualFront(
   const l = labelsFor(language);
   const name = orgValue(org, "name", language);
   const theme = docs[0]?.theme ?? DEFAULT_THEME;
-  const lengths = await Promise.all(pdfs.map(pageCount));
   // A contents page holds about 30 entries, after the cover; printed again if they took more.
   let frontPages = 1 + Math.max(1, Math.ceil(docs.length / 30));
   for (let attempt = 1; ; attempt++) {
@@ -217,29 +227,194 @@ export async function printManualFront(
   }
 }
 
-/** The manual: its front, then the policies' own PDFs (pages numbered again), as one document. */
-export async function joinManual(front: ManualFront, pdfs: Uint8Array[]): Promise<Uint8Array> {
+/** A policy's part of the manual: what its PDF was made from, and the PDF itself when the join copies it. */
+export interface ManualPartSource {
+  slug: string;
+  /** A key of what the PDF was made from: the same key, the same PDF. */
+  source: string;
+  /** The PDF's size in bytes. */
+  bytes: number;
+  pdf?: Uint8Array;
+}
+
+/** Where everything of a joined manual is, by object number, to replace its parts later (plain data). */
+export interface ManualLayout extends JoinedPlace {
+  /** The file's length, its next free object number and where its last cross-reference section is. */
+  length: number;
+  size: number;
+  xref: number;
+  root: number;
+  info: number;
+  /** The document's properties, as JSON: the catalog and info dictionary are kept only while they hold. */
+  describes: string;
+  numbers: NumberStreams & { total: number };
+  /** Each page's drawn number (a form XObject), by part. */
+  forms: number[][];
+}
+
+export interface JoinedManual {
+  data: Uint8Array;
+  layout: ManualLayout;
+}
+
+/** The manual's parts: its front, then the policies'. */
+function manualParts(front: ManualFront, policies: readonly ManualPartSource[]): ManualPartSource[] {
+  return [{ slug: "", source: sha256(front.front), bytes: front.front.length, pdf: front.front }, ...policies];
+}
+
+/**
+ * Whether `previous` can be updated into the manual of `front` and `policies` rather than joined
+ * again: the same policies in the same order, the same properties, and old versions of replaced
+ * parts that would not make the file more than a quarter larger than a new join.
+ */
+export function canUpdate(previous: ManualLayout, front: ManualFront, policies: readonly ManualPartSource[]): boolean {
+  const parts = manualParts(front, policies);
+  if (previous.describes !== JSON.stringify(front.properties) || previous.parts.length !== parts.length) return false;
+  let live = 0;
+  let added = 0;
+  for (const [i, part] of parts.entries()) {
+    const was = previous.parts[i] as PartPlace;
+    if (i > 0 && was.slug !== part.slug) return false;
+    live += part.bytes;
+    if (was.source !== part.source) added += part.bytes;
+  }
+  return previous.length + added <= 1.25 * live;
+}
+
+/**
+ * The manual: its front, then the policies' own PDFs (pages numbered again), as one document.
+ * With `previous` (see canUpdate), an incremental update of it: only the parts whose source
+ * changed are copied (only their PDFs need be given), the objects tying the parts together
+ * are written anew, and numbers are drawn again only on pages whose number changed. The old
+ * file is kept as it is, and stays readable as it was.
+ */
+export async function joinManual(
+  front: ManualFront,
+  policies: readonly ManualPartSource[],
+  previous?: JoinedManual,
+): Promise<JoinedManual> {
+  const parts = manualParts(front, policies);
+  const old = previous && canUpdate(previous.layout, front, policies) ? previous : undefined;
+  let doc: PDFDocument | undefined;
+  let context: PDFContext;
+  let joined: JoinedPlace;
+  let streams: NumberStreams;
+  if (old) {
+    context = PDFContext.create();
+    context.largestObjectNumber = old.layout.size - 1;
+    const { length, size, xref, root, info, describes, numbers, forms, ...place } = old.layout;
+    joined = { ...place, parts: [] };
+    streams = numbers;
+  } else {
+    doc = await PDFDocument.create({ updateMetadata: false });
+    context = doc.context;
+    joined = newJoinedPlace(context, doc.catalog.get(PDFName.of("Pages")) as PDFRef);
+    streams = numberStreams(context);
+  }
   // Each policy's PDF is read only when its turn comes: a pack's worth at once is hundreds of MB.
-  const manual = await concatenate(
-    (async function* () {
-      yield await loadPdf(front.front);
-      for (const pdf of pdfs) {
-        const doc = await loadPdf(pdf);
-        unnumberPages(doc);
-        yield doc;
-      }
-    })(),
-  );
+  const copied = new Map<number, PDFDict[]>();
+  for (const [i, part] of parts.entries()) {
+    const was = old?.layout.parts[i];
+    if (was?.source === part.source) {
+      joined.parts.push(was);
+      continue;
+    }
+    if (!part.pdf) throw new Error(`the manual was not given the PDF of ${part.slug}`);
+    const pdf = await loadPdf(part.pdf);
+    if (i > 0) unnumberPages(pdf);
+    const { pdf: _, ...source } = part;
+    const { place, pages } = copyPart(pdf, context, joined, i > 0 ? source : { ...source, slug: undefined }, was?.pages[0]);
+    joined.parts.push(place);
+    copied.set(i, pages);
+  }
   // Contents entries and cross-references go to the policy's first page (a policy outside the
   // manual, to its PDF beside it).
-  const firstPages = new Map(front.starts.map(({ slug, page }) => [slug, manual.getPage(page - 1).ref]));
-  rewriteXrefLinks(manual, (slug) => {
+  const firstPages = new Map(joined.parts.map((part) => [part.slug, part.pages[0]]));
+  rewriteXrefLinks([...copied.values()].flat(), (slug) => {
     const first = firstPages.get(slug);
-    return first ? manual.context.obj({ S: "GoTo", D: [first, "Fit"] }) : siblingPdfAction(manual, slug);
+    return first ? context.obj({ S: "GoTo", D: [PDFRef.of(first), "Fit"] }) : siblingPdfAction(context, slug);
   });
-  await drawPageNumbers(manual, await loadPdf(front.numbers));
-  describeDocument(manual, front.properties);
-  return savePdf(manual);
+  const forms = await numberManual(context, front, joined.parts, copied, streams, old?.layout);
+  const reader = old && objectReader(old.data, context);
+  const oldChain = new Map(
+    old?.layout.parts
+      .flatMap((part) => part.bookmarks)
+      .map((n, i, all) => [n, `${all[i - 1]} ${all[i + 1]}`]),
+  );
+  tieParts(
+    context,
+    joined,
+    (n) => (context.lookup(PDFRef.of(n)) ?? reader?.(PDFRef.of(n))) as PDFDict,
+    (n, prev, next) => !reader || context.lookup(PDFRef.of(n)) !== undefined || oldChain.get(n) !== `${prev} ${next}`,
+  );
+  if (doc) {
+    doc.catalog.set(PDFName.of("StructTreeRoot"), PDFRef.of(joined.structTreeRoot));
+    doc.catalog.set(PDFName.of("MarkInfo"), context.obj({ Marked: true }));
+    doc.catalog.set(PDFName.of("Outlines"), PDFRef.of(joined.outlines));
+    describeDocument(doc, front.properties);
+  }
+  const { Root, Info } = doc ? context.trailerInfo : { Root: PDFRef.of(old?.layout.root ?? 0), Info: PDFRef.of(old?.layout.info ?? 0) };
+  const size = context.largestObjectNumber + 1;
+  const trailer = context.obj({ Size: size, Root, Info, ...(old ? { Prev: old.layout.xref } : {}) });
+  const data = writePdf(context, trailer, old?.data);
+  const total = joined.parts.reduce((n, part) => n + part.pages.length, 0);
+  return {
+    data,
+    layout: {
+      ...joined,
+      length: data.length,
+      size,
+      xref: lastXref(data),
+      root: (Root as PDFRef).objectNumber,
+      info: (Info as PDFRef).objectNumber,
+      describes: JSON.stringify(front.properties),
+      numbers: { ...streams, total },
+      forms,
+    },
+  };
+}
+
+/**
+ * Draws "Page N of M" on the copied parts' pages, and draws again the numbers of other pages
+ * that moved or whose total changed (each in place of its old one). Returns every page's number
+ * form, by part.
+ */
+async function numberManual(
+  context: PDFContext,
+  front: ManualFront,
+  parts: readonly PartPlace[],
+  copied: ReadonlyMap<number, PDFDict[]>,
+  streams: NumberStreams,
+  old: ManualLayout | undefined,
+): Promise<number[][]> {
+  const total = parts.reduce((n, part) => n + part.pages.length, 0);
+  const wanted: { part: number; page: number; index: number; at?: number }[] = [];
+  let index = 0;
+  let oldIndex = 0;
+  for (const [i, part] of parts.entries()) {
+    for (const page of part.pages.keys()) {
+      const at = copied.has(i) ? undefined : old?.forms[i]?.[page];
+      const moved = index !== oldIndex || total !== old?.numbers.total;
+      if (at === undefined || moved) wanted.push({ part: i, page, index: index + page, ...(at === undefined ? {} : { at }) });
+    }
+    index += part.pages.length;
+    oldIndex += old?.parts[i]?.pages.length ?? 0;
+  }
+  const forms = parts.map((_, i) => [...(copied.has(i) ? [] : (old?.forms[i] ?? []))]);
+  if (wanted.length === 0) return forms;
+  const made = await numberForms(
+    context,
+    await loadPdf(front.numbers),
+    wanted.map((w) => w.index),
+    wanted.map((w) => w.at),
+  );
+  for (const [k, { part, page }] of wanted.entries()) {
+    const form = made[k] as number;
+    (forms[part] as number[])[page] = form;
+    const pageDict = copied.get(part)?.[page];
+    if (pageDict) numberPage(context, pageDict, form, streams);
+  }
+  return forms;
 }
 
 /**
@@ -247,7 +422,7 @@ export async function joinManual(front: ManualFront, pdfs: Uint8Array[]): Promis
  * without parsing the whole file (the root counts the most pages); a full parse when that is not
  * found.
  */
-async function pageCount(pdf: Uint8Array): Promise<number> {
+export async function pageCount(pdf: Uint8Array): Promise<number> {
   const text = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength).toString("latin1");
   const counts = [...text.matchAll(/<<\s*\/Type \/Pages\s*\/Count (\d+)/g)].map((match) => Number(match[1]));
   return counts.length > 0 ? Math.max(...counts) : (await loadPdf(pdf)).getPageCount();

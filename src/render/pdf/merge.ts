@@ -1,17 +1,19 @@
 // Tagged PDFs put one after another (the manual: its front, then every policy's own PDF) without
 // losing what makes each accessible: its structure tree, the parent tree that ties marked
-// content and links to it, its element ids, its bookmarks and its links within itself.
+// content and links to it, its element ids, its bookmarks and its links within itself. Each
+// document is a part that can later be replaced alone (see manual.ts): what ties the parts
+// together is a handful of objects written anew each time, and each part keeps its own leaf of
+// the parent and ID trees.
 import {
   PDFArray,
+  PDFContext,
   PDFDict,
-  PDFDocument,
+  type PDFDocument,
   PDFHexString,
   PDFName,
   PDFNumber,
   type PDFObject,
   PDFObjectCopier,
-  PDFPage,
-  type PDFPageLeaf,
   PDFRef,
   PDFString,
 } from "pdf-lib";
@@ -19,6 +21,40 @@ import { structElements } from "./accessibility.ts";
 
 const name = PDFName.of;
 const NODE_ID = /^node(\d{8})$/;
+const nodeId = (n: number) => `node${String(n).padStart(8, "0")}`;
+
+/** Where one part sits in the joined document, by object number. */
+export interface PartPlace {
+  /** What the part was made from (its PDF's hash, or any key that changes with it). */
+  source: string;
+  /** The policy's slug, for links to where it starts; none for the front. */
+  slug?: string;
+  /** Its size in bytes: how much of the file it is, to know when old versions outweigh it. */
+  bytes: number;
+  pages: number[];
+  /** Its own /Document element, now a /Part of the joined one's. */
+  elements: number[];
+  /** Its leaf of the parent tree and the first key there (the leaves are kept in key order). */
+  parentTree?: { ref: number; first: number };
+  /** Its leaf of the ID tree and the first id there. */
+  idTree?: { ref: number; first: string };
+  /** Its top-level bookmarks, and how many items they add to the outline's /Count. */
+  bookmarks: number[];
+  visible: number;
+}
+
+/** The objects that tie the parts together, and what the next part's keys and ids start from. */
+export interface JoinedPlace {
+  pages: number;
+  structTreeRoot: number;
+  document: number;
+  parentTree: number;
+  idTree: number;
+  outlines: number;
+  nextKey: number;
+  nextId: number;
+  parts: PartPlace[];
+}
 
 /** The leaves of a name or number tree: their /Names or /Nums arrays (key, value, key, value…). */
 function* treeLeaves(node: PDFDict | undefined, key: "Names" | "Nums"): Generator<PDFArray> {
@@ -36,6 +72,8 @@ const text = (value: PDFObject | undefined) =>
   value instanceof PDFString || value instanceof PDFHexString || value instanceof PDFName
     ? value.decodeText()
     : undefined;
+
+const numberOf = (value: PDFObject | undefined) => (value instanceof PDFNumber ? value.asNumber() : undefined);
 
 /**
  * Links to a named place in the document point at the place itself, so that they still hold
@@ -70,7 +108,7 @@ function shiftIds(doc: PDFDocument, offset: number): number {
     if (!match) return value;
     const n = Number(match[1]);
     highest = Math.max(highest, n);
-    return PDFString.of(`node${String(n + offset).padStart(8, "0")}`);
+    return PDFString.of(nodeId(n + offset));
   };
   for (const elem of structElements(doc)) {
     const id = elem.get(name("ID"));
@@ -92,109 +130,218 @@ function shiftIds(doc: PDFDocument, offset: number): number {
   return highest;
 }
 
-const numberOf = (value: PDFObject | undefined) => (value instanceof PDFNumber ? value.asNumber() : undefined);
+/** Object numbers for what ties the parts of a new joined document together. */
+export function newJoinedPlace(context: PDFContext, pages: PDFRef): JoinedPlace {
+  const [structTreeRoot, document, parentTree, idTree, outlines] = Array.from(
+    { length: 5 },
+    () => context.nextRef().objectNumber,
+  ) as [number, number, number, number, number];
+  return {
+    pages: pages.objectNumber,
+    structTreeRoot,
+    document,
+    parentTree,
+    idTree,
+    outlines,
+    nextKey: 0,
+    nextId: 0,
+    parts: [],
+  };
+}
 
 /**
- * One document of `docs`' pages in order. Each document's /Document element becomes a /Part of
- * the new one (keeping its language), its bookmarks follow the previous document's, and its
- * parent-tree keys and element ids are shifted past those before it. The documents are changed
- * on the way: use each only once. They are taken one at a time, so that a caller can load each
- * only when it is wanted and none is held after it was copied.
+ * Copies `doc` into `context` as a part of the joined document `joined` (whose next keys and ids
+ * it takes, and moves on): its pages, its /Document element as a /Part, its own leaves of the
+ * parent and ID trees, its bookmarks. `doc` is changed on the way: use it only once. The part's
+ * first page is `firstPage` when given (the object other parts' links to it point at).
  */
-export async function concatenate(docs: AsyncIterable<PDFDocument>): Promise<PDFDocument> {
-  const out = await PDFDocument.create({ updateMetadata: false });
-  const { context } = out;
-  const root = context.nextRef();
-  const documentElem = context.nextRef();
-  const parentTree: PDFObject[] = [];
+export function copyPart(
+  doc: PDFDocument,
+  context: PDFContext,
+  joined: JoinedPlace,
+  part: Pick<PartPlace, "source" | "slug" | "bytes">,
+  firstPage?: number,
+): { place: PartPlace; pages: PDFDict[] } {
+  resolveNamedDestinations(doc);
+  const idOffset = joined.nextId;
+  joined.nextId += shiftIds(doc, idOffset);
+  const copier = PDFObjectCopier.for(doc.context, context);
+  const keyOffset = joined.nextKey;
+  const shiftKey = (dict: PDFDict, key: string) => {
+    const n = numberOf(dict.get(name(key)));
+    if (n !== undefined) dict.set(name(key), PDFNumber.of(n + keyOffset));
+  };
+  const pageRefs = doc.getPages().map((page) => copier.copy(page.ref) as PDFRef);
+  const pages = pageRefs.map((ref) => context.lookup(ref, PDFDict));
+  for (const page of pages) {
+    shiftKey(page, "StructParents");
+    page.set(name("Parent"), PDFRef.of(joined.pages));
+    const annots = page.lookupMaybe(name("Annots"), PDFArray);
+    for (let i = 0; annots && i < annots.size(); i++) shiftKey(annots.lookup(i, PDFDict), "StructParent");
+  }
+  const structRoot = doc.catalog.lookupMaybe(name("StructTreeRoot"), PDFDict);
+  const kids = structRoot?.lookup(name("K"));
+  const elements = (kids instanceof PDFArray ? kids.asArray() : kids ? [kids] : []).map((kid) => {
+    const ref = kid instanceof PDFRef ? kid : doc.context.register(kid);
+    const elem = doc.context.lookup(ref, PDFDict);
+    elem.delete(name("P")); // not to copy the old root along with it
+    elem.set(name("S"), name("Part"));
+    const copied = copier.copy(ref) as PDFRef;
+    context.lookup(copied, PDFDict).set(name("P"), PDFRef.of(joined.document));
+    return copied.objectNumber;
+  });
+  joined.nextKey += numberOf(structRoot?.get(name("ParentTreeNextKey"))) ?? 0;
+  const nums: PDFObject[] = [];
+  for (const leaf of treeLeaves(structRoot?.lookupMaybe(name("ParentTree"), PDFDict), "Nums")) {
+    for (const [key, value] of pairs(leaf)) {
+      const shifted = (numberOf(key) ?? 0) + keyOffset;
+      nums.push(PDFNumber.of(shifted), copier.copy(value));
+      joined.nextKey = Math.max(joined.nextKey, shifted + 1); // should a document not say its next key
+    }
+  }
   const ids: [string, PDFObject][] = [];
-  const parts: PDFRef[] = [];
-  const bookmarks: PDFRef[] = [];
-  let nextKey = 0;
-  let idOffset = 0;
-  for await (const doc of docs) {
-    resolveNamedDestinations(doc);
-    idOffset += shiftIds(doc, idOffset);
-    const copier = PDFObjectCopier.for(doc.context, context);
-    const keyOffset = nextKey;
-    const shiftKey = (dict: PDFDict, key: string) => {
-      const n = numberOf(dict.get(name(key)));
-      if (n !== undefined) dict.set(name(key), PDFNumber.of(n + keyOffset));
-    };
-    for (const page of doc.getPages()) {
-      const ref = copier.copy(page.ref) as PDFRef;
-      const leaf = context.lookup(ref, PDFDict);
-      shiftKey(leaf, "StructParents");
-      const annots = leaf.lookupMaybe(name("Annots"), PDFArray);
-      for (let i = 0; annots && i < annots.size(); i++) shiftKey(annots.lookup(i, PDFDict), "StructParent");
-      out.addPage(PDFPage.of(leaf as PDFPageLeaf, ref, out));
-    }
-    const structRoot = doc.catalog.lookupMaybe(name("StructTreeRoot"), PDFDict);
-    const kids = structRoot?.lookup(name("K"));
-    for (const kid of kids instanceof PDFArray ? kids.asArray() : kids ? [kids] : []) {
-      const ref = kid instanceof PDFRef ? kid : doc.context.register(kid);
-      const elem = doc.context.lookup(ref, PDFDict);
-      elem.delete(name("P")); // not to copy the old root along with it
-      elem.set(name("S"), name("Part"));
-      const copied = copier.copy(ref) as PDFRef;
-      context.lookup(copied, PDFDict).set(name("P"), documentElem);
-      parts.push(copied);
-    }
-    nextKey += numberOf(structRoot?.get(name("ParentTreeNextKey"))) ?? 0;
-    for (const leaf of treeLeaves(structRoot?.lookupMaybe(name("ParentTree"), PDFDict), "Nums")) {
-      for (const [key, value] of pairs(leaf)) {
-        const shifted = (numberOf(key) ?? 0) + keyOffset;
-        parentTree.push(PDFNumber.of(shifted), copier.copy(value));
-        nextKey = Math.max(nextKey, shifted + 1); // should a document not say its next key
+  for (const leaf of treeLeaves(structRoot?.lookupMaybe(name("IDTree"), PDFDict), "Names")) {
+    for (const [key, value] of pairs(leaf)) ids.push([text(key) ?? "", copier.copy(value)]);
+  }
+  ids.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const bookmarks: number[] = [];
+  let visible = 0;
+  let item = doc.catalog.lookupMaybe(name("Outlines"), PDFDict)?.get(name("First"));
+  while (item) {
+    const dict = doc.context.lookup(item, PDFDict);
+    const next = dict.get(name("Next"));
+    for (const key of ["Parent", "Prev", "Next"]) dict.delete(name(key));
+    // Open items count their visible descendants too.
+    visible += 1 + Math.max(0, numberOf(dict.get(name("Count"))) ?? 0);
+    bookmarks.push((copier.copy(item) as PDFRef).objectNumber);
+    item = next;
+  }
+  if (firstPage !== undefined && pageRefs[0]) moveObject(context, pageRefs[0], PDFRef.of(firstPage));
+  const sortedKeys = nums.filter((_, i) => i % 2 === 0).map((key) => numberOf(key) as number);
+  const place: PartPlace = {
+    ...part,
+    pages: pageRefs.map((ref, i) => (i === 0 && firstPage !== undefined ? firstPage : ref.objectNumber)),
+    elements,
+    ...(nums.length > 0
+      ? {
+          parentTree: {
+            ref: context.register(context.obj({ Limits: [Math.min(...sortedKeys), Math.max(...sortedKeys)], Nums: nums }))
+              .objectNumber,
+            first: Math.min(...sortedKeys),
+          },
+        }
+      : {}),
+    ...(ids.length > 0
+      ? {
+          idTree: {
+            ref: context.register(
+              context.obj({
+                Limits: [PDFString.of(ids[0]?.[0] ?? ""), PDFString.of(ids.at(-1)?.[0] ?? "")],
+                Names: ids.flatMap(([id, ref]) => [PDFString.of(id), ref]),
+              }),
+            ).objectNumber,
+            first: ids[0]?.[0] ?? "",
+          },
+        }
+      : {}),
+    bookmarks,
+    visible,
+  };
+  return { place, pages };
+}
+
+/** Gives the object at `from` the number `to` instead, everywhere in `context`. */
+function moveObject(context: PDFContext, from: PDFRef, to: PDFRef): void {
+  context.assign(to, context.lookup(from) as PDFObject);
+  context.delete(from);
+  const seen = new Set<PDFObject>();
+  const visit = (object: PDFObject | undefined) => {
+    if (!object || seen.has(object)) return;
+    seen.add(object);
+    const container = object instanceof PDFDict ? object : "dict" in object ? (object.dict as PDFDict) : undefined;
+    if (container) {
+      for (const [key, value] of container.entries()) {
+        if (value === from) container.set(key, to);
+        else visit(value);
+      }
+    } else if (object instanceof PDFArray) {
+      for (let i = 0; i < object.size(); i++) {
+        const value = object.get(i);
+        if (value === from) object.set(i, to);
+        else visit(value);
       }
     }
-    for (const leaf of treeLeaves(structRoot?.lookupMaybe(name("IDTree"), PDFDict), "Names")) {
-      for (const [key, value] of pairs(leaf)) ids.push([text(key) ?? "", copier.copy(value)]);
-    }
-    const outline = doc.catalog.lookupMaybe(name("Outlines"), PDFDict);
-    let item = outline?.get(name("First"));
-    while (item) {
-      const dict = doc.context.lookup(item, PDFDict);
-      const next = dict.get(name("Next"));
-      for (const key of ["Parent", "Prev", "Next"]) dict.delete(name(key));
-      bookmarks.push(copier.copy(item) as PDFRef);
-      item = next;
-    }
-  }
-  const outlines = context.nextRef();
-  bookmarks.forEach((ref, i) => {
-    const dict = context.lookup(ref, PDFDict);
-    dict.set(name("Parent"), outlines);
-    if (i > 0) dict.set(name("Prev"), bookmarks[i - 1] as PDFRef);
-    if (i < bookmarks.length - 1) dict.set(name("Next"), bookmarks[i + 1] as PDFRef);
-  });
-  // Open items count their visible descendants too.
-  const visible = bookmarks.reduce(
-    (n, ref) => n + 1 + Math.max(0, numberOf(context.lookup(ref, PDFDict).get(name("Count"))) ?? 0),
-    0,
-  );
-  if (bookmarks.length > 0) {
-    context.assign(
-      outlines,
-      context.obj({ Type: "Outlines", First: bookmarks[0], Last: bookmarks.at(-1), Count: visible }),
-    );
-    out.catalog.set(name("Outlines"), outlines);
-  }
-  context.assign(documentElem, context.obj({ Type: "StructElem", S: "Document", P: root, K: parts }));
-  ids.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  };
+  for (const [, object] of context.enumerateIndirectObjects()) visit(object);
+}
+
+/**
+ * The objects that tie the parts of `joined` together, written into `context` at their numbers:
+ * the page tree, the structure tree's root and /Document, the roots of the parent and ID trees,
+ * and the outline. `bookmark(n)` is a top-level bookmark of a part, by number, for its /Parent,
+ * /Prev and /Next to be set; `changed` says which of them need it (all, for a new document).
+ */
+export function tieParts(
+  context: PDFContext,
+  joined: JoinedPlace,
+  bookmark: (objectNumber: number) => PDFDict,
+  changed: (objectNumber: number, prev: number | undefined, next: number | undefined) => boolean,
+): void {
+  const ref = (n: number) => PDFRef.of(n);
+  const refs = (ns: number[]) => ns.map(ref);
+  const { parts } = joined;
+  const pages = parts.flatMap((part) => part.pages);
+  context.assign(ref(joined.pages), context.obj({ Type: "Pages", Kids: refs(pages), Count: pages.length }));
   context.assign(
-    root,
+    ref(joined.document),
     context.obj({
-      Type: "StructTreeRoot",
-      K: documentElem,
-      ParentTree: context.obj({ Nums: parentTree }),
-      ParentTreeNextKey: nextKey,
-      ...(ids.length > 0
-        ? { IDTree: context.obj({ Names: ids.flatMap(([id, ref]) => [PDFString.of(id), ref]) }) }
-        : {}),
+      Type: "StructElem",
+      S: "Document",
+      P: ref(joined.structTreeRoot),
+      K: refs(parts.flatMap((part) => part.elements)),
     }),
   );
-  out.catalog.set(name("StructTreeRoot"), root);
-  out.catalog.set(name("MarkInfo"), context.obj({ Marked: true }));
-  return out;
+  const leaves = <T>(of: (part: PartPlace) => { ref: number; first: T } | undefined) =>
+    parts
+      .map(of)
+      .filter((leaf) => leaf !== undefined)
+      .sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0))
+      .map((leaf) => ref(leaf.ref));
+  context.assign(ref(joined.parentTree), context.obj({ Kids: leaves((part) => part.parentTree) }));
+  const idLeaves = leaves((part) => part.idTree);
+  context.assign(ref(joined.idTree), context.obj({ Kids: idLeaves }));
+  context.assign(
+    ref(joined.structTreeRoot),
+    context.obj({
+      Type: "StructTreeRoot",
+      K: ref(joined.document),
+      ParentTree: ref(joined.parentTree),
+      ParentTreeNextKey: joined.nextKey,
+      ...(idLeaves.length > 0 ? { IDTree: ref(joined.idTree) } : {}),
+    }),
+  );
+  const items = parts.flatMap((part) => part.bookmarks);
+  context.assign(
+    ref(joined.outlines),
+    context.obj({
+      Type: "Outlines",
+      ...(items.length > 0 ? { First: ref(items[0] as number), Last: ref(items.at(-1) as number) } : {}),
+      Count: parts.reduce((n, part) => n + part.visible, 0),
+    }),
+  );
+  items.forEach((n, i) => {
+    const prev = items[i - 1];
+    const next = items[i + 1];
+    if (!changed(n, prev, next)) return;
+    const dict = bookmark(n);
+    dict.set(name("Parent"), ref(joined.outlines));
+    for (const [key, value] of [
+      ["Prev", prev],
+      ["Next", next],
+    ] as const) {
+      if (value === undefined) dict.delete(name(key));
+      else dict.set(name(key), ref(value));
+    }
+    context.assign(ref(n), dict);
+  });
 }

@@ -6,13 +6,16 @@ import {
   drawObject,
   endMarkedContent,
   PDFArray,
+  type PDFContext,
   PDFDict,
   type PDFDocument,
-  type PDFEmbeddedPage,
   PDFName,
   type PDFObject,
+  PDFObjectCopier,
   type PDFOperator,
-  type PDFPage,
+  PDFPageEmbedder,
+  type PDFPageLeaf,
+  PDFRef,
   popGraphicsState,
   pushGraphicsState,
 } from "pdf-lib";
@@ -58,18 +61,17 @@ export function pageNumbers(engine: PdfEngine, { theme, language }: NumberStyle,
  * The page's own XObject dictionary (its resources copied onto it first): resources may be
  * shared between pages, and each page draws its own number.
  */
-function ownXObjects(page: PDFPage): PDFDict {
-  const { context } = page.doc;
-  const resources = (page.node.lookupMaybe(PDFName.of("Resources"), PDFDict) ?? context.obj({})).clone(context);
+function ownXObjects(context: PDFContext, page: PDFDict): PDFDict {
+  const resources = (page.lookupMaybe(PDFName.of("Resources"), PDFDict) ?? context.obj({})).clone(context);
   const xobjects = (resources.lookupMaybe(PDFName.of("XObject"), PDFDict) ?? context.obj({})).clone(context);
   resources.set(PDFName.of("XObject"), xobjects);
-  page.node.set(PDFName.of("Resources"), resources);
+  page.set(PDFName.of("Resources"), resources);
   return xobjects;
 }
 
-const contentsOf = (page: PDFPage): PDFObject[] => {
-  const contents = page.node.get(PDFName.of("Contents"));
-  const list = contents && page.doc.context.lookup(contents);
+const contentsOf = (context: PDFContext, page: PDFDict): PDFObject[] => {
+  const contents = page.get(PDFName.of("Contents"));
+  const list = contents && context.lookup(contents);
   return list instanceof PDFArray ? list.asArray() : contents ? [contents] : [];
 };
 
@@ -78,37 +80,70 @@ const contentsOf = (page: PDFPage): PDFObject[] => {
  * that printCss leaves empty.
  */
 export async function numberPages(doc: PDFDocument, engine: PdfEngine, style: NumberStyle): Promise<void> {
-  await drawPageNumbers(doc, (await pageNumbers(engine, style, doc.getPageCount())).doc);
+  const numbers = (await pageNumbers(engine, style, doc.getPageCount())).doc;
+  const pages = doc.getPages();
+  const forms = await numberForms(
+    doc.context,
+    numbers,
+    pages.map((_, i) => i),
+  );
+  const streams = numberStreams(doc.context);
+  pages.forEach((page, i) => numberPage(doc.context, page.node, forms[i] as number, streams));
 }
 
-/** Draws each page of `numbers` (see pageNumbers) onto the same page of `doc`, as an artifact. */
-export async function drawPageNumbers(doc: PDFDocument, numbers: PDFDocument): Promise<void> {
-  const pages = doc.getPages();
-  const drawn = await doc.embedPages(numbers.getPages());
-  const { context } = doc;
-  const stream = (...operators: PDFOperator[]) => context.register(context.contentStream(operators));
+/** What every numbered page draws besides its number: its own content in q … Q, then the number, as an artifact. */
+export interface NumberStreams {
+  save: number;
+  restore: number;
+  draw: number;
+}
+
+export function numberStreams(context: PDFContext): NumberStreams {
+  const stream = (...operators: PDFOperator[]) => context.register(context.contentStream(operators)).objectNumber;
   // The page's own content runs inside q … Q, so that none of its graphics state reaches the number.
-  const save = stream(pushGraphicsState());
-  const restore = stream(popGraphicsState());
-  const draw = stream(
-    beginMarkedContent("Artifact"),
-    pushGraphicsState(),
-    drawObject(NUMBER),
-    popGraphicsState(),
-    endMarkedContent(),
-  );
-  for (const [i, page] of pages.entries()) {
-    page.node.set(PDFName.of("Contents"), context.obj([save, ...contentsOf(page), restore, draw]));
-    ownXObjects(page).set(NUMBER, (drawn[i] as PDFEmbeddedPage).ref);
+  return {
+    save: stream(pushGraphicsState()),
+    restore: stream(popGraphicsState()),
+    draw: stream(beginMarkedContent("Artifact"), pushGraphicsState(), drawObject(NUMBER), popGraphicsState(), endMarkedContent()),
+  };
+}
+
+/**
+ * The pages `indexes` of `numbers` (see pageNumbers) as form XObjects in `context`, by object
+ * number: each at `at[i]` when given (a number drawn anew where the old one was), else a new object.
+ */
+export async function numberForms(
+  context: PDFContext,
+  numbers: PDFDocument,
+  indexes: readonly number[],
+  at: readonly (number | undefined)[] = [],
+): Promise<number[]> {
+  const copier = PDFObjectCopier.for(numbers.context, context); // one copy of the font for them all
+  const forms: number[] = [];
+  for (const [i, index] of indexes.entries()) {
+    const page = copier.copy(numbers.getPage(index).node) as PDFPageLeaf;
+    const ref = at[i] === undefined ? context.nextRef() : PDFRef.of(at[i]);
+    forms.push((await (await PDFPageEmbedder.for(page)).embedIntoContext(context, ref)).objectNumber);
   }
+  return forms;
+}
+
+/** Makes `page` draw the form `form` (its number) after its own content. */
+export function numberPage(context: PDFContext, page: PDFDict, form: number, streams: NumberStreams): void {
+  const ref = PDFRef.of;
+  page.set(
+    PDFName.of("Contents"),
+    context.obj([ref(streams.save), ...contentsOf(context, page), ref(streams.restore), ref(streams.draw)]),
+  );
+  ownXObjects(context, page).set(NUMBER, ref(form));
 }
 
 /** Takes off what numberPages drew, leaving the pages as printed: to be numbered as part of another document. */
 export function unnumberPages(doc: PDFDocument): void {
   for (const page of doc.getPages()) {
-    const xobjects = ownXObjects(page);
+    const xobjects = ownXObjects(doc.context, page.node);
     if (!xobjects.has(NUMBER)) continue;
     xobjects.delete(NUMBER);
-    page.node.set(PDFName.of("Contents"), doc.context.obj(contentsOf(page).slice(1, -2)));
+    page.node.set(PDFName.of("Contents"), doc.context.obj(contentsOf(doc.context, page.node).slice(1, -2)));
   }
 }

@@ -46,7 +46,10 @@ export async function renderPolicyPdf(doc: PolicyDocument, engine: PdfEngine): P
     date: doc.review.lastReviewed,
     language: policy.language,
   });
-  rewriteXrefLinks(pdf, (slug) => siblingPdfAction(pdf, slug));
+  rewriteXrefLinks(
+    pdf.getPages().map((page) => page.node),
+    (slug) => siblingPdfAction(pdf.context, slug),
+  );
   await numberPages(pdf, engine, { theme: doc.theme, language: policy.language });
   return { data: await savePdf(pdf), blocked: output.blocked, pages: pdf.getPageCount() };
 }
