@@ -1,8 +1,8 @@
 import type { ElementContent, Root } from "hast";
-import { PDFContext, type PDFDict, PDFDocument, PDFName, PDFRef } from "pdf-lib";
-import { sha256 } from "../../hash.ts";
 import { h } from "hastscript";
+import { PDFContext, type PDFDict, PDFDocument, PDFName, PDFRef } from "pdf-lib";
 import { formatLong } from "../../dates/calendar.ts";
+import { sha256 } from "../../hash.ts";
 import { labelsFor } from "../../labels/index.ts";
 import {
   type CalendarDate,
@@ -172,7 +172,12 @@ export async function renderManual(
     engine,
     language,
   );
-  const policies = parts.map(({ doc, pdf }) => ({ slug: doc.policy.slug, source: sha256(pdf), bytes: pdf.length, pdf }));
+  const policies = parts.map(({ doc, pdf }) => ({
+    slug: doc.policy.slug,
+    source: sha256(pdf),
+    bytes: pdf.length,
+    pdf,
+  }));
   return { data: (await joinManual(front, policies)).data, blocked: front.blocked, prints: front.prints };
 }
 
@@ -323,7 +328,13 @@ export async function joinManual(
     const pdf = await loadPdf(part.pdf);
     if (i > 0) unnumberPages(pdf);
     const { pdf: _, ...source } = part;
-    const { place, pages } = copyPart(pdf, context, joined, i > 0 ? source : { ...source, slug: undefined }, was?.pages[0]);
+    const { place, pages } = copyPart(
+      pdf,
+      context,
+      joined,
+      i > 0 ? source : { ...source, slug: undefined },
+      was?.pages[0],
+    );
     joined.parts.push(place);
     copied.set(i, pages);
   }
@@ -337,9 +348,7 @@ export async function joinManual(
   const forms = await numberManual(context, front, joined.parts, copied, streams, old?.layout);
   const reader = old && objectReader(old.data, context);
   const oldChain = new Map(
-    old?.layout.parts
-      .flatMap((part) => part.bookmarks)
-      .map((n, i, all) => [n, `${all[i - 1]} ${all[i + 1]}`]),
+    old?.layout.parts.flatMap((part) => part.bookmarks).map((n, i, all) => [n, `${all[i - 1]} ${all[i + 1]}`]),
   );
   tieParts(
     context,
@@ -353,7 +362,9 @@ export async function joinManual(
     doc.catalog.set(PDFName.of("Outlines"), PDFRef.of(joined.outlines));
     describeDocument(doc, front.properties);
   }
-  const { Root, Info } = doc ? context.trailerInfo : { Root: PDFRef.of(old?.layout.root ?? 0), Info: PDFRef.of(old?.layout.info ?? 0) };
+  const { Root, Info } = doc
+    ? context.trailerInfo
+    : { Root: PDFRef.of(old?.layout.root ?? 0), Info: PDFRef.of(old?.layout.info ?? 0) };
   const size = context.largestObjectNumber + 1;
   const trailer = context.obj({ Size: size, Root, Info, ...(old ? { Prev: old.layout.xref } : {}) });
   const data = writePdf(context, trailer, old?.data);
@@ -395,7 +406,8 @@ async function numberManual(
     for (const page of part.pages.keys()) {
       const at = copied.has(i) ? undefined : old?.forms[i]?.[page];
       const moved = index !== oldIndex || total !== old?.numbers.total;
-      if (at === undefined || moved) wanted.push({ part: i, page, index: index + page, ...(at === undefined ? {} : { at }) });
+      if (at === undefined || moved)
+        wanted.push({ part: i, page, index: index + page, ...(at === undefined ? {} : { at }) });
     }
     index += part.pages.length;
     oldIndex += old?.parts[i]?.pages.length ?? 0;

@@ -6,7 +6,7 @@
 // the parent and ID trees.
 import {
   PDFArray,
-  PDFContext,
+  type PDFContext,
   PDFDict,
   type PDFDocument,
   PDFHexString,
@@ -225,8 +225,9 @@ export function copyPart(
     ...(nums.length > 0
       ? {
           parentTree: {
-            ref: context.register(context.obj({ Limits: [Math.min(...sortedKeys), Math.max(...sortedKeys)], Nums: nums }))
-              .objectNumber,
+            ref: context.register(
+              context.obj({ Limits: [Math.min(...sortedKeys), Math.max(...sortedKeys)], Nums: nums }),
+            ).objectNumber,
             first: Math.min(...sortedKeys),
           },
         }

@@ -104,7 +104,13 @@ export function numberStreams(context: PDFContext): NumberStreams {
   return {
     save: stream(pushGraphicsState()),
     restore: stream(popGraphicsState()),
-    draw: stream(beginMarkedContent("Artifact"), pushGraphicsState(), drawObject(NUMBER), popGraphicsState(), endMarkedContent()),
+    draw: stream(
+      beginMarkedContent("Artifact"),
+      pushGraphicsState(),
+      drawObject(NUMBER),
+      popGraphicsState(),
+      endMarkedContent(),
+    ),
   };
 }
 

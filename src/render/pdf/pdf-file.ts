@@ -2,10 +2,10 @@
 // file it changes (ISO 32000-1, 7.5.6): the update holds only the objects that are new or
 // replaced, and a cross-reference section that points back to the one before it.
 import {
+  type PDFContext,
   PDFCrossRefSection,
   type PDFDict,
   PDFHeader,
-  type PDFContext,
   type PDFObject,
   PDFObjectParser,
   type PDFRef,
@@ -86,7 +86,9 @@ export function objectReader(pdf: Uint8Array, context: PDFContext): (ref: PDFRef
         if (kind === "n" && !offsets.has(first + n)) offsets.set(first + n, Number(offset));
       }
     }
-    const prev = /\/Prev (\d+)/.exec(text.toString("latin1", text.indexOf("trailer", at), text.indexOf("startxref", at)));
+    const prev = /\/Prev (\d+)/.exec(
+      text.toString("latin1", text.indexOf("trailer", at), text.indexOf("startxref", at)),
+    );
     at = prev ? Number(prev[1]) : undefined;
   }
   return (ref) => {
