@@ -88,7 +88,7 @@ export async function numberPages(doc: PDFDocument, engine: PdfEngine, style: Nu
     pages.map((_, i) => i),
   );
   const streams = numberStreams(doc.context);
-  pages.forEach((page, i) => numberPage(doc.context, page.node, forms[i] as number, streams));
+  for (const [i, page] of pages.entries()) numberPage(doc.context, page.node, forms[i] as number, streams);
 }
 
 /** What every numbered page draws besides its number: its own content in q … Q, then the number, as an artifact. */
