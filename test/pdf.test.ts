@@ -473,12 +473,21 @@ describe("the manual after one policy changed", () => {
     ).toContain(`/GoTo page ${start("DCW38")}`);
     expect(jumps.filter(([, action]) => action.includes("GoToR"))).toEqual([]);
 
+    // A second update, to the last policy, on top of the first.
+    const last = join(dir, "policies", "DCW38-using-social-media-platforms.md");
+    await writeFile(last, (await readFile(last, "utf8")).replace("## 1. Purpose\n", `## 1. Purpose\n\n${added}\n`));
+    await build();
+    const again = await readFile(manual);
+    expect(again.subarray(0, after.length).equals(after), "the first update is kept as it was").toBe(true);
+    await expectManualNumberedAndListed(pack, org);
+    expect(parentTreeMismatches(await loadPdfFile(manual))).toEqual([]);
+
     // The same pages as a manual joined anew, in a smaller file.
     const text = (file: string) => execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
     const updated = text(manual);
     await build("--force");
     expect(text(manual)).toBe(updated);
     expect(structure(await loadPdfFile(manual)).filter((e) => e.role === "H1").length).toBe(titles);
-    expect((await readFile(manual)).length).toBeLessThan(after.length);
+    expect((await readFile(manual)).length).toBeLessThan(again.length);
   });
 });

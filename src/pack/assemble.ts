@@ -55,7 +55,7 @@ export async function assemblePack(step: AssembleStep): Promise<void> {
 
 /** The combined manual, made only with every policy's PDF in hand: it is made of them. */
 async function assembleManual(
-  { org, pack, options, engine, pool, docOf, diagnostics }: AssembleStep,
+  { org, pack, options, engine, pool, theme, diagnostics }: AssembleStep,
   { language, items }: Edition,
 ) {
   const { buildDate } = options;
@@ -89,7 +89,15 @@ async function assembleManual(
       const lengths = await Promise.all(
         policies.map((part, i) => (part.pdf ? pageCount(part.pdf) : (was?.[i]?.pages.length as number))),
       );
-      const front = await printManualFront(org, items.map(docOf), lengths, buildDate, await engine(), language);
+      const front = await printManualFront(
+        org,
+        items.map((item) => item.policy),
+        theme,
+        lengths,
+        buildDate,
+        await engine(),
+        language,
+      );
       // Joining is CPU work for a second or two: on the pool, so that packs' manuals join side by
       // side. An update that fails (a layout that does not fit the file) is a join from scratch.
       let joined =

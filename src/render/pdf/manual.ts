@@ -9,6 +9,7 @@ import {
   DEFAULT_THEME,
   type Language,
   type Org,
+  type Policy,
   type PolicyDocument,
   type Theme,
 } from "../../types.ts";
@@ -73,16 +74,16 @@ export interface ManualPdf extends PdfOutput {
 /** The cover and the contents, which give the page each policy starts on and link to it. */
 function frontPage(
   org: Org,
-  docs: PolicyDocument[],
+  policies: readonly Policy[],
+  theme: Theme,
   buildDate: CalendarDate,
   starts: number[],
   language: Language,
 ): Root {
   const l = labelsFor(language);
   const name = orgValue(org, "name", language);
-  const theme = docs[0]?.theme ?? DEFAULT_THEME;
   const consultancy = theme.consultancy;
-  const entries = docs.map(({ policy }, i) =>
+  const entries = policies.map((policy, i) =>
     h(
       "li",
       h("a", { href: xrefHref(policy) }, [
@@ -102,7 +103,7 @@ function frontPage(
           [l.organisation, name],
           [l.registrationNumberCover, String(org.data.registration_no)],
           [l.packDate, formatLong(buildDate, language)],
-          [l.policies, String(docs.length)],
+          [l.policies, String(policies.length)],
         ].flatMap(([term, value]) => [h("dt", term), h("dd", value)]),
       ]),
       coverText(theme, language) ? h("p.cover-text", coverText(theme, language)) : null,
@@ -166,7 +167,8 @@ export async function renderManual(
   const pdfs = parts.map((part) => part.pdf);
   const front = await printManualFront(
     org,
-    parts.map((part) => part.doc),
+    parts.map((part) => part.doc.policy),
+    parts[0]?.doc.theme ?? DEFAULT_THEME,
     await Promise.all(pdfs.map(pageCount)),
     buildDate,
     engine,
@@ -184,7 +186,8 @@ export async function renderManual(
 /** The manual's cover and contents printed, for policies whose PDFs have `lengths` pages. */
 export async function printManualFront(
   org: Org,
-  docs: PolicyDocument[],
+  policies: readonly Policy[],
+  theme: Theme,
   lengths: readonly number[],
   buildDate: CalendarDate,
   engine: PdfEngine,
@@ -192,16 +195,15 @@ export async function printManualFront(
 ): Promise<ManualFront> {
   const l = labelsFor(language);
   const name = orgValue(org, "name", language);
-  const theme = docs[0]?.theme ?? DEFAULT_THEME;
   // A contents page holds about 30 entries, after the cover; printed again if they took more.
-  let frontPages = 1 + Math.max(1, Math.ceil(docs.length / 30));
+  let frontPages = 1 + Math.max(1, Math.ceil(policies.length / 30));
   for (let attempt = 1; ; attempt++) {
     let next = frontPages + 1;
     const starts = lengths.map((length) => {
       next += length;
       return next - length;
     });
-    const page = frontPage(org, docs, buildDate, starts, language);
+    const page = frontPage(org, policies, theme, buildDate, starts, language);
     const output = await engine.render({ html: printable(page), options: PDF_OPTIONS });
     const front = await loadPdf(output.data);
     if (front.getPageCount() !== frontPages) {
@@ -210,19 +212,19 @@ export async function printManualFront(
       continue;
     }
     // Contents entries say which policy they go to; other links what they show.
-    const titles = new Map(docs.map(({ policy }) => [xrefHref(policy), l.goTo(`${policy.code} ${policy.title}`)]));
+    const titles = new Map(policies.map((policy) => [xrefHref(policy), l.goTo(`${policy.code} ${policy.title}`)]));
     const texts = linkTexts(page);
     makeAccessible(front, (target) => titles.get(target) ?? texts.get(target) ?? l.linkTo(target));
     mendPrint(front, [coverTitle(theme, language), l.contents]);
     return {
       front: await savePdf(front),
       numbers: (await pageNumbers(engine, { theme, language }, next - 1)).data,
-      starts: docs.map(({ policy }, i) => ({ slug: policy.slug, page: starts[i] as number })),
+      starts: policies.map((policy, i) => ({ slug: policy.slug, page: starts[i] as number })),
       properties: {
         title: l.packOf(name),
         author: name,
-        subject: l.packSubject(name, docs.length),
-        keywords: docs.map((doc) => doc.policy.code),
+        subject: l.packSubject(name, policies.length),
+        keywords: policies.map((policy) => policy.code),
         date: buildDate,
         language,
       },

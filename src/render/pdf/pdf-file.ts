@@ -67,33 +67,41 @@ export function lastXref(pdf: Uint8Array): number {
 /**
  * Reads objects of a file written by writePdf (or pdf-lib without object streams): by the
  * cross-reference sections, newest first, so that an object replaced by an update is read as it
- * is now. `context` receives what is read (references in it are to the same file).
+ * is now. `context` receives what is read (references in it are to the same file). Only the
+ * subsection headers are read up front: an entry is 20 bytes, found by its number.
  */
 export function objectReader(pdf: Uint8Array, context: PDFContext): (ref: PDFRef) => PDFObject {
-  const text = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
-  const offsets = new Map<number, number>();
+  const bytes = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+  const latin1 = (from: number, to: number) => bytes.toString("latin1", from, to);
+  const subsections: { first: number; count: number; entries: number }[] = [];
   const seen = new Set<number>();
   for (let at: number | undefined = lastXref(pdf); at !== undefined && !seen.has(at); ) {
     seen.add(at);
-    const section = text.toString("latin1", at, text.indexOf("trailer", at));
-    if (!section.startsWith("xref")) throw new Error(`no cross-reference section at ${at}`);
-    const lines = section.split(/\r?\n|\r/).slice(1);
-    for (let i = 0; i < lines.length; ) {
-      const [first, count] = (lines[i++] as string).trim().split(/\s+/).map(Number);
-      if (first === undefined || count === undefined || Number.isNaN(count)) break;
-      for (let n = 0; n < count; n++) {
-        const [offset, , kind] = (lines[i++] as string).trim().split(/\s+/);
-        if (kind === "n" && !offsets.has(first + n)) offsets.set(first + n, Number(offset));
-      }
+    if (latin1(at, at + 4) !== "xref") throw new Error(`no cross-reference section at ${at}`);
+    let position = at + 4;
+    for (;;) {
+      const header = /^\s*(\d+) (\d+)[ ]?\r?\n/.exec(latin1(position, position + 40));
+      if (!header) break;
+      const [line, first, count] = header as unknown as [string, string, string];
+      subsections.push({ first: Number(first), count: Number(count), entries: position + line.length });
+      position += line.length + 20 * Number(count);
     }
-    const prev = /\/Prev (\d+)/.exec(
-      text.toString("latin1", text.indexOf("trailer", at), text.indexOf("startxref", at)),
-    );
+    const trailer = latin1(position, bytes.indexOf("startxref", position));
+    const prev = /\/Prev (\d+)/.exec(trailer);
     at = prev ? Number(prev[1]) : undefined;
   }
+  const offsetOf = (n: number) => {
+    const subsection = subsections.find(({ first, count }) => n >= first && n < first + count);
+    if (!subsection) return undefined;
+    const entry = latin1(
+      subsection.entries + 20 * (n - subsection.first),
+      subsection.entries + 20 * (n - subsection.first) + 18,
+    );
+    return entry.endsWith("n") ? Number(entry.slice(0, 10)) : undefined;
+  };
   return (ref) => {
-    const offset = offsets.get(ref.objectNumber);
-    const header = offset === undefined ? null : /^\d+ \d+ obj\s*/.exec(text.toString("latin1", offset, offset + 32));
+    const offset = offsetOf(ref.objectNumber);
+    const header = offset === undefined ? null : /^\d+ \d+ obj\s*/.exec(latin1(offset, offset + 32));
     if (offset === undefined || !header) throw new Error(`object ${ref} is not in the file`);
     return PDFObjectParser.forBytes(pdf.subarray(offset + header[0].length), context).parseObject();
   };
