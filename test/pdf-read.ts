@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString } from "pdf-lib";
+import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFRef, PDFString } from "pdf-lib";
 import {
   contentOps,
   pageContents,
@@ -124,5 +124,32 @@ export function parentTreeMismatches(doc: PDFDocument): string[] {
       if (!sp || !holds(entries.get(Number(String(sp))), isObjr)) problems.push(`page ${i + 1} annotation ${ref}`);
     }
   });
+  return problems;
+}
+
+/** Structure elements whose /P is not the element that lists them as a child (by reference). */
+export function parentLinkMismatches(doc: PDFDocument): string[] {
+  const { context } = doc;
+  const problems: string[] = [];
+  const kidsOf = (dict: PDFDict) => {
+    const k = dict.get(PDFName.of("K"));
+    const list = k instanceof PDFRef ? context.lookup(k) : k;
+    return list instanceof PDFArray ? list.asArray() : k ? [k] : [];
+  };
+  const root = doc.catalog.lookup(PDFName.of("StructTreeRoot"), PDFDict);
+  const rootRef = doc.catalog.get(PDFName.of("StructTreeRoot"));
+  const stack = kidsOf(root).map((kid) => [kid, rootRef] as const);
+  const seen = new Set<string>();
+  while (stack.length > 0) {
+    const [kid, parent] = stack.pop() as (typeof stack)[number];
+    if (!(kid instanceof PDFRef)) continue; // marked-content ids, or elements given directly
+    const elem = context.lookup(kid);
+    if (!(elem instanceof PDFDict) || !elem.has(PDFName.of("S")) || seen.has(kid.toString())) continue;
+    seen.add(kid.toString());
+    const p = elem.get(PDFName.of("P"));
+    if (String(p) !== String(parent))
+      problems.push(`${kid} (${elem.get(PDFName.of("S"))}) names ${p} as parent, not ${parent}`);
+    stack.push(...kidsOf(elem).map((child) => [child, kid] as const));
+  }
   return problems;
 }

@@ -89,14 +89,21 @@ async function assembleManual(
       const lengths = await Promise.all(
         policies.map((part, i) => (part.pdf ? pageCount(part.pdf) : (was?.[i]?.pages.length as number))),
       );
-      const front = await printManualFront(
-        org,
-        items.map((item) => item.policy),
-        theme,
-        lengths,
-        buildDate,
-        await engine(),
+      const inputs = { org, policies: items.map((item) => item.policy), theme, lengths, buildDate, language };
+      const frontSource = sha256(
+        toolFingerprint(),
+        JSON.stringify([org.data, inputs.policies.map((p) => [p.code, p.title, p.slug, p.language]), lengths]),
+        org.logo?.dataUri ?? "",
+        formatIso(buildDate),
         language,
+        themeHash(theme),
+      );
+      const printedFront = previous?.layout.parts[0];
+      let front = await printManualFront(
+        inputs,
+        await engine(),
+        frontSource,
+        printedFront && { source: printedFront.source, pages: printedFront.pages.length },
       );
       // Joining is CPU work for a second or two: on the pool, so that packs' manuals join side by
       // side. An update that fails (a layout that does not fit the file) is a join from scratch.
@@ -105,11 +112,13 @@ async function assembleManual(
           ? await pool.joinManual({ front, policies, previous }).catch(() => undefined)
           : undefined;
       if (!joined) {
+        if (!front.front) front = await printManualFront(inputs, await engine(), frontSource);
         for (const [i, part] of policies.entries()) part.pdf ??= (await pack.bytes(pdfs[i] as string)) as Uint8Array;
         joined = await pool.joinManual({ front, policies });
       }
       pack.rendered.set(manual, joined.data);
-      manualLayouts.set(sha256(joined.data), joined.layout);
+      pack.hashes.set(manual, joined.hash);
+      manualLayouts.set(joined.hash, joined.layout);
     } catch (error) {
       pack.drop(manual);
       diagnostics.push(pdfFailure(org.file, [manual], error));
@@ -125,13 +134,16 @@ const manualLayouts = jsonCache(
     typeof value === "object" && value !== null && Array.isArray((value as ManualLayout).parts),
 );
 
-/** The manual in the folder with its layout, when it is still what policypack wrote and the layout is known. */
+/**
+ * The manual in the folder with its layout, when the layout of what policypack wrote there is
+ * known (the join checks that the file still holds it).
+ */
 async function previousManual(pack: PackBuild, name: string): Promise<JoinedManual | undefined> {
   const hash = pack.manifest.written[name];
   const layout = hash && pack.present.has(name) ? manualLayouts.get(hash) : undefined;
-  if (!layout) return undefined;
+  if (!hash || !layout) return undefined;
   const data = await readFile(join(pack.dir, name)).catch(() => undefined);
-  return data && data.length === layout.length && sha256(data) === hash ? { data, layout } : undefined;
+  return data && data.length === layout.length ? { data, layout, hash } : undefined;
 }
 
 /** Every policy's read-and-sign sheet in one file, for an org that asks for them. */

@@ -17,6 +17,8 @@ type Manifest = Awaited<ReturnType<typeof readManifest>>;
 export class PackBuild {
   readonly next: Record<string, string> = {};
   readonly rendered = new Map<string, Bytes>();
+  /** SHA-256 of rendered files whose renderer worked it out already (off this thread). */
+  readonly hashes = new Map<string, string>();
 
   constructor(
     readonly dir: string,
@@ -42,6 +44,7 @@ export class PackBuild {
   drop(name: string): void {
     delete this.next[name];
     this.rendered.delete(name);
+    this.hashes.delete(name);
   }
 
   bytes(name: string): Promise<Bytes> {
@@ -123,7 +126,7 @@ export async function writePack(org: Org, pack: PackBuild, diagnostics: Diagnost
   // New files are listed before they are written, so a build killed halfway still owns them;
   // "" matches no hash, so the next build writes them again.
   const contents = { ...manifest.written };
-  for (const [name, data] of pack.rendered) contents[name] = sha256(data);
+  for (const [name, data] of pack.rendered) contents[name] = pack.hashes.get(name) ?? sha256(data);
   const fresh = written.filter((name) => !Object.hasOwn(old, name));
   if (fresh.length > 0) {
     const files = { ...old, ...Object.fromEntries(fresh.map((name) => [name, ""])) };

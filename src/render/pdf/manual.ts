@@ -135,18 +135,28 @@ function coverTitle(theme: Theme, language: Language): string {
 const coverText = (theme: Theme, language: Language) => (language === "cy" ? theme.cover.textCy : theme.cover.text);
 
 /**
- * What the manual is joined from besides the policies' PDFs: its printed cover and contents, the
- * page numbers for its length, and where each policy starts. Plain data: the joining runs on a
- * worker thread (joinManual).
+ * What the manual is joined from besides the policies' PDFs: its printed cover and contents (none
+ * when they are the ones in the manual already), a key of what they show, and the page numbers
+ * for its length. Plain data: the joining runs on a worker thread (joinManual).
  */
 export interface ManualFront {
-  front: Uint8Array;
+  front?: Uint8Array;
+  source: string;
   numbers: Uint8Array;
-  /** The page (from 1) each policy starts on, and its slug, in order. */
-  starts: { slug: string; page: number }[];
   properties: Omit<PdfProperties, "headings">;
   blocked: string[];
   prints: number;
+}
+
+/** What the cover and contents show: the same inputs, the same front. */
+export interface FrontInputs {
+  org: Org;
+  policies: readonly Policy[];
+  theme: Theme;
+  /** How many pages each policy's PDF has. */
+  lengths: readonly number[];
+  buildDate: CalendarDate;
+  language: Language;
 }
 
 /**
@@ -164,16 +174,15 @@ export async function renderManual(
   engine: PdfEngine,
   language: Language = "en",
 ): Promise<ManualPdf> {
-  const pdfs = parts.map((part) => part.pdf);
-  const front = await printManualFront(
+  const inputs = {
     org,
-    parts.map((part) => part.doc.policy),
-    parts[0]?.doc.theme ?? DEFAULT_THEME,
-    await Promise.all(pdfs.map(pageCount)),
+    policies: parts.map((part) => part.doc.policy),
+    theme: parts[0]?.doc.theme ?? DEFAULT_THEME,
+    lengths: await Promise.all(parts.map((part) => pageCount(part.pdf))),
     buildDate,
-    engine,
     language,
-  );
+  };
+  const front = await printManualFront(inputs, engine, sha256(JSON.stringify(inputs)));
   const policies = parts.map(({ doc, pdf }) => ({
     slug: doc.policy.slug,
     source: sha256(pdf),
@@ -183,18 +192,33 @@ export async function renderManual(
   return { data: (await joinManual(front, policies)).data, blocked: front.blocked, prints: front.prints };
 }
 
-/** The manual's cover and contents printed, for policies whose PDFs have `lengths` pages. */
+/**
+ * The manual's cover and contents printed, `source` being a key of `inputs`; not printed again
+ * when `printed` says the front of that key is already in the manual, on that many pages.
+ */
 export async function printManualFront(
-  org: Org,
-  policies: readonly Policy[],
-  theme: Theme,
-  lengths: readonly number[],
-  buildDate: CalendarDate,
+  inputs: FrontInputs,
   engine: PdfEngine,
-  language: Language,
+  source: string,
+  printed?: { source: string; pages: number },
 ): Promise<ManualFront> {
+  const { org, policies, theme, lengths, buildDate, language } = inputs;
   const l = labelsFor(language);
   const name = orgValue(org, "name", language);
+  const properties = {
+    title: l.packOf(name),
+    author: name,
+    subject: l.packSubject(name, policies.length),
+    keywords: policies.map((policy) => policy.code),
+    date: buildDate,
+    language,
+  };
+  const policyPages = lengths.reduce((a, b) => a + b, 0);
+  const numbers = async (frontPages: number) =>
+    (await pageNumbers(engine, { theme, language }, frontPages + policyPages)).data;
+  if (printed?.source === source) {
+    return { source, numbers: await numbers(printed.pages), properties, blocked: [], prints: 0 };
+  }
   // A contents page holds about 30 entries, after the cover; printed again if they took more.
   let frontPages = 1 + Math.max(1, Math.ceil(policies.length / 30));
   for (let attempt = 1; ; attempt++) {
@@ -218,16 +242,9 @@ export async function printManualFront(
     mendPrint(front, [coverTitle(theme, language), l.contents]);
     return {
       front: await savePdf(front),
-      numbers: (await pageNumbers(engine, { theme, language }, next - 1)).data,
-      starts: policies.map((policy, i) => ({ slug: policy.slug, page: starts[i] as number })),
-      properties: {
-        title: l.packOf(name),
-        author: name,
-        subject: l.packSubject(name, policies.length),
-        keywords: policies.map((policy) => policy.code),
-        date: buildDate,
-        language,
-      },
+      source,
+      numbers: await numbers(frontPages),
+      properties,
       blocked: output.blocked,
       prints: attempt,
     };
@@ -262,11 +279,14 @@ export interface ManualLayout extends JoinedPlace {
 export interface JoinedManual {
   data: Uint8Array;
   layout: ManualLayout;
+  /** SHA-256 of `data`. */
+  hash: string;
 }
 
 /** The manual's parts: its front, then the policies'. */
 function manualParts(front: ManualFront, policies: readonly ManualPartSource[]): ManualPartSource[] {
-  return [{ slug: "", source: sha256(front.front), bytes: front.front.length, pdf: front.front }, ...policies];
+  const pdf = front.front;
+  return [{ slug: "", source: front.source, bytes: pdf?.length ?? 0, ...(pdf ? { pdf } : {}) }, ...policies];
 }
 
 /**
@@ -282,8 +302,11 @@ export function canUpdate(previous: ManualLayout, front: ManualFront, policies: 
   for (const [i, part] of parts.entries()) {
     const was = previous.parts[i] as PartPlace;
     if (i > 0 && was.slug !== part.slug) return false;
-    live += part.bytes;
-    if (was.source !== part.source) added += part.bytes;
+    if (was.source === part.source) live += was.bytes;
+    else {
+      live += part.bytes;
+      added += part.bytes;
+    }
   }
   return previous.length + added <= 1.25 * live;
 }
@@ -302,6 +325,8 @@ export async function joinManual(
 ): Promise<JoinedManual> {
   const parts = manualParts(front, policies);
   const old = previous && canUpdate(previous.layout, front, policies) ? previous : undefined;
+  // Hashed here, off the main thread: the layout is of exactly these bytes.
+  if (old && sha256(old.data) !== old.hash) throw new Error("the manual is not the file its layout describes");
   let doc: PDFDocument | undefined;
   let context: PDFContext;
   let joined: JoinedPlace;
@@ -326,7 +351,7 @@ export async function joinManual(
       joined.parts.push(was);
       continue;
     }
-    if (!part.pdf) throw new Error(`the manual was not given the PDF of ${part.slug}`);
+    if (!part.pdf) throw new Error(`the manual was not given the PDF of ${part.slug || "its front"}`);
     const pdf = await loadPdf(part.pdf);
     if (i > 0) unnumberPages(pdf);
     const { pdf: _, ...source } = part;
@@ -373,6 +398,7 @@ export async function joinManual(
   const total = joined.parts.reduce((n, part) => n + part.pages.length, 0);
   return {
     data,
+    hash: sha256(data),
     layout: {
       ...joined,
       length: data.length,

@@ -180,8 +180,12 @@ export function copyPart(
     for (let i = 0; annots && i < annots.size(); i++) shiftKey(annots.lookup(i, PDFDict), "StructParent");
   }
   const structRoot = doc.catalog.lookupMaybe(name("StructTreeRoot"), PDFDict);
-  const kids = structRoot?.lookup(name("K"));
-  const elements = (kids instanceof PDFArray ? kids.asArray() : kids ? [kids] : []).map((kid) => {
+  // The root's elements by reference, as their children name them as parent: an element looked
+  // up and registered again would be copied twice, its children pointing at the second copy.
+  const k = structRoot?.get(name("K"));
+  const list = k instanceof PDFRef ? doc.context.lookup(k) : k;
+  const kids = list instanceof PDFArray ? list.asArray() : k ? [k] : [];
+  const elements = kids.map((kid) => {
     const ref = kid instanceof PDFRef ? kid : doc.context.register(kid);
     const elem = doc.context.lookup(ref, PDFDict);
     elem.delete(name("P")); // not to copy the old root along with it
