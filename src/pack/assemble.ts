@@ -53,11 +53,13 @@ export async function assemblePack(step: AssembleStep): Promise<void> {
   await assembleZip(step);
 }
 
-/** The combined manual, made only with every policy's PDF in hand: it is made of them. */
-async function assembleManual(
-  { org, pack, options, engine, pool, theme, diagnostics }: AssembleStep,
-  { language, items }: Edition,
-) {
+/**
+ * The combined manual, made only with every policy's PDF in hand: it is made of them. When only
+ * some of its policies changed, the manual as last written is updated (see joinManual): only the
+ * changed policies' PDFs are read, and the cover and contents are printed only if they changed.
+ */
+async function assembleManual(step: AssembleStep, { language, items }: Edition) {
+  const { org, pack, options, engine, pool, theme, diagnostics } = step;
   const { buildDate } = options;
   const manual = manualName(org, language);
   const pdfs = items.map((item) => `${item.policy.slug}.pdf`);
@@ -72,22 +74,12 @@ async function assembleManual(
   else if (pdfs.every((name) => pack.next[name]) && pack.wants(manual, manualHash)) {
     try {
       const { canUpdate, pageCount, printManualFront } = await manualRenderer();
-      // The manual as last written, to update in place of joining it again when only some of
-      // its policies changed.
       const previous = options.force ? undefined : await previousManual(pack, manual);
-      const was = previous?.layout.parts.slice(1);
-      const policies: ManualPartSource[] = await Promise.all(
-        items.map(async ({ policy: { slug } }, i) => {
-          const name = pdfs[i] as string;
-          const source = pack.next[name] as string;
-          const kept = was?.[i]?.slug === slug && was[i].source === source ? was[i] : undefined;
-          if (kept) return { slug, source, bytes: kept.bytes };
-          const pdf = (await pack.bytes(name)) as Uint8Array;
-          return { slug, source, bytes: pdf.length, pdf };
-        }),
-      );
+      const policies = await manualPolicies(pack, items, previous?.layout);
       const lengths = await Promise.all(
-        policies.map((part, i) => (part.pdf ? pageCount(part.pdf) : (was?.[i]?.pages.length as number))),
+        policies.map((part, i) =>
+          part.pdf ? pageCount(part.pdf) : (previous?.layout.parts[i + 1]?.pages.length ?? 0),
+        ),
       );
       const inputs = { org, policies: items.map((item) => item.policy), theme, lengths, buildDate, language };
       const frontSource = sha256(
@@ -98,12 +90,12 @@ async function assembleManual(
         language,
         themeHash(theme),
       );
-      const printedFront = previous?.layout.parts[0];
+      const printed = previous?.layout.parts[0];
       let front = await printManualFront(
         inputs,
         await engine(),
         frontSource,
-        printedFront && { source: printedFront.source, pages: printedFront.pages.length },
+        printed && { source: printed.source, pages: printed.pages.length },
       );
       // Joining is CPU work for a second or two: on the pool, so that packs' manuals join side by
       // side. An update that fails (a layout that does not fit the file) is a join from scratch.
@@ -124,6 +116,28 @@ async function assembleManual(
       diagnostics.push(pdfFailure(org.file, [manual], error));
     }
   }
+}
+
+/**
+ * The manual's policies, each with a key of what its PDF is made of (its inputs' hash), and the
+ * PDF itself unless the manual `previous` holds that PDF already.
+ */
+function manualPolicies(
+  pack: PackBuild,
+  items: readonly Item[],
+  previous: ManualLayout | undefined,
+): Promise<ManualPartSource[]> {
+  const held = previous?.parts.slice(1);
+  return Promise.all(
+    items.map(async ({ policy: { slug } }, i) => {
+      const name = `${slug}.pdf`;
+      const source = pack.next[name] as string;
+      const was = held?.[i];
+      if (was?.slug === slug && was.source === source) return { slug, source, bytes: was.bytes };
+      const pdf = (await pack.bytes(name)) as Uint8Array;
+      return { slug, source, bytes: pdf.length, pdf };
+    }),
+  );
 }
 
 /** Where the parts of each manual written are, by the hash of its bytes (see joinManual). */
