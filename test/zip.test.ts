@@ -1,11 +1,12 @@
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateSync, unzipSync, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import type { CalendarDate } from "../src/types.ts";
-import { crc32, crc32InJavaScript, deterministicZip, zipMembers } from "../src/write/zip.ts";
+import { crc32, crc32InJavaScript, deterministicZip, writeDeterministicZip, zipMembers } from "../src/write/zip.ts";
 
 const BUILD_DATE: CalendarDate = { year: 2026, month: 11, day: 24 };
 const FILES = new Map<string, string | Uint8Array>([
@@ -63,5 +64,24 @@ describe("zips", () => {
       expect(Object.keys(unzipped).sort()).toEqual([...FILES.keys()].sort());
       for (const [name, data] of FILES) expect(unzipped[name], name).toEqual(bytes(data));
     }
+  });
+
+  it("writes the same zip to a file member by member, reading members from their files, and gives its SHA-256", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "policypack-zip-"));
+    const members = await Promise.all(
+      [...FILES].map(async ([name, data], i) => {
+        if (i % 2 === 0) return { name, data }; // given, as a file rendered in this build is
+        const file = join(dir, `source-${i}`);
+        await writeFile(file, data);
+        return { name, file };
+      }),
+    );
+    const zip = join(dir, "pack.zip");
+    const hash = await writeDeterministicZip(zip, members, BUILD_DATE);
+    const written = await readFile(zip);
+    expect(written.equals(Buffer.from(deterministicZip(FILES, BUILD_DATE)))).toBe(true);
+    expect(hash).toBe(createHash("sha256").update(written).digest("hex"));
+    // Never written through an existing file.
+    await expect(writeDeterministicZip(zip, members, BUILD_DATE)).rejects.toThrow(/EEXIST/);
   });
 });

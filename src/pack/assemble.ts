@@ -9,9 +9,8 @@ import { wantsReadAndSign } from "../render/layout.ts";
 import type { PdfEngine } from "../render/pdf/engine.ts";
 import type { JoinedManual, ManualLayout, ManualPartSource } from "../render/pdf/manual.ts";
 import type { Diagnostic, Language, Org, PolicyDocument, Theme } from "../types.ts";
-import { deterministicZip } from "../write/zip.ts";
 import { sha256, themeHash, toolFingerprint } from "./fingerprint.ts";
-import type { Bytes, PackBuild } from "./folder.ts";
+import type { PackBuild } from "./folder.ts";
 import { type BuildOptions, isLinked } from "./options.ts";
 import { type Edition, type Item, policyFiles } from "./plan.ts";
 import type { DocumentPool } from "./pool.ts";
@@ -50,7 +49,7 @@ export async function assemblePack(step: AssembleStep): Promise<void> {
   // Past this point the pack is written whole, manifest included: a stop waits for it.
   step.options.signal?.throwIfAborted();
   for (const edition of step.editions) assemblePackPage(step, edition);
-  await assembleZip(step);
+  assembleZip(step);
 }
 
 /**
@@ -248,14 +247,22 @@ function assemblePackPage({ org, editions, pack, options, theme }: AssembleStep,
     pack.rendered.set(edition.index, renderPackPage(org, entries, downloads, buildDate, theme, packEdition));
 }
 
-/** The zip, keyed by its members' own hashes. */
-async function assembleZip({ org, pack, options }: AssembleStep) {
+/**
+ * The zip, keyed by its members' own hashes: made once they are written, from the files, on the
+ * pool's thread (reading, summing and hashing a pack's tens of MB there, never held whole).
+ */
+function assembleZip({ org, pack, options, pool }: AssembleStep) {
   const { buildDate } = options;
   const zip = zipName(org);
-  const members = Object.keys(pack.next).sort();
-  if (pack.wants(zip, sha256(formatIso(buildDate), ...members.flatMap((name) => [name, pack.next[name] as string])))) {
-    const files = new Map<string, Bytes>();
-    for (const name of members) files.set(name, await pack.bytes(name));
-    pack.rendered.set(zip, deterministicZip(files, buildDate));
+  const names = Object.keys(pack.next).sort();
+  if (pack.wants(zip, sha256(formatIso(buildDate), ...names.flatMap((name) => [name, pack.next[name] as string])))) {
+    const members = names.map((name) => ({ name, file: join(pack.dir, name) }));
+    pack.madeLast.set(zip, (path) =>
+      pool.writeZip({ path, members, buildDate }).catch((error: NodeJS.ErrnoException) => {
+        // From a thread, only the message still has the code.
+        const code = error.code ?? /^(E[A-Z]+):/.exec(error.message)?.[1];
+        throw Object.assign(error, code ? { code } : {});
+      }),
+    );
   }
 }

@@ -1,8 +1,8 @@
 // A pack folder on disk: what its manifest says was built from what, and writing a build into it.
-import { lstat, readFile, rm } from "node:fs/promises";
+import { lstat, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Diagnostic, Org } from "../types.ts";
-import { writeFileAtomic } from "../write/atomic.ts";
+import { temporaryBeside, writeFileAtomic } from "../write/atomic.ts";
 import { MANIFEST, readManifest, writeManifest } from "../write/manifest.ts";
 import { folderEntries, mayReplace, type OutFolder } from "../write/output-folder.ts";
 import { sha256 } from "./fingerprint.ts";
@@ -19,6 +19,11 @@ export class PackBuild {
   readonly rendered = new Map<string, Bytes>();
   /** SHA-256 of rendered files whose renderer worked it out already (off this thread). */
   readonly hashes = new Map<string, string>();
+  /**
+   * Files made from the pack's files once those are written (the zip): each writes its file to
+   * the temporary path it is given and returns its SHA-256; writePack renames it into place.
+   */
+  readonly madeLast = new Map<string, (temporary: string) => Promise<string>>();
 
   constructor(
     readonly dir: string,
@@ -113,11 +118,14 @@ const fileHash = (path: string) =>
 const pick = (map: Record<string, string>, names: readonly string[]) =>
   Object.fromEntries(names.filter((name) => Object.hasOwn(map, name)).map((name) => [name, map[name] as string]));
 
-/** Writes the rendered files and the manifest, unless a file policypack did not write is in the way. */
+/**
+ * Writes the rendered files, then those made from them, and the manifest, unless a file
+ * policypack did not write is in the way.
+ */
 export async function writePack(org: Org, pack: PackBuild, diagnostics: Diagnostic[]): Promise<OrgBuild | undefined> {
   const { dir, manifest, inFolder, present } = pack;
   const old = manifest.files;
-  const written = [...pack.rendered.keys()];
+  const written = [...pack.rendered.keys(), ...pack.madeLast.keys()];
   const inTheWay = written.filter((name) => inFolder.has(name) && !(present.has(name) && Object.hasOwn(old, name)));
   if (inTheWay.length > 0) {
     diagnostics.push(...inTheWay.map((name) => notOurs(dir, name, `nothing was written in ${dir}/`)));
@@ -133,6 +141,17 @@ export async function writePack(org: Org, pack: PackBuild, diagnostics: Diagnost
     await writeManifest(dir, { version: 1, files, written: contents });
   }
   for (const [name, data] of pack.rendered) await writeFileAtomic(join(dir, name), data);
+  for (const [name, make] of pack.madeLast) {
+    const path = join(dir, name);
+    const temporary = temporaryBeside(path);
+    try {
+      contents[name] = await make(temporary);
+      await rename(temporary, path);
+    } catch (error) {
+      await rm(temporary, { force: true }).catch(() => {});
+      throw Object.assign(error as Error, { path }); // the file the user knows, not the temporary one
+    }
+  }
   const removed: string[] = [];
   for (const name of Object.keys(old).filter((name) => !Object.hasOwn(pack.next, name) && present.has(name))) {
     // Only a regular file that still holds what policypack wrote is removed: a manifest is
@@ -158,12 +177,12 @@ export async function writePack(org: Org, pack: PackBuild, diagnostics: Diagnost
   ) {
     await writeManifest(dir, next);
   }
-  const built = [...pack.rendered.keys()].sort();
+  const built = written.sort();
   return {
     org: org.id,
     built,
     skipped: Object.keys(pack.next)
-      .filter((name) => !pack.rendered.has(name))
+      .filter((name) => !built.includes(name))
       .sort(),
     removed,
   };

@@ -1,7 +1,7 @@
 // The threads that render web pages and Word files, so that every core works (--jobs).
 import type { Tinypool } from "tinypool";
 import type { JoinedManual } from "../render/pdf/manual.ts";
-import type { JoinTask, RenderedFiles, RenderTask } from "./worker.ts";
+import type { JoinTask, RenderedFiles, RenderTask, ZipTask } from "./worker.ts";
 
 export interface DocumentPool {
   /** Whether tasks go to other threads (then they are worth filling in there too). */
@@ -9,6 +9,8 @@ export interface DocumentPool {
   run(task: RenderTask): Promise<RenderedFiles>;
   /** The manual joined from its printed front and the policies' PDFs, or updated (see joinManual). */
   joinManual(task: JoinTask): Promise<JoinedManual>;
+  /** A pack's zip written to a new file (see writeZip): its SHA-256. */
+  writeZip(task: ZipTask): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -25,6 +27,7 @@ export function documentPool(jobs: number): DocumentPool {
       threaded: false,
       run: (task) => inTurn(async () => (await worker()).renderFiles(task)),
       joinManual: (task) => inTurn(async () => (await worker()).joinManual(task)),
+      writeZip: async (task) => (await worker()).writeZip(task),
       close: async () => {},
     };
   }
@@ -61,6 +64,8 @@ export function documentPool(jobs: number): DocumentPool {
     threaded: true,
     run: (task) => run(task) as Promise<RenderedFiles>,
     joinManual: (task) => joinInTurn(() => run(task, "joinManual") as Promise<JoinedManual>),
+    // Reading, summing and hashing a pack's tens of MB off this thread, which hashes and writes the other files.
+    writeZip: (task) => run(task, "writeZip") as Promise<string>,
     close: async () => {
       await (await pool)?.destroy();
     },

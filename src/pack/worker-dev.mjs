@@ -3,7 +3,7 @@
 import { register } from "tsx/esm/api";
 
 register();
-const { renderFiles, joinManual } = await import("./worker.ts");
+const { renderFiles, joinManual, writeZip } = await import("./worker.ts");
 
-export { joinManual };
+export { joinManual, writeZip };
 export default renderFiles;

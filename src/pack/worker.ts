@@ -57,4 +57,18 @@ export async function joinManual({ front, policies, previous }: JoinTask): Promi
   return manual.joinManual(front, policies, previous);
 }
 
+export interface ZipTask {
+  /** A new file to write the zip to (see writeDeterministicZip). */
+  path: string;
+  /** Each member's data when it was rendered in this build, else the file it is read from. */
+  members: { name: string; data?: string | Uint8Array; file?: string }[];
+  buildDate: CalendarDate;
+}
+
+/** A pack's zip written to a file, member by member; its SHA-256. */
+export async function writeZip({ path, members, buildDate }: ZipTask): Promise<string> {
+  const { writeDeterministicZip } = await import("../write/zip.ts");
+  return writeDeterministicZip(path, members, buildDate);
+}
+
 export default renderFiles;

@@ -25,10 +25,14 @@ export async function makeFolder(path: string): Promise<void> {
  * and a full disk or a killed build leaves the old file in place. An error names the target, not
  * the temporary file, so the message the user gets is about the file they know.
  */
+/**
+ * A fresh random name beside `path`, for a file to be created exclusively ("wx") and renamed into
+ * place: a planted file or symlink at a guessable temporary name is never written through.
+ */
+export const temporaryBeside = (path: string) => `${path}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  // A fresh random name, created exclusively ("wx"): a planted file or symlink at a guessable
-  // temporary name is never written through.
-  const temporary = `${path}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+  const temporary = temporaryBeside(path);
   try {
     await makeFolder(dirname(path));
     await writeFile(temporary, data, { flag: "wx" });

@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import { open, readFile, rm } from "node:fs/promises";
 import * as zlib from "node:zlib";
 import type { CalendarDate } from "../types.ts";
 
@@ -32,22 +34,30 @@ export interface ZipMember {
   deflated: boolean;
 }
 
-/** A zip of the members, in order, each dated `date` at midnight (zip times have no zone). */
-export function zipMembers(members: readonly ZipMember[], date: CalendarDate): Uint8Array {
-  const dosDate = ((date.year - 1980) << 9) | (date.month << 5) | date.day;
-  const encoder = new TextEncoder();
-  const locals: Uint8Array[] = [];
-  const centrals: Uint8Array[] = [];
-  let offset = 0;
-  for (const { name: text, crc, size, data, deflated } of members) {
-    const name = encoder.encode(text);
+/**
+ * A zip's pieces: each member's local header and data as given (`local`), then the central
+ * directory (`end`), every entry dated `date` at midnight (zip times have no zone).
+ */
+class ZipLayout {
+  private readonly dosDate: number;
+  private readonly encoder = new TextEncoder();
+  private readonly centrals: Uint8Array[] = [];
+  private offset = 0;
+
+  constructor(date: CalendarDate) {
+    this.dosDate = ((date.year - 1980) << 9) | (date.month << 5) | date.day;
+  }
+
+  /** The member's local header, to be followed by its data. */
+  local({ name: text, crc, size, data, deflated }: ZipMember): Uint8Array {
+    const name = this.encoder.encode(text);
     // The fields a local header and a central directory entry share, from "version needed" on.
     const common = (view: DataView, at: number) => {
       view.setUint16(at, 20, true); // version needed: 2.0
       view.setUint16(at + 2, name.length > text.length ? 0x800 : 0, true); // a name not in ASCII is in UTF-8
       view.setUint16(at + 4, deflated ? 8 : 0, true); // deflated, or stored
       view.setUint16(at + 6, 0, true); // 00:00
-      view.setUint16(at + 8, dosDate, true);
+      view.setUint16(at + 8, this.dosDate, true);
       view.setUint32(at + 10, crc, true);
       view.setUint32(at + 14, data.length, true);
       view.setUint32(at + 18, size, true);
@@ -63,28 +73,38 @@ export function zipMembers(members: readonly ZipMember[], date: CalendarDate): U
     centralView.setUint32(0, 0x02014b50, true);
     centralView.setUint16(4, 20, true); // made by: version 2.0
     common(centralView, 6);
-    centralView.setUint32(42, offset, true);
+    centralView.setUint32(42, this.offset, true);
     central.set(name, 46);
-    locals.push(local, data);
-    centrals.push(central);
-    offset += local.length + data.length;
+    this.centrals.push(central);
+    this.offset += local.length + data.length;
+    return local;
   }
-  const directorySize = centrals.reduce((sum, part) => sum + part.length, 0);
-  const end = new Uint8Array(22);
-  const endView = new DataView(end.buffer);
-  endView.setUint32(0, 0x06054b50, true);
-  endView.setUint16(8, members.length, true);
-  endView.setUint16(10, members.length, true);
-  endView.setUint32(12, directorySize, true);
-  endView.setUint32(16, offset, true);
-  const out = new Uint8Array(offset + directorySize + end.length);
-  let at = 0;
-  for (const part of [...locals, ...centrals, end]) {
-    out.set(part, at);
-    at += part.length;
+
+  /** The central directory and its end record, after every member. */
+  end(): Uint8Array {
+    const directorySize = this.centrals.reduce((sum, part) => sum + part.length, 0);
+    const end = new Uint8Array(22);
+    const endView = new DataView(end.buffer);
+    endView.setUint32(0, 0x06054b50, true);
+    endView.setUint16(8, this.centrals.length, true);
+    endView.setUint16(10, this.centrals.length, true);
+    endView.setUint32(12, directorySize, true);
+    endView.setUint32(16, this.offset, true);
+    return Buffer.concat([...this.centrals, end]);
   }
-  return out;
 }
+
+/** A zip of the members, in order, each dated `date` at midnight (zip times have no zone). */
+export function zipMembers(members: readonly ZipMember[], date: CalendarDate): Uint8Array {
+  const layout = new ZipLayout(date);
+  const parts = members.flatMap((member) => [layout.local(member), member.data]);
+  return Buffer.concat([...parts, layout.end()]);
+}
+
+const storedMember = (name: string, given: string | Uint8Array): ZipMember => {
+  const data = typeof given === "string" ? new TextEncoder().encode(given) : given;
+  return { name, crc: crc32(data), size: data.length, data, deflated: false };
+};
 
 /**
  * A zip whose bytes depend only on its files and the build date: entries in name order, every
@@ -93,11 +113,41 @@ export function zipMembers(members: readonly ZipMember[], date: CalendarDate): U
  * pack's build time.
  */
 export function deterministicZip(files: ReadonlyMap<string, string | Uint8Array>, buildDate: CalendarDate): Uint8Array {
-  const encoder = new TextEncoder();
-  const members = [...files.keys()].sort().map((name) => {
-    const given = files.get(name) as string | Uint8Array;
-    const data = typeof given === "string" ? encoder.encode(given) : given;
-    return { name, crc: crc32(data), size: data.length, data, deflated: false };
-  });
-  return zipMembers(members, buildDate);
+  return zipMembers(
+    [...files.keys()].sort().map((name) => storedMember(name, files.get(name) as string | Uint8Array)),
+    buildDate,
+  );
+}
+
+/**
+ * The same zip as deterministicZip, written to `path` (created, never overwritten) one member at
+ * a time, a member given no data read from its `file` only when its turn comes: a pack's zip is
+ * tens of MB, never held whole. Returns the SHA-256 of the bytes written.
+ */
+export async function writeDeterministicZip(
+  path: string,
+  members: readonly { name: string; data?: string | Uint8Array; file?: string }[],
+  buildDate: CalendarDate,
+): Promise<string> {
+  const layout = new ZipLayout(buildDate);
+  const hash = createHash("sha256");
+  const out = await open(path, "wx");
+  try {
+    const write = async (bytes: Uint8Array) => {
+      hash.update(bytes);
+      await out.write(bytes);
+    };
+    for (const { name, data, file } of [...members].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const member = storedMember(name, data ?? (await readFile(file as string)));
+      await write(layout.local(member));
+      await write(member.data);
+    }
+    await write(layout.end());
+    await out.close();
+  } catch (error) {
+    await out.close().catch(() => {});
+    await rm(path, { force: true }); // ours: created above
+    throw error;
+  }
+  return hash.digest("hex");
 }
