@@ -413,6 +413,22 @@ export async function joinManual(
   };
 }
 
+// The numbers of a length are the same PDF for every manual of that length (and style): parsed
+// once by each thread, not once a manual (a 350-page one is most of what updating a manual parses).
+const numbersParsed = new Map<string, Promise<PDFDocument>>();
+
+function parsedNumbers(numbers: Uint8Array): Promise<PDFDocument> {
+  const key = sha256(numbers);
+  let parsed = numbersParsed.get(key);
+  if (!parsed) {
+    parsed = loadPdf(numbers);
+    numbersParsed.set(key, parsed);
+    parsed.catch(() => numbersParsed.delete(key));
+    for (const old of [...numbersParsed.keys()].slice(0, -4)) numbersParsed.delete(old); // the few lengths in use
+  }
+  return parsed;
+}
+
 /**
  * Draws "Page N of M" on the copied parts' pages, and draws again the numbers of other pages
  * that moved or whose total changed (each in place of its old one). Returns every page's number
@@ -444,7 +460,7 @@ async function numberManual(
   if (wanted.length === 0) return forms;
   const made = await numberForms(
     context,
-    await loadPdf(front.numbers),
+    await parsedNumbers(front.numbers),
     wanted.map((w) => w.index),
     wanted.map((w) => w.at),
   );
