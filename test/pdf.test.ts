@@ -1,6 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef, PDFString } from "pdf-lib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { findBrowser } from "../src/render/pdf/browser.ts";
@@ -364,6 +366,35 @@ describe("the PDF engine", () => {
       const output = await engine.render({ html, options: { format: "A4" } });
       expect(output.blocked).toEqual(["https://example.com/chart.png"]);
       expect(Buffer.from(output.data).toString("latin1", 0, 5)).toBe("%PDF-");
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("keeps nothing of a document once it has printed it", async () => {
+    // Every print used to leave its PDF attached to the browser's never-settling "died" promise:
+    // a 50-pack build grew by the size of every PDF it printed.
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const browser = findBrowser(process.env);
+    if ("error" in browser) throw new Error(browser.error);
+    const engine = await PdfEngine.launch({ executablePath: browser.path, pages: 1, timeoutMs: 20_000 });
+    try {
+      // About 400 kB of PDF each: a page of text that does not compress.
+      const noise = Array.from({ length: 40_000 }, (_, i) => ((i * 7919) % 997).toString(36)).join(" ");
+      const html = `<!doctype html><title>t</title><p style="font-size:4px">${noise}</p>`;
+      const retained = async () => {
+        gc();
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        gc();
+        return process.memoryUsage().arrayBuffers;
+      };
+      let size = 0;
+      for (let i = 0; i < 3; i++) size = (await engine.render({ html, options: { format: "A4" } })).data.length;
+      const before = await retained();
+      for (let i = 0; i < 20; i++) await engine.render({ html, options: { format: "A4" } });
+      expect(size).toBeGreaterThan(100_000);
+      expect(await retained()).toBeLessThan(before + 5 * size);
     } finally {
       await engine.close();
     }

@@ -54,18 +54,48 @@ const fontsConf = (cacheDir: string, dirs: readonly string[]) => `<?xml version=
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
 /**
- * Settles like `work`, or rejects when `ms` pass or one of `failures` rejects first. The timeout
+ * A failure that may come (the browser gone, a page's renderer crashed), which a call can stop
+ * waiting for once it is done. A promise that never settles would keep every reaction attached to
+ * it, and with each the result it settled (every PDF printed: 1.8 MB a pack, for good).
+ */
+class Failure {
+  private error: Error | undefined;
+  private readonly waiting = new Set<(error: Error) => void>();
+
+  fail(error: Error): void {
+    if (this.error) return;
+    this.error = error;
+    for (const reject of this.waiting) reject(error);
+    this.waiting.clear();
+  }
+
+  /** Calls `reject` when (or if already) it fails; returns how to stop waiting. */
+  wait(reject: (error: Error) => void): () => void {
+    if (this.error) {
+      reject(this.error);
+      return () => {};
+    }
+    this.waiting.add(reject);
+    return () => this.waiting.delete(reject);
+  }
+}
+
+/**
+ * Settles like `work`, or rejects when `ms` pass or one of `failures` fails first. The timeout
  * waits two more turns of the event loop (puppeteer hands on each message in a setImmediate):
  * after a long synchronous stretch in the build, an answer already waiting in the pipe wins over a
  * timer that fired late.
  */
-function within<T>(work: Promise<T>, ms: number, what: string, ...failures: Promise<never>[]): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
+function within<T>(work: Promise<T>, ms: number, what: string, ...failures: Failure[]): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
     const late = () => reject(new Error(`${what} took longer than ${seconds(ms)}`));
-    timer = setTimeout(() => setImmediate(() => setImmediate(late)), ms);
+    const timer = setTimeout(() => setImmediate(() => setImmediate(late)), ms);
+    const stops = failures.map((failure) => failure.wait(reject));
+    work.then(resolve, reject).finally(() => {
+      clearTimeout(timer);
+      for (const stop of stops) stop();
+    });
   });
-  return Promise.race([work, timeout, ...failures]).finally(() => clearTimeout(timer));
 }
 
 const alive = (pid: number) => {
@@ -102,11 +132,10 @@ export class ChromiumStopped extends Error {
 class Session {
   /** Why the browser is gone; undefined while it runs. */
   reason: string | undefined;
-  /** Rejects as soon as the browser is gone, so every call waiting on it fails at once. */
-  readonly died: Promise<never>;
-  private fail!: (error: Error) => void;
+  /** Fails as soon as the browser is gone, so every call waiting on it fails at once. */
+  readonly died = new Failure();
   private idle: Page[] = [];
-  private readonly crashed = new WeakMap<Page, Promise<never>>();
+  private readonly crashed = new WeakMap<Page, Failure>();
   private readonly blocked = new WeakMap<Page, string[]>();
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly exited: Promise<void>;
@@ -116,8 +145,6 @@ class Session {
     private readonly profile: string,
     private readonly options: EngineOptions,
   ) {
-    this.died = new Promise<never>((_, reject) => (this.fail = reject));
-    this.died.catch(() => {});
     const child = browser.process();
     // Writes to a browser that has just died fail with EPIPE after puppeteer stops listening:
     // without a listener of our own, that error would end the build.
@@ -196,7 +223,7 @@ class Session {
     if (this.reason !== undefined) return;
     this.reason = reason;
     clearInterval(this.heartbeat);
-    this.fail(new Error(reason));
+    this.died.fail(new Error(reason));
   }
 
   /** Ends a browser that misbehaves; whoever was waiting on it fails at once. */
@@ -216,13 +243,11 @@ class Session {
     // A context of its own gives each page its own renderer process: pages in one context
     // share a renderer and print one at a time.
     const page = await (await this.browser.createBrowserContext()).newPage();
-    const crash = new Promise<never>((_, reject) =>
-      page.once("error", (error: Error) => {
-        this.idle = this.idle.filter((other) => other !== page);
-        reject(new Error(`the page's renderer crashed (${error.message})`));
-      }),
-    );
-    crash.catch(() => {});
+    const crash = new Failure();
+    page.once("error", (error: Error) => {
+      this.idle = this.idle.filter((other) => other !== page);
+      crash.fail(new Error(`the page's renderer crashed (${error.message})`));
+    });
     this.crashed.set(page, crash);
     await page.setJavaScriptEnabled(false);
     await page.setRequestInterception(true);
