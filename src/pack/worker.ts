@@ -60,8 +60,8 @@ export async function joinManual({ front, policies, previous }: JoinTask): Promi
 export interface ZipTask {
   /** A new file to write the zip to (see writeDeterministicZip). */
   path: string;
-  /** Each member's data when it was rendered in this build, else the file it is read from. */
-  members: { name: string; data?: string | Uint8Array; file?: string }[];
+  /** Each member's name in the zip and the file it is read from. */
+  members: { name: string; file: string }[];
   buildDate: CalendarDate;
 }
 

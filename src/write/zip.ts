@@ -4,9 +4,9 @@ import * as zlib from "node:zlib";
 import type { CalendarDate } from "../types.ts";
 
 // Zips written here rather than by fflate's zipSync: its CRC-32 is JavaScript, a tenth of the speed
-// of zlib's, and a pack's zip holds every file of the pack (about 9 MB at 60 policies), summed on
-// the main thread; and a Word file's members come compressed already when they are the same in
-// every document (see docx/package.ts).
+// of zlib's, and a pack's zip holds every file of the pack (about 30 MB at 60 policies); and a
+// Word file's members come compressed already when they are the same in every document (see
+// docx/package.ts).
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;
@@ -101,32 +101,17 @@ export function zipMembers(members: readonly ZipMember[], date: CalendarDate): U
   return Buffer.concat([...parts, layout.end()]);
 }
 
-const storedMember = (name: string, given: string | Uint8Array): ZipMember => {
-  const data = typeof given === "string" ? new TextEncoder().encode(given) : given;
-  return { name, crc: crc32(data), size: data.length, data, deflated: false };
-};
-
 /**
- * A zip whose bytes depend only on its files and the build date: entries in name order, every
- * entry dated the build date. Stored, not deflated: PDFs and Word files are compressed already,
- * and deflating the HTML (mostly base64 fonts) saved a third of its size at the cost of most of a
- * pack's build time.
- */
-export function deterministicZip(files: ReadonlyMap<string, string | Uint8Array>, buildDate: CalendarDate): Uint8Array {
-  return zipMembers(
-    [...files.keys()].sort().map((name) => storedMember(name, files.get(name) as string | Uint8Array)),
-    buildDate,
-  );
-}
-
-/**
- * The same zip as deterministicZip, written to `path` (created, never overwritten) one member at
- * a time, a member given no data read from its `file` only when its turn comes: a pack's zip is
- * tens of MB, never held whole. Returns the SHA-256 of the bytes written.
+ * A pack's zip, whose bytes depend only on its files and the build date: entries in name order,
+ * every entry dated the build date. Stored, not deflated: PDFs and Word files are compressed
+ * already, and deflating the HTML (mostly base64 fonts) saved a third of its size at the cost of
+ * most of a pack's build time. Written to `path` (created, never overwritten) one member at a
+ * time, each read from its `file` only when its turn comes: a pack's zip is tens of MB, never held
+ * whole. Returns the SHA-256 of the bytes written.
  */
 export async function writeDeterministicZip(
   path: string,
-  members: readonly { name: string; data?: string | Uint8Array; file?: string }[],
+  members: readonly { name: string; file: string }[],
   buildDate: CalendarDate,
 ): Promise<string> {
   const layout = new ZipLayout(buildDate);
@@ -137,8 +122,9 @@ export async function writeDeterministicZip(
       hash.update(bytes);
       await out.write(bytes);
     };
-    for (const { name, data, file } of [...members].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-      const member = storedMember(name, data ?? (await readFile(file as string)));
+    for (const { name, file } of [...members].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const data = await readFile(file);
+      const member = { name, crc: crc32(data), size: data.length, data, deflated: false };
       await write(layout.local(member));
       await write(member.data);
     }
