@@ -1,13 +1,12 @@
 // Step 3 of a client pack's build: what it has besides its policies' files — the manual, the
 // read-and-sign sheets, the pack page and the zip — each rebuilt only when what it holds changed.
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CACHE_DIR, FileCache, jsonCache } from "../cache.ts";
 import { formatIso } from "../dates/calendar.ts";
 import { type PackEntry, renderPackPage } from "../render/html/pack-page.ts";
 import { wantsReadAndSign } from "../render/layout.ts";
 import type { PdfEngine } from "../render/pdf/engine.ts";
-import type { JoinedManual, ManualLayout, ManualPartSource } from "../render/pdf/manual.ts";
+import type { ManualLayout, ManualPartSource } from "../render/pdf/manual.ts";
 import type { Diagnostic, Language, Org, PolicyDocument, Theme } from "../types.ts";
 import { sha256, themeHash, toolFingerprint } from "./fingerprint.ts";
 import type { PackBuild } from "./folder.ts";
@@ -15,6 +14,7 @@ import { type BuildOptions, isLinked } from "./options.ts";
 import { type Edition, type Item, policyFiles } from "./plan.ts";
 import type { DocumentPool } from "./pool.ts";
 import { pdfFailure } from "./problems.ts";
+import type { JoinTask } from "./worker.ts";
 
 const manualRenderer = () => import("../render/pdf/manual.ts");
 const signSheetsRenderer = () => import("../render/pdf/sign-sheets.ts");
@@ -73,7 +73,7 @@ async function assembleManual(step: AssembleStep, { language, items }: Edition) 
   else if (pdfs.every((name) => pack.next[name]) && pack.wants(manual, manualHash)) {
     try {
       const { canUpdate, pageCount, printManualFront } = await manualRenderer();
-      const previous = options.force ? undefined : await previousManual(pack, manual);
+      const previous = options.force ? undefined : previousManual(pack, manual);
       const policies = await manualPolicies(pack, items, previous?.layout);
       const lengths = await Promise.all(
         policies.map((part, i) =>
@@ -149,14 +149,12 @@ const manualLayouts = jsonCache(
 
 /**
  * The manual in the folder with its layout, when the layout of what policypack wrote there is
- * known (the join checks that the file still holds it).
+ * known (the join reads the file, and checks that it still holds it).
  */
-async function previousManual(pack: PackBuild, name: string): Promise<JoinedManual | undefined> {
+function previousManual(pack: PackBuild, name: string): JoinTask["previous"] {
   const hash = pack.manifest.written[name];
   const layout = hash && pack.present.has(name) ? manualLayouts.get(hash) : undefined;
-  if (!hash || !layout) return undefined;
-  const data = await readFile(join(pack.dir, name)).catch(() => undefined);
-  return data && data.length === layout.length ? { data, layout, hash } : undefined;
+  return hash && layout ? { file: join(pack.dir, name), layout, hash } : undefined;
 }
 
 /** Every policy's read-and-sign sheet in one file, for an org that asks for them. */

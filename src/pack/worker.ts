@@ -1,6 +1,7 @@
 // What a worker thread does (and, with --jobs 1, the main thread): one policy's web page and Word
 // file from its filled-in document, or an org's manual joined from its PDFs. Tasks and results
 // are plain data, copied between threads.
+import { readFile } from "node:fs/promises";
 import type { SiblingFiles } from "../render/html/page.ts";
 import { renderHtml } from "../render/html/page.ts";
 import type { JoinedManual, ManualFront, ManualPartSource } from "../render/pdf/manual.ts";
@@ -48,13 +49,18 @@ export async function renderFiles(task: RenderTask): Promise<RenderedFiles> {
 export interface JoinTask {
   front: ManualFront;
   policies: ManualPartSource[];
-  previous?: JoinedManual;
+  /** The manual to update: the file, its layout and the hash of the bytes the layout is of. */
+  previous?: Omit<JoinedManual, "data"> & { file: string };
 }
 
-/** The manual joined from its printed front and the policies' PDFs, or updated (CPU work only: no browser). */
+/**
+ * The manual joined from its printed front and the policies' PDFs, or updated (CPU work, and
+ * reading the manual to update: no browser).
+ */
 export async function joinManual({ front, policies, previous }: JoinTask): Promise<JoinedManual> {
   const manual = await import("../render/pdf/manual.ts");
-  return manual.joinManual(front, policies, previous);
+  const old = previous && { ...previous, data: new Uint8Array(await readFile(previous.file)) };
+  return manual.joinManual(front, policies, old);
 }
 
 export interface ZipTask {

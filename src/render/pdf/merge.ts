@@ -221,7 +221,7 @@ export function copyPart(
     item = next;
   }
   if (firstPage !== undefined && pageRefs[0]) moveObject(context, pageRefs[0], PDFRef.of(firstPage));
-  const sortedKeys = nums.filter((_, i) => i % 2 === 0).map((key) => numberOf(key) as number);
+  const keys = nums.filter((_, i) => i % 2 === 0).map((key) => numberOf(key) as number);
   const place: PartPlace = {
     ...part,
     pages: pageRefs.map((ref, i) => (i === 0 && firstPage !== undefined ? firstPage : ref.objectNumber)),
@@ -229,10 +229,9 @@ export function copyPart(
     ...(nums.length > 0
       ? {
           parentTree: {
-            ref: context.register(
-              context.obj({ Limits: [Math.min(...sortedKeys), Math.max(...sortedKeys)], Nums: nums }),
-            ).objectNumber,
-            first: Math.min(...sortedKeys),
+            ref: context.register(context.obj({ Limits: [Math.min(...keys), Math.max(...keys)], Nums: nums }))
+              .objectNumber,
+            first: Math.min(...keys),
           },
         }
       : {}),
