@@ -29,7 +29,7 @@ function alive(pid: number): boolean {
 }
 
 /** Every live descendant of `root` whose command line is Chromium's, read from /proc. */
-function chromiumUnder(root: number): { pid: number; cmdline: string }[] {
+function chromiumUnder(root: number): { pid: number; ppid: number; cmdline: string }[] {
   const children = new Map<number, number[]>();
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;
@@ -39,12 +39,12 @@ function chromiumUnder(root: number): { pid: number; cmdline: string }[] {
       children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
     } catch {} // exited meanwhile
   }
-  const found: { pid: number; cmdline: string }[] = [];
+  const found: { pid: number; ppid: number; cmdline: string }[] = [];
   const walk = (pid: number) => {
     for (const child of children.get(pid) ?? []) {
       try {
         const cmdline = readFileSync(`/proc/${child}/cmdline`, "utf8").replaceAll("\0", " ");
-        if (/chrom/i.test(cmdline) && alive(child)) found.push({ pid: child, cmdline });
+        if (/chrom/i.test(cmdline) && alive(child)) found.push({ pid: child, ppid: pid, cmdline });
       } catch {}
       walk(child);
     }
@@ -210,15 +210,19 @@ describe.skipIf(!chromium)("a browser that dies or freezes", () => {
         const build = startBuild(dir, ["--org", "afon-homecare", "--format", "pdf", "--out", "out"]);
         const first = await printing(build);
         for (const pid of first) process.kill(pid, "SIGKILL");
+        // The new browser itself (the build's own child, not something the killed one left
+        // behind), with its whole process group: it leads one, as the engine launches it.
         const second = await until(
           () => {
-            const found = chromiumUnder(build.child.pid as number).filter((p) => !first.includes(p.pid));
+            const found = chromiumUnder(build.child.pid as number).filter(
+              (p) => !first.includes(p.pid) && p.ppid === build.child.pid,
+            );
             return found.length > 0 ? found.map((p) => p.pid) : undefined;
           },
           30_000,
           "a new Chromium",
         );
-        for (const pid of second) process.kill(pid, "SIGKILL");
+        for (const pid of second) process.kill(-pid, "SIGKILL");
         // Timed from the second kill: on a loaded machine the relaunch alone can take many seconds.
         const killed = Date.now();
         const result = await build.done;
