@@ -1,6 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { inFlight } from "../src/pack/in-flight.ts";
 import { runCli, workspace } from "./helpers.ts";
 
 /** Every file under `dir`, by path relative to it, with its bytes. */
@@ -50,5 +51,45 @@ describe("build --jobs", () => {
       expect(run.stderr).toMatch(/--jobs wants a whole number/);
       expect(run.stderr).not.toMatch(/\n\s+at /);
     }
+  });
+});
+
+describe("packs in flight", () => {
+  /** Runs `inFlight` over items of the given weights, each taking a few ticks; the most under way at once. */
+  async function mostAtOnce(weights: number[], lanes: number, budget: number, fail?: number) {
+    let underWay = 0;
+    let most = 0;
+    const started: number[] = [];
+    const run = inFlight(weights, lanes, budget, async (weight, i, weigh) => {
+      started.push(i);
+      most = Math.max(most, ++underWay);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      weigh(weight); // as a pack does once it has planned
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      underWay--;
+      if (i === fail) throw new Error(`pack ${i} failed`);
+    });
+    const error = await run.then(
+      () => undefined,
+      (e: Error) => e.message,
+    );
+    return { most, started, error };
+  }
+
+  it("starts more packs than threads while those under way have little to render", async () => {
+    const { most, started } = await mostAtOnce(Array(20).fill(4), 2, 60);
+    expect(most).toBeGreaterThan(10);
+    expect(started).toEqual([...Array(20).keys()]); // in order, every one
+  });
+
+  it("starts no more than one pack a thread while they are big, or before they have said", async () => {
+    expect((await mostAtOnce(Array(8).fill(181), 2, 60)).most).toBe(2);
+    expect((await mostAtOnce(Array(8).fill(4), 3, 0)).most).toBe(3);
+  });
+
+  it("starts no pack after one failed, and waits for those under way", async () => {
+    const { started, error } = await mostAtOnce(Array(20).fill(181), 2, 60, 1);
+    expect(error).toBe("pack 1 failed");
+    expect(started.length).toBeLessThan(5);
   });
 });

@@ -12,6 +12,7 @@ import type { CalendarDate, Diagnostic, Org, Policy } from "../types.ts";
 import { claimOutFolder } from "../write/output-folder.ts";
 import { assemblePack } from "./assemble.ts";
 import { draftsFolderIsOurs, openPackFolder, writeOverview, writePack } from "./folder.ts";
+import { inFlight, settled } from "./in-flight.ts";
 import { type BuildOptions, type BuildResult, DRAFTS_FOLDER, type OrgBuild } from "./options.ts";
 import { packEditions, planPolicyFiles, planSharedFiles } from "./plan.ts";
 import { type DocumentPool, documentPool } from "./pool.ts";
@@ -50,6 +51,8 @@ async function buildPack(
   engine: () => Promise<PdfEngine>,
   pool: DocumentPool,
   diagnostics: Diagnostic[],
+  /** Told, once planned, how many files the pack renders (its manual and zip count one). */
+  weigh: (documents: number) => void = () => {},
 ): Promise<OrgBuild | undefined> {
   const preview = Boolean(options.drafts);
   const dir = preview ? join(options.out, DRAFTS_FOLDER, org.id) : join(options.out, org.id);
@@ -67,6 +70,7 @@ async function buildPack(
   const { editions: packEditionList, items, docOf, fillIn } = packEditions(org, languages, check, options.buildDate);
   const jobs = planPolicyFiles(items, pack, options);
   await planSharedFiles(org, policies, check, pack, preview);
+  weigh(jobs.length + 1);
 
   // 2. Render them: web pages and Word files on the pool's threads while Chromium prints.
   let done = 0;
@@ -93,6 +97,9 @@ async function buildPack(
   return writePack(org, pack, diagnostics);
 }
 
+/** How many policy files the packs under way may render together, per thread, beyond one pack a thread. */
+const DOCUMENTS_IN_FLIGHT = 30;
+
 /**
  * One thread per CPU when the build may have enough to render or join to repay starting them (a
  * thread loads the renderers anew: about as long as 30 Word files or 100 web pages take), else one.
@@ -105,31 +112,6 @@ function defaultJobs(check: CheckResult, orgs: readonly Org[], options: BuildOpt
   const work =
     (options.formats.includes("docx") ? 4 * most : 0) + (options.formats.includes("html") ? most : 0) + manuals;
   return work >= 400 ? availableParallelism() : 1;
-}
-
-/**
- * Waits for every promise, then fails with the first failure: nothing is left running (and
- * writing) behind a build that has already given up.
- */
-async function settled(promises: readonly Promise<unknown>[]): Promise<void> {
-  const failed = (await Promise.allSettled(promises)).find((r) => r.status === "rejected");
-  if (failed) throw failed.reason;
-}
-
-/** Calls `work` for each item, `lanes` at a time, in order of the items. */
-async function inLanes<T>(items: readonly T[], lanes: number, work: (item: T, index: number) => Promise<void>) {
-  let next = 0;
-  let stop = false;
-  const lane = async () => {
-    while (!stop && next < items.length) {
-      const index = next++;
-      await work(items[index] as T, index).catch((error: unknown) => {
-        stop = true; // no new pack is started; those under way finish
-        throw error;
-      });
-    }
-  };
-  await settled(Array.from({ length: Math.min(lanes, items.length) }, lane));
 }
 
 /** Every organisation of the library, whether built in this run or not, with its review status. */
@@ -181,14 +163,17 @@ export async function buildPacks(
     const top = await claimOutFolder(options.out);
     result.diagnostics.push(...ignoredEntries(options.out, top.ignored));
     if (options.drafts && !(await draftsFolderIsOurs(options.out, result.diagnostics))) return result;
-    // Packs overlap, as many as there are threads, so that no thread waits while a pack's
-    // manual prints or its files are written (each pack in flight holds its files, tens of MB:
-    // more would cost memory for little). Results are kept in the order of the orgs.
+    // Packs overlap, so that no thread waits while a pack's policies print or its manual and zip
+    // are made: as many as there are threads, and more while those under way have little to
+    // render (after one policy changed, each pack renders three files and then waits on its
+    // manual and zip). Each pack in flight holds what it rendered until it is written: a whole
+    // pack is tens of MB, so big packs go no more than one a thread. Results are kept in the order
+    // of the orgs.
     const packs: (OrgBuild | undefined)[] = [];
     const found: Diagnostic[][] = orgs.map(() => []);
     try {
-      await inLanes(orgs, jobs, async (org, i) => {
-        packs[i] = await buildPack(org, check, options, getEngine, pool, found[i] as Diagnostic[]);
+      await inFlight(orgs, jobs, DOCUMENTS_IN_FLIGHT * jobs, async (org, i, weigh) => {
+        packs[i] = await buildPack(org, check, options, getEngine, pool, found[i] as Diagnostic[], weigh);
       });
     } finally {
       result.diagnostics.push(...found.flat());
