@@ -43,10 +43,16 @@ export async function readRegularFile(
         "make the file smaller",
       );
     }
-    // Read at most maxBytes + 1, in case the file grows between the stat and the read.
-    const buffer = Buffer.alloc(maxBytes + 1);
+    // Room for the file as it is now, plus a byte to see that it grew between the stat and the
+    // read; more, up to maxBytes + 1, only when it did (not a megabyte for every few kilobytes).
+    let buffer = Buffer.allocUnsafe(stat.size + 1);
     let length = 0;
     for (;;) {
+      if (length === buffer.length) {
+        const larger = Buffer.allocUnsafe(Math.min(buffer.length * 2, maxBytes + 1));
+        buffer.copy(larger, 0, 0, length);
+        buffer = larger;
+      }
       const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
       if (bytesRead === 0) break;
       length += bytesRead;

@@ -59,6 +59,18 @@ function policyHash(policy: Policy): string {
   return hash;
 }
 
+const orgHashes = new WeakMap<Org, string>();
+
+/** An organisation's values and logo, hashed once however many policies it has. */
+function orgHash(org: Org): string {
+  let hash = orgHashes.get(org);
+  if (hash === undefined) {
+    hash = sha256(JSON.stringify(org.data), org.logo?.dataUri ?? "");
+    orgHashes.set(org, hash);
+  }
+  return hash;
+}
+
 /** What one policy's outputs for one org are made of, whatever the format. */
 export function policyInputs(
   org: Org,
@@ -76,8 +88,7 @@ export function policyInputs(
   return sha256(
     toolFingerprint(),
     policyHash(policy),
-    JSON.stringify(org.data),
-    org.logo?.dataUri ?? "",
+    orgHash(org),
     themeHash(library.theme),
     JSON.stringify(review),
     String(year),

@@ -118,6 +118,12 @@ const fileHash = (path: string) =>
 const pick = (map: Record<string, string>, names: readonly string[]) =>
   Object.fromEntries(names.filter((name) => Object.hasOwn(map, name)).map((name) => [name, map[name] as string]));
 
+/** Whether two records have the same keys with the same values, in whatever order. */
+function sameEntries(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && a[key] === b[key]);
+}
+
 /**
  * Writes the rendered files, then those made from them, and the manifest, unless a file
  * policypack did not write is in the way.
@@ -168,10 +174,9 @@ export async function writePack(org: Org, pack: PackBuild, diagnostics: Diagnost
   // Files kept from a manifest that recorded no hashes (built before they were) are hashed once.
   for (const name of Object.keys(pack.next)) contents[name] ??= (await fileHash(join(dir, name))) ?? "";
   const next = { version: 1 as const, files: pack.next, written: pick(contents, Object.keys(pack.next)) };
-  const sorted = (files: Record<string, string>) => JSON.stringify(Object.entries(files).sort());
   if (
-    sorted(next.files) !== sorted(old) ||
-    sorted(next.written) !== sorted(manifest.written) ||
+    !sameEntries(next.files, old) ||
+    !sameEntries(next.written, manifest.written) ||
     !present.has(MANIFEST) ||
     manifest.ignored.length > 0
   ) {

@@ -145,6 +145,18 @@ export async function planSharedFiles(
   const logo = org.logo && logoFile(org.logo);
   if (logo && shared.length > 0) shared.push(logo);
   for (const file of shared) {
-    if (pack.wants(file.name, sha256(file.name, file.data))) pack.rendered.set(file.name, file.data);
+    if (pack.wants(file.name, sharedFileHash(file))) pack.rendered.set(file.name, file.data);
   }
+}
+
+/** Every pack has the same font files (and each of its pages the same logo): each hashed once. */
+const sharedHashes = new WeakMap<Uint8Array, { name: string; hash: string }>();
+
+function sharedFileHash({ name, data }: { name: string; data: Uint8Array }): string {
+  let known = sharedHashes.get(data);
+  if (known?.name !== name) {
+    known = { name, hash: sha256(name, data) };
+    sharedHashes.set(data, known);
+  }
+  return known.hash;
 }
