@@ -10,7 +10,8 @@ import remarkStringify from "remark-stringify";
 import { unified } from "unified";
 import { loadAndCheck } from "../src/check/index.ts";
 import { packPolicies } from "../src/check/orgs.ts";
-import { packContext, policyDocument } from "../src/pack/documents.ts";
+import { packContext } from "../src/pack/context.ts";
+import { policyDocument } from "../src/pack/documents.ts";
 import { renderDocx } from "../src/render/docx/index.ts";
 import type { PolicyDocument } from "../src/types.ts";
 

@@ -12,8 +12,9 @@ import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { logoFile, packFontFiles } from "../src/render/html/files.ts";
 import { byUrgency, FILTER_SCRIPT, type PackEntry, renderPackPage, urgency } from "../src/render/html/pack-page.ts";
-import { logoFile, packFontFiles, policyPage, renderHtml, standalonePage, toHtml } from "../src/render/html/page.ts";
+import { policyPage, renderHtml, standalonePage, toHtml } from "../src/render/html/page.ts";
 import { type RunningServer, startServer } from "../src/serve/server.ts";
 import {
   type CalendarDate,

@@ -1,7 +1,8 @@
 import { type StructuredPatchHunk, structuredPatch } from "diff";
 import type { CheckResult } from "../check/index.ts";
 import { packPolicies } from "../check/orgs.ts";
-import { packContext, policyDocument } from "../pack/documents.ts";
+import { packContext } from "../pack/context.ts";
+import { policyDocument } from "../pack/documents.ts";
 import type { CalendarDate, Org, Policy } from "../types.ts";
 import { documentLines } from "./text.ts";
 

@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import { CACHE_DIR, FileCache, jsonCache } from "../cache.ts";
 import { formatIso } from "../dates/calendar.ts";
-import { type PackEntry, renderPackPage } from "../render/html/pack-page.ts";
+import type { PackEntry } from "../render/html/pack-page.ts";
 import { wantsReadAndSign } from "../render/layout.ts";
 import type { PdfEngine } from "../render/pdf/engine.ts";
 import type { ManualLayout, ManualPartSource } from "../render/pdf/manual.ts";
@@ -17,6 +17,9 @@ import { pdfFailure } from "./problems.ts";
 import type { JoinTask } from "./worker.ts";
 
 const manualRenderer = () => import("../render/pdf/manual.ts");
+// The pack page, like every renderer, is loaded only when a page is rendered: a rebuild with
+// nothing to render loads none of them.
+const packPageRenderer = () => import("../render/html/pack-page.ts");
 const signSheetsRenderer = () => import("../render/pdf/sign-sheets.ts");
 
 export interface AssembleStep {
@@ -26,7 +29,7 @@ export interface AssembleStep {
   options: BuildOptions;
   engine: () => Promise<PdfEngine>;
   pool: DocumentPool;
-  docOf: (item: Item) => PolicyDocument;
+  docOf: (item: Item) => Promise<PolicyDocument>;
   theme: Theme;
   diagnostics: Diagnostic[];
 }
@@ -48,7 +51,7 @@ export async function assemblePack(step: AssembleStep): Promise<void> {
   }
   // Past this point the pack is written whole, manifest included: a stop waits for it.
   step.options.signal?.throwIfAborted();
-  for (const edition of step.editions) assemblePackPage(step, edition);
+  for (const edition of step.editions) await assemblePackPage(step, edition);
   assembleZip(step);
 }
 
@@ -191,7 +194,7 @@ async function assembleSignSheets(
       const { renderSignSheets } = await signSheetsRenderer();
       pack.rendered.set(
         sheets,
-        (await renderSignSheets(org, items.map(docOf), buildDate, await engine(), language)).data,
+        (await renderSignSheets(org, await Promise.all(items.map(docOf)), buildDate, await engine(), language)).data,
       );
     } catch (error) {
       pack.drop(sheets);
@@ -201,7 +204,7 @@ async function assembleSignSheets(
 }
 
 /** The pack page, keyed by what it shows, so an unchanged pack does not even render it. */
-function assemblePackPage({ org, editions, pack, options, theme }: AssembleStep, edition: Edition) {
+async function assemblePackPage({ org, editions, pack, options, theme }: AssembleStep, edition: Edition) {
   const { buildDate } = options;
   const { language, items } = edition;
   // PDFs rendered on request (serve --watch) are linked all the same.
@@ -241,8 +244,10 @@ function assemblePackPage({ org, editions, pack, options, theme }: AssembleStep,
     JSON.stringify([org.data, pageInputs, downloads, packEdition, { ...theme, font: theme.font?.family }]),
     org.logo?.dataUri ?? "",
   );
-  if (pack.wants(edition.index, pageHash))
+  if (pack.wants(edition.index, pageHash)) {
+    const { renderPackPage } = await packPageRenderer();
     pack.rendered.set(edition.index, renderPackPage(org, entries, downloads, buildDate, theme, packEdition));
+  }
 }
 
 /**

@@ -4,13 +4,15 @@ import { join } from "node:path";
 import type { CheckResult } from "../check/index.ts";
 import { EnvironmentError } from "../check/index.ts";
 import { draftPolicies, editionPolicies, editions, missingFields, packPolicies } from "../check/orgs.ts";
+import { formatIso } from "../dates/calendar.ts";
 import { reviewOf } from "../dates/review.ts";
-import { type OverviewRow, renderOverview } from "../render/html/pack-page.ts";
+import type { OverviewRow } from "../render/html/pack-page.ts";
 import { findBrowser, INSTALL_HINT } from "../render/pdf/browser.ts";
 import type { PdfEngine } from "../render/pdf/engine.ts";
 import type { CalendarDate, Diagnostic, Org, Policy } from "../types.ts";
 import { claimOutFolder } from "../write/output-folder.ts";
 import { assemblePack } from "./assemble.ts";
+import { sha256, themeHash, toolFingerprint } from "./fingerprint.ts";
 import { draftsFolderIsOurs, openPackFolder, writeOverview, writePack } from "./folder.ts";
 import { inFlight, settled } from "./in-flight.ts";
 import { type BuildOptions, type BuildResult, DRAFTS_FOLDER, type OrgBuild } from "./options.ts";
@@ -114,8 +116,12 @@ function defaultJobs(check: CheckResult, orgs: readonly Org[], options: BuildOpt
   return work >= 400 ? availableParallelism() : 1;
 }
 
-/** Every organisation of the library, whether built in this run or not, with its review status. */
-function overview(check: CheckResult, buildDate: CalendarDate): string {
+/**
+ * Every organisation of the library, whether built in this run or not, with its review status:
+ * the overview page's rows, and the key of what the page shows (it is rendered only when that
+ * changed).
+ */
+function overview(check: CheckResult, buildDate: CalendarDate): { key: string; render: () => Promise<string> } {
   const rows: OverviewRow[] = check.orgs.map((org) =>
     check.buildable.includes(org)
       ? {
@@ -127,7 +133,16 @@ function overview(check: CheckResult, buildDate: CalendarDate): string {
         }
       : { org },
   );
-  return renderOverview(rows, buildDate, check.library.theme);
+  const { theme } = check.library;
+  const shown = rows.map(({ org, reviews }) => [
+    org.id,
+    org.data.name,
+    reviews?.map(({ policy, review }) => [policy.code, review]),
+  ]);
+  return {
+    key: sha256(toolFingerprint(), formatIso(buildDate), themeHash(theme), JSON.stringify(shown)),
+    render: async () => (await import("../render/html/pack-page.ts")).renderOverview(rows, buildDate, theme),
+  };
 }
 
 export async function buildPacks(

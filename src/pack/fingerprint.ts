@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { sha256 } from "../hash.ts";
 import type { Library, Org, Policy, Review, Theme } from "../types.ts";
-import type { PackContext } from "./documents.ts";
+import type { PackContext } from "./context.ts";
 
 export { sha256 };
 

@@ -195,9 +195,14 @@ export async function writePack(org: Org, pack: PackBuild, diagnostics: Diagnost
 
 /**
  * Writes the overview at the top of the output folder, listed in the top manifest first; only
- * when its content differs, so an unchanged build touches nothing.
+ * when what it shows changed, so an unchanged build neither renders nor touches it.
  */
-export async function writeOverview(out: string, top: OutFolder, content: string, diagnostics: Diagnostic[]) {
+export async function writeOverview(
+  out: string,
+  top: OutFolder,
+  page: { key: string; render: () => Promise<string> },
+  diagnostics: Diagnostic[],
+) {
   const name = "index.html";
   const path = join(out, name);
   if (top.notOurs) {
@@ -214,10 +219,14 @@ export async function writeOverview(out: string, top: OutFolder, content: string
     diagnostics.push(notOurs(out, name, "the overview of every pack was not written"));
     return;
   }
-  const hash = sha256(content);
-  if (top.files[name] !== hash) await writeManifest(out, { version: 1, files: { ...top.files, [name]: hash } });
-  const current = await readFile(path, "utf8").catch(() => undefined);
-  if (current !== content) await writeFileAtomic(path, content);
+  // Recorded by what it shows, as a pack's files are: unchanged, it is not even rendered.
+  if (top.files[name] === page.key && (await lstat(path).catch(() => undefined))) return;
+  // Listed before it is written, so a build killed meanwhile still owns it; "" matches no key, so
+  // the next build writes it again.
+  const content = await page.render();
+  await writeManifest(out, { version: 1, files: { ...top.files, [name]: "" } });
+  await writeFileAtomic(path, content);
+  await writeManifest(out, { version: 1, files: { ...top.files, [name]: page.key } });
 }
 
 /** `<out>/_drafts` is a real folder or absent: never a link that would send previews elsewhere. */

@@ -1,9 +1,10 @@
 // Step 1 of a pack build: which of its files are stale, from the hash of what each is made of.
 import type { CheckResult } from "../check/index.ts";
 import { reviewOf } from "../dates/review.ts";
-import { logoFile, packFontFiles, type SiblingFiles } from "../render/html/page.ts";
+import { logoFile, packFontFiles } from "../render/html/files.ts";
+import type { SiblingFiles } from "../render/html/page.ts";
 import type { CalendarDate, Language, Org, Policy, PolicyDocument, Review } from "../types.ts";
-import { type PackContext, packContext, policyDocument, sendableContext } from "./documents.ts";
+import { type PackContext, packContext, sendableContext } from "./context.ts";
 import { policyInputs, sha256 } from "./fingerprint.ts";
 import type { PackBuild } from "./folder.ts";
 import { type BuildOptions, FORMATS, type Format, isLinked } from "./options.ts";
@@ -81,8 +82,11 @@ export function packEditions(
       if (edition.index !== "index.html") item.index = edition.index;
     }
   }
-  const docOf = (item: Item) => {
-    item.doc ??= policyDocument(org, item.policy, buildDate, contexts.get(item) as PackContext);
+  const docOf = async (item: Item): Promise<PolicyDocument> => {
+    if (!item.doc) {
+      const { policyDocument } = await import("./documents.ts");
+      item.doc ??= policyDocument(org, item.policy, buildDate, contexts.get(item) as PackContext);
+    }
     return item.doc;
   };
   // What a worker needs to fill a policy in itself, when this thread has no use for the document.

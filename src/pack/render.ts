@@ -16,7 +16,7 @@ export interface RenderStep {
   orgFile: string;
   pack: PackBuild;
   jobs: readonly Job[];
-  docOf: (item: Item) => PolicyDocument;
+  docOf: (item: Item) => Promise<PolicyDocument>;
   fillIn: (item: Item) => FillIn;
   pool: DocumentPool;
   engine: () => Promise<PdfEngine>;
@@ -36,7 +36,7 @@ export async function renderDocuments(step: RenderStep): Promise<void> {
   const here = (item: Item) => !step.pool.threaded || item.doc !== undefined || printed.has(item);
   for (const { item, format, name } of step.jobs) {
     if (format === "pdf") continue;
-    const task = tasks.get(item) ?? { doc: here(item) ? docOf(item) : step.fillIn(item) };
+    const task = tasks.get(item) ?? { doc: here(item) ? await docOf(item) : step.fillIn(item) };
     if (format === "html") task.html = { name, siblings: item.siblings ?? {} };
     else task.docx = { name };
     tasks.set(item, task);
@@ -68,7 +68,7 @@ export async function printPdfs(step: RenderStep): Promise<void> {
   await Promise.all(
     pdfJobs.map(async ({ item, name }) => {
       try {
-        const printed = await renderPolicyPdf(docOf(item), printer);
+        const printed = await renderPolicyPdf(await docOf(item), printer);
         pack.rendered.set(name, printed.data);
         for (const url of printed.blocked) diagnostics.push(pdfBlocked(item.policy.file, name, url));
       } catch (error) {

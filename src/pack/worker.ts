@@ -6,7 +6,8 @@ import type { SiblingFiles } from "../render/html/page.ts";
 import { renderHtml } from "../render/html/page.ts";
 import type { JoinedManual, ManualFront, ManualPartSource } from "../render/pdf/manual.ts";
 import type { CalendarDate, Diagnostic, Org, Policy, PolicyDocument } from "../types.ts";
-import { type PackContext, policyDocument } from "./documents.ts";
+import type { PackContext } from "./context.ts";
+import { policyDocument } from "./documents.ts";
 import { docxDiagnostics } from "./problems.ts";
 
 /** What filling a policy in takes, for the worker to do it (see sendableContext). */

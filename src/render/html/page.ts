@@ -6,10 +6,8 @@ import type { Root } from "mdast";
 import remarkRehype from "remark-rehype";
 import { unified } from "unified";
 import { type Labels, labelsFor } from "../../labels/index.ts";
-import { hasEmphasis } from "../../template/source-tree.ts";
-import type { Language, Logo, Org, Policy, PolicyDocument, Theme } from "../../types.ts";
-import { fontFaceCss, fontFiles } from "../fonts.ts";
-import { picture } from "../images.ts";
+import type { Language, Logo, Org, PolicyDocument, Theme } from "../../types.ts";
+import { fontFaceCss } from "../fonts.ts";
 import {
   copyrightLine,
   documentControl,
@@ -24,6 +22,7 @@ import {
   versionHistory,
 } from "../layout.ts";
 import { themeCss } from "../theme.ts";
+import { logoFile } from "./files.ts";
 import { serialize } from "./serialize.ts";
 import { safeUrlHandlers } from "./urls.ts";
 
@@ -105,35 +104,6 @@ export function standalonePage(
     ],
   };
 }
-
-const LOGO_EXTENSIONS: Record<string, string> = { "image/png": "png", "image/jpeg": "jpg" };
-
-/** The org-header logo's largest size on a web page, in CSS pixels (policy.css: .org-header img). */
-const WEB_LOGO_BOX = { width: 192, height: 56 };
-
-/**
- * The logo as the one file every web page of a pack shows (pages would otherwise carry it as
- * base64, once each): logo.png or logo.jpg. An SVG is published drawn as a PNG, never as an SVG
- * file, which would run any script it holds when opened on its own. PDFs keep the data: URI:
- * Chromium prints with no base URL, loads nothing and runs no script.
- */
-export function logoFile(logo: Logo): { name: string; data: Uint8Array } | undefined {
-  // Every page of a pack asks (webLogoSrc): decode or draw each org's logo once.
-  if (logoFiles.has(logo)) return logoFiles.get(logo);
-  let file: { name: string; data: Uint8Array } | undefined;
-  if (logo.mediaType === "image/svg+xml") {
-    const drawn = picture(logo.dataUri, WEB_LOGO_BOX.width, WEB_LOGO_BOX.height, true);
-    file = typeof drawn === "string" ? undefined : { name: "logo.png", data: drawn.image.data };
-  } else {
-    const extension = LOGO_EXTENSIONS[logo.mediaType];
-    const data = Buffer.from(logo.dataUri.slice(logo.dataUri.indexOf(",") + 1), "base64");
-    file = extension ? { name: `logo.${extension}`, data } : undefined;
-  }
-  logoFiles.set(logo, file);
-  return file;
-}
-
-const logoFiles = new WeakMap<Logo, { name: string; data: Uint8Array } | undefined>();
 
 /** Where web pages find the logo: its file in the pack folder, or inline when it has none (an SVG that cannot be drawn). */
 export const webLogoSrc = (logo: Logo): string => logoFile(logo)?.name ?? logo.dataUri;
@@ -326,10 +296,3 @@ export function policyPage(
 export function renderHtml(doc: PolicyDocument, files: SiblingFiles = {}): string {
   return toHtml(policyPage(doc, undefined, files));
 }
-
-/**
- * The font files a pack folder needs beside its pages: the italic ones only if a policy has
- * emphasis. The check found which have; a policy that did not go through it is parsed here.
- */
-export const packFontFiles = (policies: readonly Policy[], theme: Theme) =>
-  fontFiles({ italic: policies.some((policy) => policy.emphasis ?? hasEmphasis(policy.body)) }, theme.font);
