@@ -1,6 +1,8 @@
+import { createHash } from "node:crypto";
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { sha256 } from "../src/hash.ts";
 import { shardOf } from "../src/pack/shard.ts";
 import { orgYaml, runCli, workspace } from "./helpers.ts";
 
@@ -136,6 +138,18 @@ describe("incremental builds", () => {
     expect(packs[0]?.built).toEqual([]);
     const page = await readFile(join(dir, "output", "afon-homecare", "index.html"), "utf8");
     expect(page).toContain('href="DCW13-safeguarding-adults.docx"');
+  });
+});
+
+describe("input hashes", () => {
+  it("are the SHA-256 of each part followed by a NUL, whether the parts are text or bytes", () => {
+    const cases: (string | Uint8Array)[][] = [[], ["ab", "c"], ["a", "bc"], ["ŵŷ", new Uint8Array([0, 1]), "", "x"]];
+    for (const parts of cases) {
+      const expected = createHash("sha256");
+      for (const part of parts) expected.update(part).update("\0");
+      expect(sha256(...parts)).toBe(expected.digest("hex"));
+    }
+    expect(sha256("ab", "c")).not.toBe(sha256("a", "bc"));
   });
 });
 

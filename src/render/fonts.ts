@@ -31,7 +31,16 @@ const SUBSETS = [
   },
 ] as const;
 
-const packageDir = (name: string) => dirname(createRequire(import.meta.url).resolve(`${name}/package.json`));
+const packageDirs = new Map<string, string>();
+/** Where an installed package is: resolved once, since every pack asks for its font files. */
+const packageDir = (name: string) => {
+  let dir = packageDirs.get(name);
+  if (dir === undefined) {
+    dir = dirname(createRequire(import.meta.url).resolve(`${name}/package.json`));
+    packageDirs.set(name, dir);
+  }
+  return dir;
+};
 
 /**
  * The same family as TrueType files, for Chromium through fontconfig when printing PDFs: its
