@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
 import { join } from "node:path";
-import { Resvg } from "@resvg/resvg-js";
+import type { Resvg as ResvgClass } from "@resvg/resvg-js";
 import { FONT_DIRECTORY, FONT_FAMILY } from "./fonts.ts";
 
 // Pictures for Word and for web pages' logo file. PNG and JPEG `data:` URIs go into Word as they
@@ -144,7 +145,11 @@ const SVG_FONTS = {
 /** resvg reads any file an `<image href>` names; a browser showing the logo never does. */
 const EXTERNAL_HREF = /(\s(?:[\w.-]+:)?href\s*=\s*)(?:"(?!data:|#)[^"]*"|'(?!data:|#)[^']*')/gi;
 
+/** resvg, a native module, loaded when an SVG is first drawn: most logos are PNGs or JPEGs. */
+let resvg: typeof ResvgClass | undefined;
+
 function drawSvg(svg: Uint8Array, maxWidth: number, maxHeight: number, grow: boolean): Picture | string {
+  const Resvg = (resvg ??= (createRequire(import.meta.url)("@resvg/resvg-js") as { Resvg: typeof ResvgClass }).Resvg);
   const text = Buffer.from(svg).toString("utf8").replace(EXTERNAL_HREF, '$1""');
   try {
     const options = { font: SVG_FONTS, logLevel: "off" as const };
