@@ -149,7 +149,8 @@ const EXTERNAL_HREF = /(\s(?:[\w.-]+:)?href\s*=\s*)(?:"(?!data:|#)[^"]*"|'(?!dat
 let resvg: typeof ResvgClass | undefined;
 
 function drawSvg(svg: Uint8Array, maxWidth: number, maxHeight: number, grow: boolean): Picture | string {
-  const Resvg = (resvg ??= (createRequire(import.meta.url)("@resvg/resvg-js") as { Resvg: typeof ResvgClass }).Resvg);
+  resvg ??= (createRequire(import.meta.url)("@resvg/resvg-js") as { Resvg: typeof ResvgClass }).Resvg;
+  const Resvg = resvg;
   const text = Buffer.from(svg).toString("utf8").replace(EXTERNAL_HREF, '$1""');
   try {
     const options = { font: SVG_FONTS, logLevel: "off" as const };
