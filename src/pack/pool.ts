@@ -44,14 +44,14 @@ export function documentPool(jobs: number): DocumentPool {
       // thread to send it: this one assembles and hashes packs in between, and on a busy machine
       // is not scheduled at once (threads idled 8% of a 10-pack build, now under 2%).
       concurrentTasksPerWorker: 2,
-      // Twice V8's usual young generation: a Word file's objects mostly die within its render, and
-      // with room for them a thread collects half as often (about 200 scavenges each in a 10-pack
-      // build instead of 400). Scavenges take the other core's help, which is not free when both
-      // render. And a 1 GB old generation rather than the machine's default (4 GB here): V8 lets
-      // a heap grow to four times what it holds before collecting it only when it may grow to
-      // 2 GB, so a thread holding 35 MB no longer grows to 150 MB first. The largest policy the
-      // library allows (1 MB) takes about 250 MB to render.
-      resourceLimits: { maxYoungGenerationSizeMb: 96, maxOldGenerationSizeMb: 1024 },
+      // A 32 MB young generation: a Word file's objects mostly die within its render. With 96 MB,
+      // threads collected half as often but each held more: a 6 x 60 full build peaked at 810-944
+      // MB against 782-788 MB with 32, and one change at 50 x 60 at 785-810 MB against 725-736,
+      // in the same time (builds alternated, 2026-12-02). And a 1 GB old generation rather than
+      // the machine's default (4 GB here): V8 lets a heap grow to four times what it holds before
+      // collecting it only when it may grow to 2 GB, so a thread holding 35 MB no longer grows to
+      // 150 MB first. The largest policy the library allows (1 MB) takes about 250 MB to render.
+      resourceLimits: { maxYoungGenerationSizeMb: 32, maxOldGenerationSizeMb: 1024 },
     });
   };
   const run = async (task: unknown, name?: string) => {
