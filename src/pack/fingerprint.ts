@@ -30,46 +30,34 @@ export function toolFingerprint(): string {
   return tool;
 }
 
-const themeHashes = new WeakMap<Theme, string>();
+/** `hash` of each object worked out once: a theme, policy or org is hashed for every file it shapes. */
+function hashedOnce<K extends object>(hash: (key: K) => string): (key: K) => string {
+  const known = new WeakMap<K, string>();
+  return (key) => {
+    let value = known.get(key);
+    if (value === undefined) {
+      value = hash(key);
+      known.set(key, value);
+    }
+    return value;
+  };
+}
 
 /**
  * The theme as it shapes outputs: its values, and its font by the bytes of its files rather than
  * where they are installed, so a pack built on another machine or folder is still up to date.
  */
-export function themeHash(theme: Theme): string {
-  let hash = themeHashes.get(theme);
-  if (hash === undefined) {
-    const { font, ...rest } = theme;
-    const faces = font ? Object.values(font.files).map((file) => readFileSync(file)) : [];
-    hash = sha256(JSON.stringify(rest), font?.family ?? "", ...faces);
-    themeHashes.set(theme, hash);
-  }
-  return hash;
-}
-
-const policyHashes = new WeakMap<Policy, string>();
+export const themeHash = hashedOnce((theme: Theme) => {
+  const { font, ...rest } = theme;
+  const faces = font ? Object.values(font.files).map((file) => readFileSync(file)) : [];
+  return sha256(JSON.stringify(rest), font?.family ?? "", ...faces);
+});
 
 /** A policy's own source, hashed once however many organisations use it. */
-function policyHash(policy: Policy): string {
-  let hash = policyHashes.get(policy);
-  if (hash === undefined) {
-    hash = sha256(JSON.stringify(policy));
-    policyHashes.set(policy, hash);
-  }
-  return hash;
-}
-
-const orgHashes = new WeakMap<Org, string>();
+const policyHash = hashedOnce((policy: Policy) => sha256(JSON.stringify(policy)));
 
 /** An organisation's values and logo, hashed once however many policies it has. */
-function orgHash(org: Org): string {
-  let hash = orgHashes.get(org);
-  if (hash === undefined) {
-    hash = sha256(JSON.stringify(org.data), org.logo?.dataUri ?? "");
-    orgHashes.set(org, hash);
-  }
-  return hash;
-}
+const orgHash = hashedOnce((org: Org) => sha256(JSON.stringify(org.data), org.logo?.dataUri ?? ""));
 
 /** What one policy's outputs for one org are made of, whatever the format. */
 export function policyInputs(
