@@ -38,8 +38,12 @@ const logoFiles = new WeakMap<Logo, { name: string; data: Uint8Array } | undefin
  * emphasis. The check found which have; a policy that did not go through it is parsed here.
  */
 export async function packFontFiles(policies: readonly Policy[], theme: Theme) {
-  const unchecked = policies.some((policy) => policy.emphasis === undefined);
+  let italic = policies.some((policy) => policy.emphasis);
+  const unchecked = policies.filter((policy) => policy.emphasis === undefined);
   // The Markdown parser is loaded only for a policy the check did not see (a rebuild loads none).
-  const { hasEmphasis } = unchecked ? await import("../../template/source-tree.ts") : { hasEmphasis: () => false };
-  return fontFiles({ italic: policies.some((policy) => policy.emphasis ?? hasEmphasis(policy.body)) }, theme.font);
+  if (!italic && unchecked.length > 0) {
+    const { hasEmphasis } = await import("../../template/source-tree.ts");
+    italic = unchecked.some((policy) => hasEmphasis(policy.body));
+  }
+  return fontFiles({ italic }, theme.font);
 }
