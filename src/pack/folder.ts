@@ -221,10 +221,10 @@ export async function writeOverview(
   }
   // Recorded by what it shows, as a pack's files are: unchanged, it is not even rendered.
   if (top.files[name] === page.key && (await lstat(path).catch(() => undefined))) return;
-  // Listed before it is written, so a build killed meanwhile still owns it; "" matches no key, so
-  // the next build writes it again.
   const content = await page.render();
-  await writeManifest(out, { version: 1, files: { ...top.files, [name]: "" } });
+  // Listed before it is first written, so a build killed meanwhile still owns it ("" matches no
+  // key, so the next build writes it again).
+  if (!Object.hasOwn(top.files, name)) await writeManifest(out, { version: 1, files: { ...top.files, [name]: "" } });
   await writeFileAtomic(path, content);
   await writeManifest(out, { version: 1, files: { ...top.files, [name]: page.key } });
 }
