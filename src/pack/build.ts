@@ -152,7 +152,7 @@ export async function buildPacks(
 ): Promise<BuildResult> {
   const result: BuildResult = { packs: [], diagnostics: [] };
   const jobs = options.jobs ?? defaultJobs(check, orgs, options);
-  const pool = documentPool(jobs);
+  const pool = documentPool(jobs, { printing: options.formats.includes("pdf") });
   // Chromium starts only when a PDF has to be printed: a no-op rebuild never launches it.
   let engine: Promise<PdfEngine> | undefined;
   const getEngine = () => {

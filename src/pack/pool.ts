@@ -16,9 +16,9 @@ export interface DocumentPool {
 
 /**
  * `jobs` threads; with one, documents render in this thread. Threads start on the first task,
- * so a build that renders nothing starts none.
+ * so a build that renders nothing starts none. `printing`: whether the build prints PDFs too.
  */
-export function documentPool(jobs: number): DocumentPool {
+export function documentPool(jobs: number, { printing }: { printing: boolean }): DocumentPool {
   if (jobs <= 1) {
     // One at a time, as a thread would: Word files rendered all at once interleave and crowd memory.
     const inTurn = oneAtATime();
@@ -44,14 +44,19 @@ export function documentPool(jobs: number): DocumentPool {
       // thread to send it: this one assembles and hashes packs in between, and on a busy machine
       // is not scheduled at once (threads idled 8% of a 10-pack build, now under 2%).
       concurrentTasksPerWorker: 2,
-      // A 32 MB young generation: a Word file's objects mostly die within its render. With 96 MB,
-      // threads collected half as often but each held more: a 6 x 60 full build peaked at 810-944
-      // MB against 782-788 MB with 32, and one change at 50 x 60 at 785-810 MB against 725-736,
-      // in the same time (builds alternated, 2026-12-02). And a 1 GB old generation rather than
+      // The young generation: with PDFs to print, 32 MB. The threads then wait on Chromium, and a
+      // bigger one only holds more: at 64 MB a 6 x 60 full build took as long and peaked at 856
+      // and 869 MiB against 767 and 778 (at 96 MB, 810-944 MB against 782-788). Without PDFs the
+      // threads are what the build waits for, and 64 MB makes them faster: fewer of a Word file's
+      // short-lived objects outlive a young collection, so the old generation fills and is
+      // collected whole less often (23-29 times against 39-43 in a 10 x 60 web page and Word
+      // build), and each whole collection throws away optimised code that V8 then compiles again:
+      // 28.1-32.9 s against 35.0-38.5 s, peaking at 442-493 MiB against 382-406 (builds
+      // alternated, 2026-12-02). And a 1 GB old generation rather than
       // the machine's default (4 GB here): V8 lets a heap grow to four times what it holds before
       // collecting it only when it may grow to 2 GB, so a thread holding 35 MB no longer grows to
       // 150 MB first. The largest policy the library allows (1 MB) takes about 250 MB to render.
-      resourceLimits: { maxYoungGenerationSizeMb: 32, maxOldGenerationSizeMb: 1024 },
+      resourceLimits: { maxYoungGenerationSizeMb: printing ? 32 : 64, maxOldGenerationSizeMb: 1024 },
     });
   };
   const run = async (task: unknown, name?: string) => {
