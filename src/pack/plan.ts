@@ -85,6 +85,7 @@ export function packEditions(
   const docOf = async (item: Item): Promise<PolicyDocument> => {
     if (!item.doc) {
       const { policyDocument } = await import("./documents.ts");
+      // Another caller may have filled it in during the import: every format gets the same document.
       item.doc ??= policyDocument(org, item.policy, buildDate, contexts.get(item) as PackContext);
     }
     return item.doc;

@@ -52,10 +52,11 @@ export function documentPool(jobs: number, { printing }: { printing: boolean }):
       // collected whole less often (23-29 times against 39-43 in a 10 x 60 web page and Word
       // build), and each whole collection throws away optimised code that V8 then compiles again:
       // 28.1-32.9 s against 35.0-38.5 s, peaking at 442-493 MiB against 382-406 (builds
-      // alternated, 2026-12-02). And a 1 GB old generation rather than
-      // the machine's default (4 GB here): V8 lets a heap grow to four times what it holds before
-      // collecting it only when it may grow to 2 GB, so a thread holding 35 MB no longer grows to
-      // 150 MB first. The largest policy the library allows (1 MB) takes about 250 MB to render.
+      // alternated, 2026-12-02).
+      // And a 1 GB old generation rather than the machine's default (4 GB here): V8 lets a heap
+      // grow to four times what it holds before collecting it only when it may grow to 2 GB, so a
+      // thread holding 35 MB no longer grows to 150 MB first. The largest policy the library
+      // allows (1 MB) takes about 250 MB to render.
       resourceLimits: { maxYoungGenerationSizeMb: printing ? 32 : 64, maxOldGenerationSizeMb: 1024 },
     });
   };
