@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { CACHE_DIR, FileCache } from "../cache.ts";
+import { sha256 } from "../hash.ts";
+import { toolFingerprint } from "../pack/fingerprint.ts";
 import type { ThemeFont } from "../types.ts";
 
 // Fonts ship with the project, so every page looks the same on every machine and nothing is
@@ -100,6 +103,33 @@ export const LATIN_AND_WELSH = [
   .map((code) => String.fromCodePoint(code))
   .join("");
 
+/** How each format's files begin: a kept file that does not is cut again. */
+const MAGIC = { truetype: Buffer.from([0, 1, 0, 0]), woff2: Buffer.from("wOF2") };
+
+/** Fonts cut down before, by the hash of the font, the format and the tool (its HarfBuzz). */
+const cutFonts = new FileCache(join(CACHE_DIR, "fonts"), 100);
+
+/**
+ * The font file cut down to Latin and Welsh, as TrueType (for Word files) or WOFF2 (for web
+ * pages). Cutting runs HarfBuzz, compiled to WebAssembly: about 300 ms and 25 MB for each thread
+ * that renders, so the result is kept between runs in `cache`.
+ */
+export async function cutToLatinAndWelsh(
+  file: string,
+  format: "truetype" | "woff2",
+  cache: FileCache = cutFonts,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const font = readFileSync(file);
+  const key = sha256(toolFingerprint(), format, LATIN_AND_WELSH, font);
+  const kept = cache.read(key);
+  if (kept?.subarray(0, 4).equals(MAGIC[format])) return new Uint8Array(kept);
+  // Loaded here: every command imports this module, and a warm cache never needs it.
+  const { default: subsetFont } = await import("subset-font");
+  const cut = new Uint8Array(await subsetFont(font, LATIN_AND_WELSH, { targetFormat: format }));
+  cache.write(key, cut);
+  return cut;
+}
+
 /** A theme font's faces a page uses, by the file names of their web fonts; semibold falls back to bold. */
 function themeFaces(needs: FontNeeds, font: ThemeFont) {
   const slug = font.family.toLowerCase().replace(/[^a-z0-9]+/g, "-");
@@ -121,10 +151,7 @@ async function themeFontFiles(needs: FontNeeds, font: ThemeFont): Promise<{ name
     themeFaces(needs, font).map(async ({ file, name }) => {
       let data = themeWebFonts.get(file);
       if (!data) {
-        // Loaded here: every command imports this module, and only a themed build cuts fonts.
-        data = import("subset-font")
-          .then(({ default: subsetFont }) => subsetFont(readFileSync(file), LATIN_AND_WELSH, { targetFormat: "woff2" }))
-          .then((bytes) => new Uint8Array(bytes));
+        data = cutToLatinAndWelsh(file, "woff2");
         themeWebFonts.set(file, data);
       }
       return { name, data: await data };

@@ -1,9 +1,7 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import subsetFont from "subset-font";
 import type { ThemeFont } from "../../types.ts";
-import { FONT_DIRECTORY, FONT_FAMILY, LATIN_AND_WELSH } from "../fonts.ts";
+import { cutToLatinAndWelsh, FONT_DIRECTORY, FONT_FAMILY } from "../fonts.ts";
 
 // The house font goes into every Word file, so Word shows the typeface of the PDF and the web
 // page rather than substituting one of its own. A document carries regular and bold, and italic
@@ -60,7 +58,7 @@ export function prepareFaces(font?: ThemeFont): Promise<void> {
     done = Promise.all(
       Object.entries(faceFiles(font)).map(async ([element, file]) => {
         if (!file) return;
-        const ttf = new Uint8Array(await subsetFont(readFileSync(file), LATIN_AND_WELSH, { targetFormat: "truetype" }));
+        const ttf = await cutToLatinAndWelsh(file, "truetype");
         const key = guid(ttf);
         obfuscated.set(`${family}/${element}`, { key, data: obfuscate(ttf, key) });
       }),
