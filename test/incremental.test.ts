@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { unzipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { sha256 } from "../src/hash.ts";
 import { shardOf } from "../src/pack/shard.ts";
@@ -46,6 +47,14 @@ describe("incremental builds", () => {
         `${pack.org}-policy-pack.zip`,
       ]);
       expect(pack.removed).toEqual([]);
+      // The zip, made from the one it replaces, holds every file of the pack as it is now.
+      const folder = join(dir, "output", pack.org);
+      const zipped = unzipSync(await readFile(join(folder, `${pack.org}-policy-pack.zip`)));
+      const files = (await readdir(folder)).filter((f) => f !== "manifest.json" && !f.endsWith(".zip"));
+      expect(Object.keys(zipped).sort()).toEqual(files.sort());
+      for (const name of files) {
+        expect(Buffer.from(zipped[name] as Uint8Array).equals(await readFile(join(folder, name))), name).toBe(true);
+      }
     }
   });
 

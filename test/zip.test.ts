@@ -1,12 +1,12 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateSync, unzipSync, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import type { CalendarDate } from "../src/types.ts";
-import { crc32, crc32InJavaScript, writeDeterministicZip, zipMembers } from "../src/write/zip.ts";
+import { crc32, crc32InJavaScript, type PackZipMember, writeDeterministicZip, zipMembers } from "../src/write/zip.ts";
 
 const BUILD_DATE: CalendarDate = { year: 2026, month: 11, day: 24 };
 const FILES = new Map<string, string | Uint8Array>([
@@ -24,21 +24,28 @@ describe("zips", () => {
       expect(sum(new TextEncoder().encode("123456789"))).toBe(0xcbf43926);
       expect(sum(new Uint8Array())).toBe(0);
       expect(sum(data)).toBe(crc32(data));
+      // Piece by piece, as a member copied from a previous zip is summed.
+      expect(sum(data.subarray(5000), sum(data.subarray(0, 5000)))).toBe(crc32(data));
     }
   });
 
-  /** The pack's zip of FILES, as the build writes it: each member read from its file. */
-  async function packZip(): Promise<{ zip: string; hash: string; members: { name: string; file: string }[] }> {
-    const dir = await mkdtemp(join(tmpdir(), "policypack-zip-"));
-    const members = await Promise.all(
-      [...FILES].map(async ([name, data], i) => {
-        const file = join(dir, `source-${i}`);
+  /** Each of `files` written to a file of its own, as a pack's zip takes its members. */
+  async function memberFiles(dir: string, files: Map<string, string | Uint8Array>): Promise<PackZipMember[]> {
+    return Promise.all(
+      [...files].map(async ([name, data], i) => {
+        const file = join(dir, `source-${i}-${name}`);
         await writeFile(file, data);
-        return { name, file };
+        return { name, file, sha: createHash("sha256").update(data).digest("hex") };
       }),
     );
+  }
+
+  /** The pack's zip of FILES, as the build writes it: each member read from its file. */
+  async function packZip() {
+    const dir = await mkdtemp(join(tmpdir(), "policypack-zip-"));
+    const members = await memberFiles(dir, FILES);
     const zip = join(dir, "pack.zip");
-    return { zip, hash: await writeDeterministicZip(zip, members, BUILD_DATE), members };
+    return { dir, zip, ...(await writeDeterministicZip(zip, members, BUILD_DATE)), members };
   }
 
   it("writes a pack's zip byte for byte as fflate's zipSync did (stored, in name order, dated the build date), member by member, and gives its SHA-256", async () => {
@@ -82,6 +89,52 @@ describe("zips", () => {
       const unzipped = unzipSync(written);
       expect(Object.keys(unzipped).sort()).toEqual([...FILES.keys()].sort());
       for (const [name, data] of FILES) expect(unzipped[name], name).toEqual(bytes(data));
+    }
+  });
+
+  it("copies the members unchanged from the previous zip, to the same bytes as a zip written afresh", async () => {
+    const first = await packZip();
+    // One member changed, one gone, one new: the rest come from the first zip.
+    const next = new Map(FILES);
+    next.set("index.html", "<!doctype html><title>Pack, changed</title>");
+    next.delete("empty.txt");
+    next.set("DCW2-new.pdf", "%PDF-1.7 new");
+    const members = await memberFiles(await mkdtemp(join(first.dir, "next-")), next);
+    const fresh = await writeDeterministicZip(join(first.dir, "fresh.zip"), members, BUILD_DATE);
+    // The copied members are read from the first zip, not their files: those are gone.
+    const unchanged = members.filter((m) => FILES.get(m.name) === next.get(m.name));
+    expect(unchanged.map((m) => m.name).sort()).toEqual(["DCW1-polisi.cy.html", "DCW1-test.docx", "ffeil-ŵ.txt"]);
+    for (const member of unchanged) await rm(member.file);
+    const updated = await writeDeterministicZip(join(first.dir, "updated.zip"), members, BUILD_DATE, {
+      file: first.zip,
+      index: first.index,
+    });
+    expect(updated).toEqual(fresh);
+    const bytes = await readFile(join(first.dir, "updated.zip"));
+    expect(bytes.equals(await readFile(join(first.dir, "fresh.zip")))).toBe(true);
+    expect(updated.index.length).toBe(bytes.length);
+    expect(Object.keys(unzipSync(bytes)).sort()).toEqual([...next.keys()].sort());
+  });
+
+  it("writes every member from its file when the previous zip is not what its index says", async () => {
+    const first = await packZip();
+    const fresh = await writeDeterministicZip(join(first.dir, "fresh.zip"), first.members, BUILD_DATE);
+    const docx = first.index.members.find((m) => m.name === "DCW1-test.docx");
+    const damaged = Buffer.from(await readFile(first.zip));
+    damaged[(docx?.at as number) + 100] ^= 0xff; // same length, one byte of a member changed
+    for (const [bytes, index] of [
+      [damaged, first.index],
+      [damaged.subarray(0, 1000), first.index],
+      [
+        await readFile(first.zip),
+        { ...first.index, members: first.index.members.map((m) => ({ ...m, at: m.at + 7 })) },
+      ],
+    ] as const) {
+      const previous = join(first.dir, "previous.zip");
+      await writeFile(previous, bytes);
+      const out = join(first.dir, "out.zip");
+      await rm(out, { force: true });
+      expect(await writeDeterministicZip(out, first.members, BUILD_DATE, { file: previous, index })).toEqual(fresh);
     }
   });
 });

@@ -8,6 +8,7 @@ import { wantsReadAndSign } from "../render/layout.ts";
 import type { PdfEngine } from "../render/pdf/engine.ts";
 import type { ManualLayout, ManualPartSource } from "../render/pdf/manual.ts";
 import type { Diagnostic, Language, Org, PolicyDocument, Theme } from "../types.ts";
+import type { ZipIndex } from "../write/zip.ts";
 import { sha256, themeHash, toolFingerprint } from "./fingerprint.ts";
 import type { PackBuild } from "./folder.ts";
 import { type BuildOptions, isLinked } from "./options.ts";
@@ -252,20 +253,44 @@ async function assemblePackPage({ org, editions, pack, options, theme }: Assembl
 
 /**
  * The zip, keyed by its members' own hashes: made once they are written, from the files, on the
- * pool's thread (reading, summing and hashing a pack's tens of MB there, never held whole).
+ * pool's thread (reading, summing and hashing a pack's tens of MB there, never held whole). The
+ * members unchanged since the zip was last written are copied from it (see writeDeterministicZip).
  */
 function assembleZip({ org, pack, options, pool }: AssembleStep) {
   const { buildDate } = options;
   const zip = zipName(org);
   const names = Object.keys(pack.next).sort();
   if (pack.wants(zip, sha256(formatIso(buildDate), ...names.flatMap((name) => [name, pack.next[name] as string])))) {
-    const members = names.map((name) => ({ name, file: join(pack.dir, name) }));
-    pack.madeLast.set(zip, (path) =>
-      pool.writeZip({ path, members, buildDate }).catch((error: NodeJS.ErrnoException) => {
+    const hash = pack.manifest.written[zip];
+    const index = !options.force && hash && pack.present.has(zip) ? zipIndexes.get(hash) : undefined;
+    const previous = index && { file: join(pack.dir, zip), index };
+    pack.madeLast.set(zip, async (path, written) => {
+      const members = names.map((name) => ({ name, file: join(pack.dir, name), sha: written[name] ?? "" }));
+      try {
+        const made = await pool.writeZip({ path, members, buildDate, ...(previous ? { previous } : {}) });
+        zipIndexes.set(made.hash, made.index);
+        return made.hash;
+      } catch (error) {
         // From a thread, only the message still has the code.
-        const code = error.code ?? /^(E[A-Z]+):/.exec(error.message)?.[1];
-        throw Object.assign(error, code ? { code } : {});
-      }),
-    );
+        const { code, message } = error as NodeJS.ErrnoException;
+        const found = code ?? /^(E[A-Z]+):/.exec(message)?.[1];
+        throw Object.assign(error as Error, found ? { code: found } : {});
+      }
+    });
   }
 }
+
+/** Where the members of each zip written are, by the hash of its bytes (see writeDeterministicZip). */
+const zipIndexes = jsonCache(
+  new FileCache(join(CACHE_DIR, "zips"), 2000),
+  "zip-index",
+  (value): value is ZipIndex =>
+    typeof value === "object" &&
+    value !== null &&
+    Number.isSafeInteger((value as ZipIndex).length) &&
+    Array.isArray((value as ZipIndex).members) &&
+    (value as ZipIndex).members.every(
+      (m) =>
+        typeof m.name === "string" && typeof m.sha === "string" && [m.crc, m.size, m.at].every(Number.isSafeInteger),
+    ),
+);

@@ -21,9 +21,10 @@ export class PackBuild {
   readonly hashes = new Map<string, string>();
   /**
    * Files made from the pack's files once those are written (the zip): each writes its file to
-   * the temporary path it is given and returns its SHA-256; writePack renames it into place.
+   * the temporary path it is given and returns its SHA-256; writePack renames it into place. It
+   * is given the SHA-256 of every file of the pack.
    */
-  readonly madeLast = new Map<string, (temporary: string) => Promise<string>>();
+  readonly madeLast = new Map<string, (temporary: string, written: Record<string, string>) => Promise<string>>();
 
   constructor(
     readonly dir: string,
@@ -151,7 +152,7 @@ export async function writePack(org: Org, pack: PackBuild, diagnostics: Diagnost
     const path = join(dir, name);
     const temporary = temporaryBeside(path);
     try {
-      contents[name] = await make(temporary);
+      contents[name] = await make(temporary, contents);
       await rename(temporary, path);
     } catch (error) {
       await rm(temporary, { force: true }).catch(() => {});

@@ -2,6 +2,7 @@
 import { setFlagsFromString } from "node:v8";
 import type { Tinypool } from "tinypool";
 import type { JoinedManual } from "../render/pdf/manual.ts";
+import type { WrittenZip } from "../write/zip.ts";
 import type { JoinTask, RenderedFiles, RenderTask, ZipTask } from "./worker.ts";
 
 export interface DocumentPool {
@@ -10,8 +11,8 @@ export interface DocumentPool {
   run(task: RenderTask): Promise<RenderedFiles>;
   /** The manual joined from its printed front and the policies' PDFs, or updated (see joinManual). */
   joinManual(task: JoinTask): Promise<JoinedManual>;
-  /** A pack's zip written to a new file (see writeZip): its SHA-256. */
-  writeZip(task: ZipTask): Promise<string>;
+  /** A pack's zip written to a new file (see writeZip): its SHA-256 and index. */
+  writeZip(task: ZipTask): Promise<WrittenZip>;
   close(): Promise<void>;
 }
 
@@ -82,7 +83,7 @@ export function documentPool(jobs: number, { printing }: { printing: boolean }):
     run: (task) => run(task) as Promise<RenderedFiles>,
     joinManual: (task) => joinInTurn(() => run(task, "joinManual") as Promise<JoinedManual>),
     // Reading, summing and hashing a pack's tens of MB off this thread, which hashes and writes the other files.
-    writeZip: (task) => run(task, "writeZip") as Promise<string>,
+    writeZip: (task) => run(task, "writeZip") as Promise<WrittenZip>,
     close: async () => {
       await (await pool)?.destroy();
     },

@@ -6,6 +6,7 @@ import type { SiblingFiles } from "../render/html/page.ts";
 import { renderHtml } from "../render/html/page.ts";
 import type { JoinedManual, ManualFront, ManualPartSource } from "../render/pdf/manual.ts";
 import type { CalendarDate, Diagnostic, Org, Policy, PolicyDocument } from "../types.ts";
+import type { PackZipMember, WrittenZip, ZipIndex } from "../write/zip.ts";
 import type { PackContext } from "./context.ts";
 import { policyDocument } from "./documents.ts";
 import { docxDiagnostics } from "./problems.ts";
@@ -67,15 +68,17 @@ export async function joinManual({ front, policies, previous }: JoinTask): Promi
 export interface ZipTask {
   /** A new file to write the zip to (see writeDeterministicZip). */
   path: string;
-  /** Each member's name in the zip and the file it is read from. */
-  members: { name: string; file: string }[];
+  /** Each member's name in the zip, the file it is read from and that file's SHA-256. */
+  members: PackZipMember[];
   buildDate: CalendarDate;
+  /** The pack's zip as last written, and where its members are in it. */
+  previous?: { file: string; index: ZipIndex };
 }
 
-/** A pack's zip written to a file, member by member; its SHA-256. */
-export async function writeZip({ path, members, buildDate }: ZipTask): Promise<string> {
+/** A pack's zip written to a file, member by member: its SHA-256 and index. */
+export async function writeZip({ path, members, buildDate, previous }: ZipTask): Promise<WrittenZip> {
   const { writeDeterministicZip } = await import("../write/zip.ts");
-  return writeDeterministicZip(path, members, buildDate);
+  return writeDeterministicZip(path, members, buildDate, previous);
 }
 
 export default renderFiles;

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { open, readFile, rm } from "node:fs/promises";
+import { type FileHandle, open, readFile, rm } from "node:fs/promises";
 import * as zlib from "node:zlib";
 import type { CalendarDate } from "../types.ts";
 
@@ -14,16 +14,16 @@ const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   return c >>> 0;
 });
 
-/** CRC-32 computed here, for Node before 20.15, which has no zlib.crc32. */
-export function crc32InJavaScript(data: Uint8Array): number {
-  let crc = 0xffffffff;
+/** CRC-32 computed here, for Node before 20.15, which has no zlib.crc32; `value`: the CRC of what came before. */
+export function crc32InJavaScript(data: Uint8Array, value = 0): number {
+  let crc = (value ^ 0xffffffff) >>> 0;
   for (const byte of data) crc = (CRC_TABLE[(crc ^ byte) & 0xff] as number) ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-/** CRC-32 as zip files carry it. */
-export const crc32: (data: Uint8Array) => number =
-  typeof zlib.crc32 === "function" ? (data) => zlib.crc32(data) : crc32InJavaScript;
+/** CRC-32 as zip files carry it; `value`: the CRC of what came before, to sum a file piece by piece. */
+export const crc32: (data: Uint8Array, value?: number) => number =
+  typeof zlib.crc32 === "function" ? (data, value = 0) => zlib.crc32(data, value) : crc32InJavaScript;
 
 /** A file of a zip: its bytes as stored (deflated, or as they are), with the CRC and size of the file itself. */
 export interface ZipMember {
@@ -48,8 +48,8 @@ class ZipLayout {
     this.dosDate = ((date.year - 1980) << 9) | (date.month << 5) | date.day;
   }
 
-  /** The member's local header, to be followed by its data. */
-  local({ name: text, crc, size, data, deflated }: ZipMember): Uint8Array {
+  /** The member's local header, to be followed by its data, `stored` bytes of it. */
+  local({ name: text, crc, size, deflated }: Omit<ZipMember, "data">, stored: number): Uint8Array {
     const name = this.encoder.encode(text);
     // The fields a local header and a central directory entry share, from "version needed" on.
     const common = (view: DataView, at: number) => {
@@ -59,7 +59,7 @@ class ZipLayout {
       view.setUint16(at + 6, 0, true); // 00:00
       view.setUint16(at + 8, this.dosDate, true);
       view.setUint32(at + 10, crc, true);
-      view.setUint32(at + 14, data.length, true);
+      view.setUint32(at + 14, stored, true);
       view.setUint32(at + 18, size, true);
       view.setUint16(at + 22, name.length, true);
     };
@@ -76,7 +76,7 @@ class ZipLayout {
     centralView.setUint32(42, this.offset, true);
     central.set(name, 46);
     this.centrals.push(central);
-    this.offset += local.length + data.length;
+    this.offset += local.length + stored;
     return local;
   }
 
@@ -97,35 +97,86 @@ class ZipLayout {
 /** A zip of the members, in order, each dated `date` at midnight (zip times have no zone). */
 export function zipMembers(members: readonly ZipMember[], date: CalendarDate): Uint8Array {
   const layout = new ZipLayout(date);
-  const parts = members.flatMap((member) => [layout.local(member), member.data]);
+  const parts = members.flatMap((member) => [layout.local(member, member.data.length), member.data]);
   return Buffer.concat([...parts, layout.end()]);
 }
+
+/** A member of a pack's zip: its name, the file it is read from, and the SHA-256 of that file. */
+export interface PackZipMember {
+  name: string;
+  file: string;
+  sha: string;
+}
+
+/** Where each member of a pack's zip is in it, to copy those unchanged into the next (plain data). */
+export interface ZipIndex {
+  /** The zip's length in bytes. */
+  length: number;
+  members: { name: string; sha: string; crc: number; size: number; at: number }[];
+}
+
+/** A pack's zip as written: its SHA-256 and its index. */
+export interface WrittenZip {
+  hash: string;
+  index: ZipIndex;
+}
+
+/** How much of a previous zip is read at a time: one buffer, used again for each piece. */
+const PIECE = 1 << 20;
 
 /**
  * A pack's zip, whose bytes depend only on its files and the build date: entries in name order,
  * every entry dated the build date. Stored, not deflated: PDFs and Word files are compressed
  * already, and deflating the HTML (mostly base64 fonts) saved a third of its size at the cost of
  * most of a pack's build time. Written to `path` (created, never overwritten) one member at a
- * time, each read from its `file` only when its turn comes: a pack's zip is tens of MB, never held
- * whole. Returns the SHA-256 of the bytes written.
+ * time: a pack's zip is tens of MB, never held whole. A member whose file has the SHA-256 it had
+ * in `previous` (the pack's zip as last written, with its index) is copied from there, its
+ * CRC-32 checked, instead of being read from its own file: after one policy changed, a pack's
+ * zip is one read of the old zip instead of hundreds of files opened. The bytes are the same
+ * either way; a previous zip that is not what its index says is not used.
  */
 export async function writeDeterministicZip(
   path: string,
-  members: readonly { name: string; file: string }[],
+  members: readonly PackZipMember[],
   buildDate: CalendarDate,
-): Promise<string> {
+  previous?: { file: string; index: ZipIndex },
+): Promise<WrittenZip> {
+  const kept = new Map(previous?.index.members.map((member) => [member.name, member]));
   const layout = new ZipLayout(buildDate);
   const hash = createHash("sha256");
+  const index: ZipIndex = { length: 0, members: [] };
   const out = await open(path, "wx");
+  let old: FileHandle | undefined;
   try {
+    old = previous && (await open(previous.file, "r"));
+    if (old && (await old.stat()).size !== previous?.index.length) throw new Error("the previous zip changed");
     const write = async (bytes: Uint8Array) => {
       hash.update(bytes);
       await out.write(bytes);
+      index.length += bytes.length;
     };
-    for (const { name, file } of [...members].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const piece = old && Buffer.allocUnsafe(PIECE);
+    for (const { name, file, sha } of [...members].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const was = kept.get(name);
+      if (old && piece && sha && was?.sha === sha) {
+        await write(layout.local({ name, crc: was.crc, size: was.size, deflated: false }, was.size));
+        index.members.push({ ...was, at: index.length });
+        let crc = 0;
+        for (let done = 0; done < was.size; ) {
+          const { bytesRead } = await old.read(piece, 0, Math.min(PIECE, was.size - done), was.at + done);
+          if (bytesRead === 0) throw new Error("the previous zip is cut short");
+          const read = piece.subarray(0, bytesRead);
+          crc = crc32(read, crc);
+          await write(read);
+          done += bytesRead;
+        }
+        if (crc !== was.crc) throw new Error(`${name} changed in the previous zip`);
+        continue;
+      }
       const data = await readFile(file);
       const member = { name, crc: crc32(data), size: data.length, data, deflated: false };
-      await write(layout.local(member));
+      await write(layout.local(member, data.length));
+      index.members.push({ name, sha, crc: member.crc, size: member.size, at: index.length });
       await write(member.data);
     }
     await write(layout.end());
@@ -133,7 +184,11 @@ export async function writeDeterministicZip(
   } catch (error) {
     await out.close().catch(() => {});
     await rm(path, { force: true }); // ours: created above
+    // A previous zip that is not what its index says is only a cost: the zip is written without it.
+    if (previous) return writeDeterministicZip(path, members, buildDate);
     throw error;
+  } finally {
+    await old?.close().catch(() => {});
   }
-  return hash.digest("hex");
+  return { hash: hash.digest("hex"), index };
 }
