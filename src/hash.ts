@@ -15,3 +15,15 @@ export const sha256 = (...parts: (string | Uint8Array)[]): string => {
   }
   return hash.update(text).digest("hex");
 };
+
+/**
+ * sha256() of `bytes`, and of `bytes` followed by more: `bytes` are hashed once, for a file
+ * updated by appending to it (the manual) that is checked before and recorded after.
+ */
+export function sha256Growing(bytes: Uint8Array): { hash: string; grown: (more: Uint8Array) => string } {
+  const state = createHash("sha256").update(bytes);
+  return {
+    hash: state.copy().update("\0").digest("hex"),
+    grown: (more) => state.update(more).update("\0").digest("hex"),
+  };
+}
