@@ -105,15 +105,20 @@ const DOCUMENTS_IN_FLIGHT = 30;
 /**
  * One thread per CPU when the build may have enough to render or join to repay starting them (a
  * thread loads the renderers anew: about as long as 30 Word files or 100 web pages take), else one.
- * Only what is stale is rendered, so this is the most there could be.
+ * Only what is stale is rendered, so this is the most there could be. A build that prints leaves
+ * one CPU to Chromium, whose page pool prints on every CPU: on 2 cores a second thread made a full
+ * build of 60 policies x 6 organisations no faster (84.3 and 92.3 s against 88.7 and 93.3 s) and
+ * doubled its peak (910 and 1012 MiB against 492 and 511), and one policy changed at 50
+ * organisations took as long (20.9 and 24.6 s against 20.1 and 24.0 s; 2026-12-02).
  */
 function defaultJobs(check: CheckResult, orgs: readonly Org[], options: BuildOptions): number {
   const most = orgs.length * check.library.policies.length;
+  const printing = options.formats.includes("pdf");
   // Joining a manual takes about as long as 30 Word files.
-  const manuals = options.formats.includes("pdf") && !options.drafts ? 120 * orgs.length : 0;
+  const manuals = printing && !options.drafts ? 120 * orgs.length : 0;
   const work =
     (options.formats.includes("docx") ? 4 * most : 0) + (options.formats.includes("html") ? most : 0) + manuals;
-  return work >= 400 ? availableParallelism() : 1;
+  return work >= 400 ? Math.max(1, availableParallelism() - (printing ? 1 : 0)) : 1;
 }
 
 /**
