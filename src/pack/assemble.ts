@@ -266,16 +266,15 @@ function assembleZip({ org, pack, options, pool }: AssembleStep) {
     const previous = index && { file: join(pack.dir, zip), index };
     pack.madeLast.set(zip, async (path, written) => {
       const members = names.map((name) => ({ name, file: join(pack.dir, name), sha: written[name] ?? "" }));
-      try {
-        const made = await pool.writeZip({ path, members, buildDate, ...(previous ? { previous } : {}) });
-        zipIndexes.set(made.hash, made.index);
-        return made.hash;
-      } catch (error) {
-        // From a thread, only the message still has the code.
-        const { code, message } = error as NodeJS.ErrnoException;
-        const found = code ?? /^(E[A-Z]+):/.exec(message)?.[1];
-        throw Object.assign(error as Error, found ? { code: found } : {});
-      }
+      const made = await pool
+        .writeZip({ path, members, buildDate, ...(previous ? { previous } : {}) })
+        .catch((error: NodeJS.ErrnoException) => {
+          // From a thread, only the message still has the code.
+          const code = error.code ?? /^(E[A-Z]+):/.exec(error.message)?.[1];
+          throw Object.assign(error, code ? { code } : {});
+        });
+      zipIndexes.set(made.hash, made.index);
+      return made.hash;
     });
   }
 }

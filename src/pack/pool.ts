@@ -17,22 +17,45 @@ export interface DocumentPool {
 }
 
 /**
- * `jobs` threads; with one, documents render in this thread. Threads start on the first task,
- * so a build that renders nothing starts none. `printing`: whether the build prints PDFs too.
+ * `jobs` threads; with one, documents render in this thread, and zips are written on a thread of
+ * their own. Threads start on the first task, so a build that renders nothing starts none.
+ * `printing`: whether the build prints PDFs too.
  */
 export function documentPool(jobs: number, { printing }: { printing: boolean }): DocumentPool {
   if (jobs <= 1) {
     // One at a time, as a thread would: Word files rendered all at once interleave and crowd memory.
     const inTurn = oneAtATime();
     const worker = () => import("./worker.ts");
+    // Zips are written on a thread of their own, which loads no renderer: reading, summing,
+    // hashing and writing tens of MB a pack took a sixth of this thread's time after one policy
+    // changed at 50 x 60 (2.5 of 15 s), while Chromium left a core half idle.
+    const zips = threads(1);
     return {
       threaded: false,
       run: (task) => inTurn(async () => (await worker()).renderFiles(task)),
       joinManual: (task) => inTurn(async () => (await worker()).joinManual(task)),
-      writeZip: async (task) => (await worker()).writeZip(task),
-      close: async () => {},
+      writeZip: (task) => zips.run(task, "writeZip") as Promise<WrittenZip>,
+      close: () => zips.close(),
     };
   }
+  const pool = threads(jobs, { printing });
+  // One manual joins at a time: a join holds hundreds of MB, and the other thread renders meanwhile.
+  const joinInTurn = oneAtATime();
+  return {
+    threaded: true,
+    run: (task) => pool.run(task) as Promise<RenderedFiles>,
+    joinManual: (task) => joinInTurn(() => pool.run(task, "joinManual") as Promise<JoinedManual>),
+    // Reading, summing and hashing a pack's tens of MB off this thread, which hashes and writes the other files.
+    writeZip: (task) => pool.run(task, "writeZip") as Promise<WrittenZip>,
+    close: () => pool.close(),
+  };
+}
+
+/**
+ * `count` threads running worker.ts, started on the first task. `rendering`: they render (and
+ * join manuals), so they get the heap that needs; without it, they only write zips.
+ */
+function threads(count: number, rendering?: { printing: boolean }) {
   let pool: Promise<Tinypool> | undefined;
   const start = async () => {
     const { Tinypool } = await import("tinypool");
@@ -45,17 +68,17 @@ export function documentPool(jobs: number, { printing }: { printing: boolean }):
     // 14.3-14.8 s instead of 16.3-18.7 s (builds alternated, 2026-12-02). Set as a V8 flag: a
     // thread's heap is configured from the flags when it starts, and Node's resourceLimits has no
     // such setting; this thread's heap is configured already, so it is not changed.
-    setFlagsFromString(`--initial-old-space-size=${THREAD_OLD_SPACE_MB}`);
+    if (rendering) setFlagsFromString(`--initial-old-space-size=${THREAD_OLD_SPACE_MB}`);
     // From src/ (tsx, vitest) the worker needs tsx's hooks; from dist/ it is plain JavaScript.
     const fromSources = import.meta.url.endsWith(".ts");
     return new Tinypool({
       filename: new URL(fromSources ? "./worker-dev.mjs" : "./worker.js", import.meta.url).href,
-      minThreads: jobs,
-      maxThreads: jobs,
+      minThreads: count,
+      maxThreads: count,
       // Each thread has its next task waiting when it finishes one, rather than waiting for this
       // thread to send it: this one assembles and hashes packs in between, and on a busy machine
       // is not scheduled at once (threads idled 8% of a 10-pack build, now under 2%).
-      concurrentTasksPerWorker: 2,
+      concurrentTasksPerWorker: rendering ? 2 : 1,
       // The young generation: with PDFs to print, 32 MB. The threads then wait on Chromium, and a
       // bigger one only holds more: at 64 MB a 6 x 60 full build took as long and peaked at 856
       // and 869 MiB against 767 and 778 (at 96 MB, 810-944 MB against 782-788). Without PDFs the
@@ -69,21 +92,16 @@ export function documentPool(jobs: number, { printing }: { printing: boolean }):
       // grow to four times what it holds before collecting it only when it may grow to 2 GB, so a
       // thread holding 35 MB no longer grows to 150 MB first. The largest policy the library
       // allows (1 MB) takes about 250 MB to render.
-      resourceLimits: { maxYoungGenerationSizeMb: printing ? 32 : 64, maxOldGenerationSizeMb: 1024 },
+      ...(rendering
+        ? { resourceLimits: { maxYoungGenerationSizeMb: rendering.printing ? 32 : 64, maxOldGenerationSizeMb: 1024 } }
+        : {}),
     });
   };
-  const run = async (task: unknown, name?: string) => {
-    pool ??= start();
-    return (await pool).run(task, name ? { name } : {});
-  };
-  // One manual joins at a time: a join holds hundreds of MB, and the other thread renders meanwhile.
-  const joinInTurn = oneAtATime();
   return {
-    threaded: true,
-    run: (task) => run(task) as Promise<RenderedFiles>,
-    joinManual: (task) => joinInTurn(() => run(task, "joinManual") as Promise<JoinedManual>),
-    // Reading, summing and hashing a pack's tens of MB off this thread, which hashes and writes the other files.
-    writeZip: (task) => run(task, "writeZip") as Promise<WrittenZip>,
+    run: async (task: unknown, name?: string) => {
+      pool ??= start();
+      return (await pool).run(task, name ? { name } : {});
+    },
     close: async () => {
       await (await pool)?.destroy();
     },

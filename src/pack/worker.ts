@@ -3,12 +3,10 @@
 // are plain data, copied between threads.
 import { readFile } from "node:fs/promises";
 import type { SiblingFiles } from "../render/html/page.ts";
-import { renderHtml } from "../render/html/page.ts";
 import type { JoinedManual, ManualFront, ManualPartSource } from "../render/pdf/manual.ts";
 import type { CalendarDate, Diagnostic, Org, Policy, PolicyDocument } from "../types.ts";
 import type { PackZipMember, WrittenZip, ZipIndex } from "../write/zip.ts";
 import type { PackContext } from "./context.ts";
-import { policyDocument } from "./documents.ts";
 import { docxDiagnostics } from "./problems.ts";
 
 /** What filling a policy in takes, for the worker to do it (see sendableContext). */
@@ -34,6 +32,8 @@ export interface RenderedFiles {
 
 export async function renderFiles(task: RenderTask): Promise<RenderedFiles> {
   const { html, docx } = task;
+  // Loaded on first use, as every renderer is: a thread that only writes zips loads none.
+  const { policyDocument } = await import("./documents.ts");
   const doc =
     "tree" in task.doc ? task.doc : policyDocument(task.doc.org, task.doc.policy, task.doc.buildDate, task.doc.context);
   const result: RenderedFiles = { files: [], diagnostics: [] };
@@ -44,7 +44,7 @@ export async function renderFiles(task: RenderTask): Promise<RenderedFiles> {
     result.files.push([docx.name, data]);
     result.diagnostics.push(...docxDiagnostics(doc, docx.name, warnings));
   }
-  if (html) result.files.push([html.name, renderHtml(doc, html.siblings)]);
+  if (html) result.files.push([html.name, (await import("../render/html/page.ts")).renderHtml(doc, html.siblings)]);
   return result;
 }
 
