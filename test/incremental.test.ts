@@ -34,6 +34,19 @@ describe("incremental builds", () => {
     expect(await mtimes(join(dir, "output"))).toEqual(before);
   });
 
+  it("records for every file written, the zip included, the hash of its bytes", async () => {
+    const dir = await workspace();
+    await build(dir, ...FAST);
+    const folder = join(dir, "output", "afon-homecare");
+    const { written } = JSON.parse(await readFile(join(folder, "manifest.json"), "utf8")) as {
+      written: Record<string, string>;
+    };
+    const files = (await readdir(folder)).filter((f) => f !== "manifest.json");
+    expect(Object.keys(written).sort()).toEqual(files.sort());
+    expect(files).toContain("afon-homecare-policy-pack.zip");
+    for (const name of files) expect(written[name], name).toBe(sha256(await readFile(join(folder, name))));
+  });
+
   it("changing one policy rebuilds exactly that policy in each pack, and what contains it", async () => {
     const dir = await workspace();
     await build(dir, ...FAST);

@@ -133,7 +133,8 @@ const PIECE = 1 << 20;
  * in `previous` (the pack's zip as last written, with its index) is copied from there, its
  * CRC-32 checked, instead of being read from its own file: after one policy changed, a pack's
  * zip is one read of the old zip instead of hundreds of files opened. The bytes are the same
- * either way; a previous zip that is not what its index says is not used.
+ * either way; a previous zip that is not what its index says is not used. Returns the zip's
+ * sha256() and its index.
  */
 export async function writeDeterministicZip(
   path: string,
@@ -190,5 +191,7 @@ export async function writeDeterministicZip(
   } finally {
     await old?.close().catch(() => {});
   }
-  return { hash: hash.digest("hex"), index };
+  // Ended by a NUL, as sha256() in hash.ts hashes every other file the manifest records: the same
+  // hash as fileHash() of the zip, which decides whether a file is still the one policypack wrote.
+  return { hash: hash.update("\0").digest("hex"), index };
 }
