@@ -17,13 +17,17 @@ export const sha256 = (...parts: (string | Uint8Array)[]): string => {
 };
 
 /**
- * sha256() of `bytes`, and of `bytes` followed by more: `bytes` are hashed once, for a file
- * updated by appending to it (the manual) that is checked before and recorded after.
+ * sha256() of bytes given piece by piece: a file too big to hold whole (a zip), or one that grows
+ * (a manual updated by appending to it). `digest` gives that of the pieces so far; more may follow.
  */
-export function sha256Growing(bytes: Uint8Array): { hash: string; grown: (more: Uint8Array) => string } {
-  const state = createHash("sha256").update(bytes);
-  return {
-    hash: state.copy().update("\0").digest("hex"),
-    grown: (more) => state.update(more).update("\0").digest("hex"),
+export function sha256Pieces() {
+  const state = createHash("sha256");
+  const pieces = {
+    update(bytes: Uint8Array) {
+      state.update(bytes);
+      return pieces;
+    },
+    digest: () => state.copy().update("\0").digest("hex"),
   };
+  return pieces;
 }

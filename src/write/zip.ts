@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import { type FileHandle, open, readFile, rm } from "node:fs/promises";
 import * as zlib from "node:zlib";
+import { sha256Pieces } from "../hash.ts";
 import type { CalendarDate } from "../types.ts";
 
 // Zips written here rather than by fflate's zipSync: its CRC-32 is JavaScript, a tenth of the speed
@@ -144,7 +144,7 @@ export async function writeDeterministicZip(
 ): Promise<WrittenZip> {
   const kept = new Map(previous?.index.members.map((member) => [member.name, member]));
   const layout = new ZipLayout(buildDate);
-  const hash = createHash("sha256");
+  const hash = sha256Pieces();
   const index: ZipIndex = { length: 0, members: [] };
   const out = await open(path, "wx");
   let old: FileHandle | undefined;
@@ -191,7 +191,7 @@ export async function writeDeterministicZip(
   } finally {
     await old?.close().catch(() => {});
   }
-  // Ended by a NUL, as sha256() in hash.ts hashes every other file the manifest records: the same
-  // hash as fileHash() of the zip, which decides whether a file is still the one policypack wrote.
-  return { hash: hash.update("\0").digest("hex"), index };
+  // sha256(), as every other file the manifest records: the same hash as fileHash() of the zip,
+  // which decides whether a file is still the one policypack wrote.
+  return { hash: hash.digest(), index };
 }

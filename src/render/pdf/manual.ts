@@ -2,7 +2,7 @@ import type { ElementContent, Root } from "hast";
 import { h } from "hastscript";
 import { PDFContext, type PDFDict, PDFDocument, PDFName, PDFRef } from "pdf-lib";
 import { formatLong } from "../../dates/calendar.ts";
-import { sha256, sha256Growing } from "../../hash.ts";
+import { sha256, sha256Pieces } from "../../hash.ts";
 import { labelsFor } from "../../labels/index.ts";
 import {
   type CalendarDate,
@@ -326,8 +326,8 @@ export async function joinManual(
   const parts = manualParts(front, policies);
   const old = previous && canUpdate(previous.layout, front, policies) ? previous : undefined;
   // Hashed here, off the main thread: the layout is of exactly these bytes.
-  const oldBytes = old && sha256Growing(old.data);
-  if (old && oldBytes?.hash !== old.hash) throw new Error("the manual is not the file its layout describes");
+  const oldBytes = old && sha256Pieces().update(old.data);
+  if (old && oldBytes?.digest() !== old.hash) throw new Error("the manual is not the file its layout describes");
   let doc: PDFDocument | undefined;
   let context: PDFContext;
   let joined: JoinedPlace;
@@ -400,7 +400,7 @@ export async function joinManual(
   return {
     data,
     // An update is the old file and what follows it: only what follows is hashed again.
-    hash: old && oldBytes ? oldBytes.grown(data.subarray(old.data.length)) : sha256(data),
+    hash: old && oldBytes ? oldBytes.update(data.subarray(old.data.length)).digest() : sha256(data),
     layout: {
       ...joined,
       length: data.length,
