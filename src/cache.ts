@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { sha256 } from "./hash.ts";
-import { toolFingerprint } from "./pack/fingerprint.ts";
+import { toolFingerprint } from "./tool-fingerprint.ts";
 
 /** Where what a run worked out is kept for the next: inside the tool's own folder. */
 export const CACHE_DIR = join(import.meta.dirname, "..", "node_modules", ".cache", "policypack");

@@ -8,7 +8,7 @@ import { FIRST_YEAR, isPlausibleIsoDate, LAST_YEAR, parseIsoDate } from "../date
 import { didYouMean } from "../diagnostics/suggest.ts";
 import { sha256 } from "../hash.ts";
 import { pointerPart, positionOf } from "../load/yaml.ts";
-import { toolFingerprint } from "../pack/fingerprint.ts";
+import { toolFingerprint } from "../tool-fingerprint.ts";
 import type { Diagnostic, YamlPositions } from "../types.ts";
 
 // Ajv (CommonJS) is required only to compile a schema whose compiled code is not cached.

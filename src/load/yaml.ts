@@ -4,8 +4,8 @@ import { deserialize, serialize } from "node:v8";
 import type { Node } from "yaml";
 import { CACHE_DIR, FileCache } from "../cache.ts";
 import { sha256 } from "../hash.ts";
-import { toolFingerprint } from "../pack/fingerprint.ts";
 import { positionsIn } from "../template/positions.ts";
+import { toolFingerprint } from "../tool-fingerprint.ts";
 import type { Diagnostic, Position, YamlPositions } from "../types.ts";
 import { forbiddenInValue } from "./characters.ts";
 

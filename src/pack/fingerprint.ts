@@ -1,34 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { sha256 } from "../hash.ts";
+import { toolFingerprint } from "../tool-fingerprint.ts";
 import type { Library, Org, Policy, Review, Theme } from "../types.ts";
 import type { PackContext } from "./context.ts";
 
 export { sha256 };
-
-// dist/ compiled in the repository is fingerprinted by the sources it was compiled from, so that
-// running it (bin/policypack.js does when it is fresh) or src/ through tsx rebuilds nothing.
-const HERE = join(import.meta.dirname, "..");
-const SRC = existsSync(join(HERE, "..", "src", "pack", "fingerprint.ts")) ? join(HERE, "..", "src") : HERE;
-let tool: string | undefined;
-
-/**
- * Everything about the tool itself that shapes an output: its own source (layout, CSS,
- * renderers) and the exact versions of the libraries and fonts it renders with (the lock file).
- * Any change rebuilds everything, which is the safe answer to "did the layout change?".
- */
-export function toolFingerprint(): string {
-  if (tool) return tool;
-  // SRC is src/ in the repository, dist/ (compiled .js) in an installed package, which has no lock
-  // file: there its package.json (version and dependency ranges) stands in for it.
-  const files = (readdirSync(SRC, { recursive: true }) as string[]).filter((f) => /\.(ts|js|css)$/.test(f)).sort();
-  const lock = ["package-lock.json", "package.json"]
-    .map((name) => join(SRC, "..", name))
-    .find((path) => existsSync(path));
-  const versions = lock ? readFileSync(lock) : "";
-  tool = sha256(versions, ...files.flatMap((file) => [file, readFileSync(join(SRC, file))]));
-  return tool;
-}
 
 /** `hash` of each object worked out once: a theme, policy or org is hashed for every file it shapes. */
 function hashedOnce<K extends object>(hash: (key: K) => string): (key: K) => string {

@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { CACHE_DIR, FileCache } from "../cache.ts";
 import { sha256 } from "../hash.ts";
-import { toolFingerprint } from "../pack/fingerprint.ts";
+import { toolFingerprint } from "../tool-fingerprint.ts";
 import type { ThemeFont } from "../types.ts";
 
 // Fonts ship with the project, so every page looks the same on every machine and nothing is
