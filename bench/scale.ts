@@ -2,11 +2,11 @@
 // it, each build a separate `policypack build` process. Reports, for each format, the full build's
 // time, documents per second (--jobs 1 against --jobs J), the whole build with every format
 // (against --base, another checkout, when given), the no-op rebuild and the rebuild after one
-// policy changes; and the peak memory of the build process and its Chromium together.
+// policy changes (--changes N: that many times in a row); and the peak memory of the build process and its Chromium together.
 // With several sizes (--orgs 10,50,200), the scaling curve instead: one full build per size.
-// Run: npx tsx bench/scale.ts [--orgs 50] [--policies 60] [--formats html,docx,pdf] [--jobs N] [--base DIR]
+// Run: npx tsx bench/scale.ts [--orgs 50] [--policies 60] [--formats html,docx,pdf] [--jobs N] [--base DIR] [--changes N]
 import { spawn } from "node:child_process";
-import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -20,11 +20,14 @@ const { values } = parseArgs({
     // Unset: the builds use the tool's default, and the documents-per-second comparison one thread per CPU.
     jobs: { type: "string" },
     base: { type: "string" },
+    // How many times the one-policy change is made (and undone) in a row.
+    changes: { type: "string", default: "1" },
   },
 });
 const formats = (values.formats as string).split(",");
 const sizes = (values.orgs as string).split(",").map(Number);
 const POLICIES = Number(values.policies);
+const CHANGES = Number(values.changes);
 const JOBS = values.jobs ?? String(availableParallelism());
 const jobsOption = values.jobs ? ["--jobs", values.jobs] : [];
 const REPO = join(import.meta.dirname, "..");
@@ -186,16 +189,43 @@ console.log(
   `no-op rebuild: ${noop.seconds.toFixed(2)} s, ${count(noop.summary, "built")} files built, ${count(noop.summary, "skipped")} unchanged`,
 );
 
+// One policy changed, then changed back, and so on (--changes N): each rebuild's time, and how
+// many manuals were joined anew rather than updated (a manual joined anew is smaller than before).
 const file = join(policiesDir, "DCW101-staff-conduct-and-code-of-ethics.md");
-await writeFile(file, (await readFile(file, "utf8")).replace("## 1. Purpose", "## 1. Purpose\n\nA changed sentence."));
-const one = await build(dir, REPO, "--format", formats.join(","), ...jobsOption);
-const policyFiles = count(one.summary, "built", /^DCW101-/);
-const packFiles = one.summary.packs.flatMap((p) => p.built.filter((name) => !name.startsWith("DCW101-")));
-const kinds = [
-  ...new Set(packFiles.map((name) => name.replace(/^.*?(-policy-pack|-read-and-sign)?(\.[a-z]+)$/, "*$1$2"))),
-];
-console.log(
-  `one policy changed: ${one.seconds.toFixed(1)} s; ${policyFiles} policy files rebuilt (${ORGS} orgs × ${formats.length} formats = ${ORGS * formats.length}), plus ${packFiles.length} pack files (${kinds.sort().join(", ")})`,
-);
-console.log(`peak memory: ${memory([full, noop, one].reduce((a, b) => (b.treeMiB > a.treeMiB ? b : a)))}`);
+const original = await readFile(file, "utf8");
+const manualSizes = async () =>
+  new Map(
+    await Promise.all(
+      (await readdir(out)).map(
+        async (org) =>
+          [org, (await stat(join(out, org, `${org}-policy-pack.pdf`)).catch(() => undefined))?.size] as const,
+      ),
+    ),
+  );
+const changes: Run[] = [];
+for (let change = 1; change <= CHANGES; change++) {
+  const changed =
+    change % 2 === 1 ? original.replace("## 1. Purpose", "## 1. Purpose\n\nA changed sentence.") : original;
+  await writeFile(file, changed);
+  const before = await manualSizes();
+  const run = await build(dir, REPO, "--format", formats.join(","), ...jobsOption);
+  changes.push(run);
+  const after = await manualSizes();
+  const anew = [...after].filter(([org, size]) => size !== undefined && size < (before.get(org) ?? 0)).length;
+  const policyFiles = count(run.summary, "built", /^DCW101-/);
+  const packFiles = run.summary.packs.flatMap((p) => p.built.filter((name) => !name.startsWith("DCW101-")));
+  const kinds = [
+    ...new Set(packFiles.map((name) => name.replace(/^.*?(-policy-pack|-read-and-sign)?(\.[a-z]+)$/, "*$1$2"))),
+  ];
+  console.log(
+    `one policy changed${CHANGES > 1 ? ` (${change})` : ""}: ${run.seconds.toFixed(1)} s; ${policyFiles} policy files rebuilt (${ORGS} orgs × ${formats.length} formats = ${ORGS * formats.length}), plus ${packFiles.length} pack files (${kinds.sort().join(", ")}); ${anew} manuals joined anew`,
+  );
+}
+if (CHANGES > 1) {
+  const times = changes.map((run) => run.seconds).sort((a, b) => a - b);
+  console.log(
+    `one policy changed, ${CHANGES} times: median ${times[Math.floor(CHANGES / 2)]?.toFixed(1)} s, slowest ${times.at(-1)?.toFixed(1)} s`,
+  );
+}
+console.log(`peak memory: ${memory([full, noop, ...changes].reduce((a, b) => (b.treeMiB > a.treeMiB ? b : a)))}`);
 await rm(dir, { recursive: true, force: true });
