@@ -2,7 +2,8 @@
 // it, each build a separate `policypack build` process. Reports, for each format, the full build's
 // time, documents per second (--jobs 1 against --jobs J), the whole build with every format
 // (against --base, another checkout, when given), the no-op rebuild and the rebuild after one
-// policy changes (--changes N: that many times in a row); and the peak memory of the build process and its Chromium together.
+// policy changes (--changes N: that many times in a row); and the peak memory of the build
+// process and its Chromium together.
 // With several sizes (--orgs 10,50,200), the scaling curve instead: one full build per size.
 // Run: npx tsx bench/scale.ts [--orgs 50] [--policies 60] [--formats html,docx,pdf] [--jobs N] [--base DIR] [--changes N]
 import { spawn } from "node:child_process";
