@@ -44,6 +44,8 @@ interface Run {
   nodeMiB: number;
   /** The build process and every process under it (Chromium), summed as they ran: proportional set sizes. */
   treeMiB: number;
+  /** CPU seconds: the build's main thread, its other threads (V8's helpers, libuv's, the pool's), and Chromium. */
+  cpu: { main: number; others: number; chromium: number };
 }
 
 /** The processes under `pid`, all the way down. */
@@ -57,6 +59,21 @@ async function descendants(pid: number): Promise<number[]> {
     .filter(Boolean)
     .map(Number);
   return [...children, ...(await Promise.all(children.map(descendants))).flat()];
+}
+
+const TICKS_PER_SECOND = 100; // the kernel's USER_HZ, which /proc reports times in
+
+/** CPU seconds (user and system) each thread of `pid` has used, by thread id. */
+async function threadTimes(pid: number): Promise<Map<number, number>> {
+  const tasks = await readdir(`/proc/${pid}/task`).catch(() => []);
+  const times = new Map<number, number>();
+  for (const task of tasks) {
+    const stat = await readFile(`/proc/${pid}/task/${task}/stat`, "utf8").catch(() => "");
+    // The fields after the command name, which may hold spaces: utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (fields.length > 12) times.set(Number(task), (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND);
+  }
+  return times;
 }
 
 /** Proportional set size in KiB: shared pages (Chromium's processes share many) counted once in all. */
@@ -92,12 +109,18 @@ async function build(dir: string, repo: string, ...args: string[]): Promise<Run>
   let stdout = "";
   child.stdout.on("data", (chunk) => (stdout += chunk));
   let treeKiB = 0;
+  // Each thread's CPU time as last sampled (a thread's is lost when it ends before the next sample).
+  const cpuOf = new Map<number, Map<number, number>>();
   const sample = setInterval(async () => {
     const pids = [child.pid as number, ...(await descendants(child.pid as number))];
     treeKiB = Math.max(
       treeKiB,
       (await Promise.all(pids.map(pss))).reduce((a, b) => a + b, 0),
     );
+    for (const pid of pids) {
+      const times = await threadTimes(pid);
+      if (times.size > 0) cpuOf.set(pid, new Map([...(cpuOf.get(pid) ?? []), ...times]));
+    }
   }, 200);
   await new Promise((resolve) => child.on("close", resolve));
   clearInterval(sample);
@@ -109,13 +132,25 @@ async function build(dir: string, repo: string, ...args: string[]): Promise<Run>
     summary: JSON.parse(json) as Summary,
     nodeMiB: Number(peak?.[1] ?? 0) / 1024,
     treeMiB: treeKiB / 1024,
+    cpu: cpuSummary(child.pid as number, cpuOf),
   };
+}
+
+function cpuSummary(nodePid: number, cpuOf: Map<number, Map<number, number>>): Run["cpu"] {
+  const sum = (times: Iterable<number>) => [...times].reduce((a, b) => a + b, 0);
+  const node = cpuOf.get(nodePid) ?? new Map<number, number>();
+  const main = node.get(nodePid) ?? 0;
+  const chromium = sum([...cpuOf].filter(([pid]) => pid !== nodePid).map(([, times]) => sum(times.values())));
+  return { main, others: sum(node.values()) - main, chromium };
 }
 
 const count = (summary: Summary, key: "built" | "skipped" | "removed", pattern = /./) =>
   summary.packs.reduce((n, pack) => n + pack[key].filter((name) => pattern.test(name)).length, 0);
 const policyFile = (format: string) => new RegExp(`^DCW\\d+-.*\\.${format}$`);
 const memory = (run: Run) => `${run.nodeMiB.toFixed(0)} MiB node, ${run.treeMiB.toFixed(0)} MiB with Chromium`;
+// Where the time went: more CPU than wall time is cores working side by side.
+const cpu = ({ cpu: { main, others, chromium } }: Run) =>
+  `CPU ${(main + others + chromium).toFixed(1)} s: main thread ${main.toFixed(1)}, other threads ${others.toFixed(1)}, Chromium ${chromium.toFixed(1)}`;
 
 // Other work on the machine takes cores from the builds: say how much there was.
 const load = () => `load average ${loadavg()[0]?.toFixed(1)}`;
@@ -175,7 +210,7 @@ if (htmlDocx.length > 1) {
 await rm(out, { recursive: true, force: true });
 const full = await build(dir, REPO, "--format", formats.join(","), ...jobsOption);
 const made = formats.reduce((n, f) => n + count(full.summary, "built", policyFile(f)), 0);
-let line = `\nfull build (${formats.join(",")}): ${full.seconds.toFixed(1)} s, ${((full.seconds * 1000) / made).toFixed(1)} ms/document, ${memory(full)}`;
+let line = `\nfull build (${formats.join(",")}): ${full.seconds.toFixed(1)} s, ${((full.seconds * 1000) / made).toFixed(1)} ms/document, ${memory(full)}\n  ${cpu(full)}`;
 if (values.base) {
   const baseDir = join(dir, "base");
   await rm(join(baseDir), { recursive: true, force: true });
@@ -219,7 +254,7 @@ for (let change = 1; change <= CHANGES; change++) {
     ...new Set(packFiles.map((name) => name.replace(/^.*?(-policy-pack|-read-and-sign)?(\.[a-z]+)$/, "*$1$2"))),
   ];
   console.log(
-    `one policy changed${CHANGES > 1 ? ` (${change})` : ""}: ${run.seconds.toFixed(1)} s; ${policyFiles} policy files rebuilt (${ORGS} orgs × ${formats.length} formats = ${ORGS * formats.length}), plus ${packFiles.length} pack files (${kinds.sort().join(", ")}); ${anew} manuals joined anew`,
+    `one policy changed${CHANGES > 1 ? ` (${change})` : ""}: ${run.seconds.toFixed(1)} s; ${policyFiles} policy files rebuilt (${ORGS} orgs × ${formats.length} formats = ${ORGS * formats.length}), plus ${packFiles.length} pack files (${kinds.sort().join(", ")}); ${anew} manuals joined anew\n  ${cpu(run)}`,
   );
 }
 if (CHANGES > 1) {
