@@ -118,8 +118,9 @@ async function build(dir: string, repo: string, ...args: string[]): Promise<Run>
       (await Promise.all(pids.map(pss))).reduce((a, b) => a + b, 0),
     );
     for (const pid of pids) {
-      const times = await threadTimes(pid);
-      if (times.size > 0) cpuOf.set(pid, new Map([...(cpuOf.get(pid) ?? []), ...times]));
+      const threads = cpuOf.get(pid) ?? new Map<number, number>();
+      for (const [thread, seconds] of await threadTimes(pid)) threads.set(thread, seconds);
+      if (threads.size > 0) cpuOf.set(pid, threads);
     }
   }, 200);
   await new Promise((resolve) => child.on("close", resolve));
