@@ -2,7 +2,7 @@ import type { ElementContent, Root } from "hast";
 import { h } from "hastscript";
 import { PDFContext, type PDFDict, PDFDocument, PDFName, PDFRef } from "pdf-lib";
 import { formatLong } from "../../dates/calendar.ts";
-import { sha256, sha256Pieces } from "../../hash.ts";
+import { sha256 } from "../../hash.ts";
 import { labelsFor } from "../../labels/index.ts";
 import {
   type CalendarDate,
@@ -31,6 +31,8 @@ import {
 import { rewriteXrefLinks, siblingPdfAction, xrefHref } from "./links.ts";
 import { copyPart, type JoinedPlace, newJoinedPlace, type PartPlace, tieParts } from "./merge.ts";
 import {
+  copyNumberResources,
+  type NumberResources,
   type NumberStreams,
   numberForms,
   numberPage,
@@ -38,7 +40,7 @@ import {
   pageNumbers,
   unnumberPages,
 } from "./page-numbers.ts";
-import { lastXref, objectReader, writePdf } from "./pdf-file.ts";
+import { objectReader, writePdf } from "./pdf-file.ts";
 
 const FRONT_CSS = `
 .cover { break-after: page; padding-top: 30mm; }
@@ -263,15 +265,13 @@ export interface ManualPartSource {
 
 /** Where everything of a joined manual is, by object number, to replace its parts later (plain data). */
 export interface ManualLayout extends JoinedPlace {
-  /** The file's length, its next free object number and where its last cross-reference section is. */
-  length: number;
+  /** The file's next free object number. */
   size: number;
-  xref: number;
   root: number;
   info: number;
   /** The document's properties, as JSON: the catalog and info dictionary are kept only while they hold. */
   describes: string;
-  numbers: NumberStreams & { total: number };
+  numbers: NumberStreams & { total: number; resources: ManualNumberResources };
   /** Each page's drawn number (a form XObject), by part. */
   forms: number[][];
 }
@@ -291,43 +291,26 @@ function manualParts(front: ManualFront, policies: readonly ManualPartSource[]):
 
 /**
  * Whether `previous` can be updated into the manual of `front` and `policies` rather than joined
- * again: the same policies in the same order, the same properties, and old versions of replaced
- * parts that would not make the file larger than a new join by more than its allowedGrowth.
+ * again: the same policies in the same order, and the same properties.
  */
 export function canUpdate(previous: ManualLayout, front: ManualFront, policies: readonly ManualPartSource[]): boolean {
   const parts = manualParts(front, policies);
-  if (previous.describes !== JSON.stringify(front.properties) || previous.parts.length !== parts.length) return false;
-  let live = 0;
-  let added = 0;
-  for (const [i, part] of parts.entries()) {
-    const was = previous.parts[i] as PartPlace;
-    if (i > 0 && was.slug !== part.slug) return false;
-    if (was.source === part.source) live += was.bytes;
-    else {
-      live += part.bytes;
-      added += part.bytes;
-    }
-  }
-  return previous.length + added <= (1 + allowedGrowth(previous.describes)) * live;
-}
-
-/**
- * How much larger than a new join a manual may grow by updates: from 15% to 35%, a quarter on
- * average, a different share for each manual (from its properties, which name the organisation).
- * A policy every pack holds, changed build after build, grows every manual alike: with one share
- * for all, all 50 manuals at 50 x 60 were joined anew in the same build (66-71 s against 19-25 s
- * for the builds around it); with shares spread, a few are, build by build.
- */
-export function allowedGrowth(describes: string): number {
-  return 0.15 + (0.2 * Number.parseInt(sha256(describes).slice(0, 8), 16)) / 2 ** 32;
+  return (
+    previous.describes === JSON.stringify(front.properties) &&
+    previous.parts.length === parts.length &&
+    parts.every((part, i) => i === 0 || previous.parts[i]?.slug === part.slug) &&
+    // not a layout from before where objects are was recorded
+    previous.numbers.resources !== undefined &&
+    previous.parts.every((part) => part.objects !== undefined)
+  );
 }
 
 /**
  * The manual: its front, then the policies' own PDFs (pages numbered again), as one document.
- * With `previous` (see canUpdate), an incremental update of it: only the parts whose source
- * changed are copied (only their PDFs need be given), the objects tying the parts together
- * are written anew, and numbers are drawn again only on pages whose number changed. The old
- * file is kept as it is, and stays readable as it was.
+ * With `previous` (see canUpdate), an update of it: only the parts whose source changed are
+ * copied (only their PDFs need be given), the objects tying the parts together are written anew,
+ * and numbers are drawn again only on pages whose number changed; the rest of the old file is
+ * copied as it is, without the replaced parts' objects, into a file written whole.
  */
 export async function joinManual(
   front: ManualFront,
@@ -337,8 +320,7 @@ export async function joinManual(
   const parts = manualParts(front, policies);
   const old = previous && canUpdate(previous.layout, front, policies) ? previous : undefined;
   // Hashed here, off the main thread: the layout is of exactly these bytes.
-  const oldBytes = old && sha256Pieces().update(old.data);
-  if (old && oldBytes?.digest() !== old.hash) throw new Error("the manual is not the file its layout describes");
+  if (old && sha256(old.data) !== old.hash) throw new Error("the manual is not the file its layout describes");
   let doc: PDFDocument | undefined;
   let context: PDFContext;
   let joined: JoinedPlace;
@@ -346,7 +328,7 @@ export async function joinManual(
   if (old) {
     context = PDFContext.create();
     context.largestObjectNumber = old.layout.size - 1;
-    const { length, size, xref, root, info, describes, numbers, forms, ...place } = old.layout;
+    const { size, root, info, describes, numbers, forms, ...place } = old.layout;
     joined = { ...place, parts: [] };
     streams = numbers;
   } else {
@@ -384,7 +366,7 @@ export async function joinManual(
     const first = firstPages.get(slug);
     return first ? context.obj({ S: "GoTo", D: [PDFRef.of(first), "Fit"] }) : siblingPdfAction(context, slug);
   });
-  const forms = await numberManual(context, front, joined.parts, copied, streams, old?.layout);
+  const { forms, resources } = await numberManual(context, front, joined.parts, copied, streams, old?.layout);
   const reader = old && objectReader(old.data, context);
   const oldChain = new Map(
     old?.layout.parts.flatMap((part) => part.bookmarks).map((n, i, all) => [n, `${all[i - 1]} ${all[i + 1]}`]),
@@ -405,22 +387,25 @@ export async function joinManual(
     ? context.trailerInfo
     : { Root: PDFRef.of(old?.layout.root ?? 0), Info: PDFRef.of(old?.layout.info ?? 0) };
   const size = context.largestObjectNumber + 1;
-  const trailer = context.obj({ Size: size, Root, Info, ...(old ? { Prev: old.layout.xref } : {}) });
-  const data = writePdf(context, trailer, old?.data);
+  const trailer = context.obj({ Size: size, Root, Info });
+  // The replaced parts' objects, their pages' numbers and the numbers' old resources are left out.
+  const replaced = [...copied.keys()].flatMap((i) => {
+    const was = old?.layout.parts[i];
+    return was ? [was.objects, ...(old?.layout.forms[i] ?? []).map((n) => [n, n + 1] as const)] : [];
+  });
+  if (old && resources !== old.layout.numbers.resources) replaced.push(old.layout.numbers.resources.objects);
+  const data = writePdf(context, trailer, old && { data: old.data, dropped: replaced });
   const total = joined.parts.reduce((n, part) => n + part.pages.length, 0);
   return {
     data,
-    // An update is the old file and what follows it: only what follows is hashed again.
-    hash: old && oldBytes ? oldBytes.update(data.subarray(old.data.length)).digest() : sha256(data),
+    hash: sha256(data),
     layout: {
       ...joined,
-      length: data.length,
       size,
-      xref: lastXref(data),
       root: (Root as PDFRef).objectNumber,
       info: (Info as PDFRef).objectNumber,
       describes: JSON.stringify(front.properties),
-      numbers: { ...streams, total },
+      numbers: { ...streams, total, resources },
       forms,
     },
   };
@@ -430,8 +415,7 @@ export async function joinManual(
 // once by each thread, not once a manual (a 350-page one is most of what updating a manual parses).
 const numbersParsed = new Map<string, Promise<PDFDocument>>();
 
-function parsedNumbers(numbers: Uint8Array): Promise<PDFDocument> {
-  const key = sha256(numbers);
+function parsedNumbers(numbers: Uint8Array, key: string): Promise<PDFDocument> {
   let parsed = numbersParsed.get(key);
   if (!parsed) {
     parsed = loadPdf(numbers);
@@ -442,10 +426,14 @@ function parsedNumbers(numbers: Uint8Array): Promise<PDFDocument> {
   return parsed;
 }
 
+/** The number forms' resources in a manual, and which numbers PDF (by its hash) they are of. */
+export type ManualNumberResources = NumberResources & { key: string };
+
 /**
  * Draws "Page N of M" on the copied parts' pages, and draws again the numbers of other pages
  * that moved or whose total changed (each in place of its old one). Returns every page's number
- * form, by part.
+ * form, by part, and the resources they draw with: those of the old file when they are of the
+ * same numbers PDF, else copied anew (and then every number is drawn anew with them).
  */
 async function numberManual(
   context: PDFContext,
@@ -454,7 +442,11 @@ async function numberManual(
   copied: ReadonlyMap<number, PDFDict[]>,
   streams: NumberStreams,
   old: ManualLayout | undefined,
-): Promise<number[][]> {
+): Promise<{ forms: number[][]; resources: ManualNumberResources }> {
+  const key = sha256(front.numbers);
+  const numbers = await parsedNumbers(front.numbers, key);
+  const kept = old?.numbers.resources.key === key ? old.numbers.resources : undefined;
+  const resources = kept ?? { key, ...copyNumberResources(context, numbers) };
   const total = parts.reduce((n, part) => n + part.pages.length, 0);
   const wanted: { part: number; page: number; index: number; at?: number }[] = [];
   let index = 0;
@@ -462,7 +454,7 @@ async function numberManual(
   for (const [i, part] of parts.entries()) {
     for (const page of part.pages.keys()) {
       const at = copied.has(i) ? undefined : old?.forms[i]?.[page];
-      const moved = index !== oldIndex || total !== old?.numbers.total;
+      const moved = index !== oldIndex || total !== old?.numbers.total || !kept;
       if (at === undefined || moved)
         wanted.push({ part: i, page, index: index + page, ...(at === undefined ? {} : { at }) });
     }
@@ -470,10 +462,10 @@ async function numberManual(
     oldIndex += old?.parts[i]?.pages.length ?? 0;
   }
   const forms = parts.map((_, i) => [...(copied.has(i) ? [] : (old?.forms[i] ?? []))]);
-  if (wanted.length === 0) return forms;
-  const made = await numberForms(
+  const made = numberForms(
     context,
-    await parsedNumbers(front.numbers),
+    numbers,
+    resources.ref,
     wanted.map((w) => w.index),
     wanted.map((w) => w.at),
   );
@@ -483,7 +475,7 @@ async function numberManual(
     const pageDict = copied.get(part)?.[page];
     if (pageDict) numberPage(context, pageDict, form, streams);
   }
-  return forms;
+  return { forms, resources };
 }
 
 /**

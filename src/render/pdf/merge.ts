@@ -29,8 +29,10 @@ export interface PartPlace {
   source: string;
   /** The policy's slug, for links to where it starts; none for the front. */
   slug?: string;
-  /** Its size in bytes: how much of the file it is, to know when old versions outweigh it. */
+  /** Its size in bytes. */
   bytes: number;
+  /** The object numbers its copy was given, [from, to): what to leave out when it is replaced. */
+  objects: readonly [number, number];
   pages: number[];
   /** Its own /Document element, now a /Part of the joined one's. */
   elements: number[];
@@ -163,6 +165,7 @@ export function copyPart(
   firstPage?: number,
 ): { place: PartPlace; pages: PDFDict[] } {
   resolveNamedDestinations(doc);
+  const from = context.largestObjectNumber + 1;
   const idOffset = joined.nextId;
   joined.nextId += shiftIds(doc, idOffset);
   const copier = PDFObjectCopier.for(doc.context, context);
@@ -224,6 +227,7 @@ export function copyPart(
   const keys = nums.filter((_, i) => i % 2 === 0).map((key) => numberOf(key) as number);
   const place: PartPlace = {
     ...part,
+    objects: [from, context.largestObjectNumber + 1],
     pages: pageRefs.map((ref, i) => (i === 0 && firstPage !== undefined ? firstPage : ref.objectNumber)),
     elements,
     ...(nums.length > 0

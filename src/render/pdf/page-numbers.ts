@@ -13,8 +13,7 @@ import {
   type PDFObject,
   PDFObjectCopier,
   type PDFOperator,
-  PDFPageEmbedder,
-  type PDFPageLeaf,
+  PDFRawStream,
   PDFRef,
   popGraphicsState,
   pushGraphicsState,
@@ -82,9 +81,11 @@ const contentsOf = (context: PDFContext, page: PDFDict): PDFObject[] => {
 export async function numberPages(doc: PDFDocument, engine: PdfEngine, style: NumberStyle): Promise<void> {
   const numbers = (await pageNumbers(engine, style, doc.getPageCount())).doc;
   const pages = doc.getPages();
-  const forms = await numberForms(
+  const { ref } = copyNumberResources(doc.context, numbers);
+  const forms = numberForms(
     doc.context,
     numbers,
+    ref,
     pages.map((_, i) => i),
   );
   const streams = numberStreams(doc.context);
@@ -114,24 +115,56 @@ export function numberStreams(context: PDFContext): NumberStreams {
   };
 }
 
+/** Where the resources the number forms draw with (the numbers' font) are in a document. */
+export interface NumberResources {
+  ref: number;
+  /** The object numbers their copy was given, [from, to). */
+  objects: readonly [number, number];
+}
+
+/** The resources of the pages of `numbers` (see pageNumbers) copied into `context`, once for all its pages. */
+export function copyNumberResources(context: PDFContext, numbers: PDFDocument): NumberResources {
+  const from = context.largestObjectNumber + 1;
+  const [first, ...others] = numbers.getPages().map((page) => page.node.Resources());
+  // Chromium prints every page of a document with the same resources, named the same.
+  if (!first || others.some((resources) => resources?.toString() !== first.toString())) {
+    throw new Error("the pages of numbers do not share their resources");
+  }
+  const ref = context.register(PDFObjectCopier.for(numbers.context, context).copy(first)).objectNumber;
+  return { ref, objects: [from, context.largestObjectNumber + 1] };
+}
+
 /**
- * The pages `indexes` of `numbers` (see pageNumbers) as form XObjects in `context`, by object
- * number: each at `at[i]` when given (a number drawn anew where the old one was), else a new object.
+ * The pages `indexes` of `numbers` as form XObjects in `context` drawing with `resources` (see
+ * copyNumberResources), by object number: each at `at[i]` when given (a number drawn anew where
+ * the old one was), else a new object. A form is its page's content stream, still compressed.
  */
-export async function numberForms(
+export function numberForms(
   context: PDFContext,
   numbers: PDFDocument,
+  resources: number,
   indexes: readonly number[],
   at: readonly (number | undefined)[] = [],
-): Promise<number[]> {
-  const copier = PDFObjectCopier.for(numbers.context, context); // one copy of the font for them all
-  const forms: number[] = [];
-  for (const [i, index] of indexes.entries()) {
-    const page = copier.copy(numbers.getPage(index).node) as PDFPageLeaf;
+): number[] {
+  return indexes.map((index, i) => {
+    const page = numbers.getPage(index).node;
+    const [content, ...more] = contentsOf(numbers.context, page).map((ref) => numbers.context.lookup(ref));
+    if (!(content instanceof PDFRawStream) || more.length > 0) {
+      throw new Error(`page ${index + 1} of numbers is not one content stream`);
+    }
+    const form = PDFRawStream.of(
+      context.obj({ Type: "XObject", Subtype: "Form", FormType: 1, BBox: page.MediaBox().clone(context) }),
+      content.contents,
+    );
+    form.dict.set(PDFName.of("Resources"), PDFRef.of(resources));
+    for (const key of ["Filter", "DecodeParms"].map((key) => PDFName.of(key))) {
+      const value = content.dict.get(key);
+      if (value) form.dict.set(key, value.clone(context));
+    }
     const ref = at[i] === undefined ? context.nextRef() : PDFRef.of(at[i]);
-    forms.push((await (await PDFPageEmbedder.for(page)).embedIntoContext(context, ref)).objectNumber);
-  }
-  return forms;
+    context.assign(ref, form);
+    return ref.objectNumber;
+  });
 }
 
 /** Makes `page` draw the form `form` (its number) after its own content. */
