@@ -40,7 +40,7 @@ import {
   pageNumbers,
   unnumberPages,
 } from "./page-numbers.ts";
-import { objectReader, writePdf } from "./pdf-file.ts";
+import { crossReferences, objectReader, writePdf } from "./pdf-file.ts";
 
 const FRONT_CSS = `
 .cover { break-after: page; padding-top: 30mm; }
@@ -367,7 +367,8 @@ export async function joinManual(
     return first ? context.obj({ S: "GoTo", D: [PDFRef.of(first), "Fit"] }) : siblingPdfAction(context, slug);
   });
   const { forms, resources } = await numberManual(context, front, joined.parts, copied, streams, old?.layout);
-  const reader = old && objectReader(old.data, context);
+  const references = old && crossReferences(old.data);
+  const reader = old && references && objectReader(old.data, references, context);
   const oldChain = new Map(
     old?.layout.parts.flatMap((part) => part.bookmarks).map((n, i, all) => [n, `${all[i - 1]} ${all[i + 1]}`]),
   );
@@ -394,7 +395,7 @@ export async function joinManual(
     return was ? [was.objects, ...(old?.layout.forms[i] ?? []).map((n) => [n, n + 1] as const)] : [];
   });
   if (old && resources !== old.layout.numbers.resources) replaced.push(old.layout.numbers.resources.objects);
-  const data = writePdf(context, trailer, old && { data: old.data, dropped: replaced });
+  const data = writePdf(context, trailer, old && references && { data: old.data, references, dropped: replaced });
   const total = joined.parts.reduce((n, part) => n + part.pages.length, 0);
   return {
     data,

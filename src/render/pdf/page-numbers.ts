@@ -122,15 +122,26 @@ export interface NumberResources {
   objects: readonly [number, number];
 }
 
+const sharedResources = new WeakMap<PDFDocument, PDFDict>();
+
+/** The resources every page of `numbers` draws with: Chromium prints each page of a document with the same. */
+function resourcesOf(numbers: PDFDocument): PDFDict {
+  let shared = sharedResources.get(numbers);
+  if (!shared) {
+    const [first, ...others] = numbers.getPages().map((page) => page.node.Resources());
+    if (!first || others.some((resources) => resources?.toString() !== first.toString())) {
+      throw new Error("the pages of numbers do not share their resources");
+    }
+    shared = first;
+    sharedResources.set(numbers, shared);
+  }
+  return shared;
+}
+
 /** The resources of the pages of `numbers` (see pageNumbers) copied into `context`, once for all its pages. */
 export function copyNumberResources(context: PDFContext, numbers: PDFDocument): NumberResources {
   const from = context.largestObjectNumber + 1;
-  const [first, ...others] = numbers.getPages().map((page) => page.node.Resources());
-  // Chromium prints every page of a document with the same resources, named the same.
-  if (!first || others.some((resources) => resources?.toString() !== first.toString())) {
-    throw new Error("the pages of numbers do not share their resources");
-  }
-  const ref = context.register(PDFObjectCopier.for(numbers.context, context).copy(first)).objectNumber;
+  const ref = context.register(PDFObjectCopier.for(numbers.context, context).copy(resourcesOf(numbers))).objectNumber;
   return { ref, objects: [from, context.largestObjectNumber + 1] };
 }
 

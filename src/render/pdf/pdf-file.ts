@@ -2,12 +2,11 @@
 // with the objects the context does not replace copied from it byte for byte, never parsed.
 import {
   type PDFContext,
-  PDFCrossRefSection,
   type PDFDict,
   PDFHeader,
   type PDFObject,
   PDFObjectParser,
-  PDFRef,
+  type PDFRef,
   PDFTrailer,
   PDFTrailerDict,
 } from "pdf-lib";
@@ -17,17 +16,16 @@ interface Serializable {
   copyBytesInto(buffer: Uint8Array, offset: number): number;
 }
 
-const BLANK_LINE = Buffer.from("\n\n");
-
 const bytesOf = (value: Serializable) => {
   const bytes = new Uint8Array(value.sizeInBytes());
   value.copyBytesInto(bytes, 0);
   return bytes;
 };
 
-/** A file written here before, and the ranges of object numbers [from, to) not to keep from it. */
+/** A file written here before, where its objects are, and the ranges of object numbers [from, to) not to keep from it. */
 export interface PreviousPdf {
   data: Uint8Array;
+  references: CrossReferences;
   dropped: readonly (readonly [number, number])[];
 }
 
@@ -35,12 +33,19 @@ export interface PreviousPdf {
  * Every object of `context`, then one cross-reference section and `trailer`. With `previous`,
  * its objects that `context` does not replace and `dropped` does not name are written too, as
  * they are there: a file rewritten whole, in object-number order, whose unchanged objects cost
- * a copy. Object numbers no object has are left out of the cross-reference section.
+ * a copy (consecutive ones, one copy). Object numbers no object has are left out of the
+ * cross-reference section.
  */
 export function writePdf(context: PDFContext, trailer: PDFDict, previous?: PreviousPdf): Uint8Array {
   const chunks: Uint8Array[] = [];
   let offset = 0;
+  let run: { from: number; to: number } | undefined; // bytes of `previous` still to copy
+  const flush = () => {
+    if (run && previous) chunks.push(previous.data.subarray(run.from, run.to));
+    run = undefined;
+  };
   const push = (bytes: Uint8Array | string) => {
+    flush();
     const chunk = typeof bytes === "string" ? Buffer.from(bytes, "latin1") : bytes;
     chunks.push(chunk);
     offset += chunk.length;
@@ -48,51 +53,88 @@ export function writePdf(context: PDFContext, trailer: PDFDict, previous?: Previ
   push(bytesOf(PDFHeader.forVersion(1, 7)));
   push("\n\n"); // the header's last line is a comment: an object on it would be too
   const fresh = new Map(context.enumerateIndirectObjects().map(([ref, object]) => [ref.objectNumber, object]));
-  const kept = previous ? keptObjects(previous, fresh) : new Map<number, Uint8Array>();
-  const numbers = [...new Set([...fresh.keys(), ...kept.keys()])].sort((a, b) => a - b);
-  const xref = PDFCrossRefSection.create();
-  for (const n of numbers) {
-    xref.addEntry(PDFRef.of(n), offset);
+  const kept = previous ? keptObjects(previous) : () => undefined;
+  const size = Math.max(context.largestObjectNumber + 1, previous?.references.offsets.length ?? 0);
+  const offsets = new Float64Array(size).fill(-1);
+  for (let n = 1; n < size; n++) {
     const object = fresh.get(n);
     if (object) {
+      offsets[n] = offset;
       push(`${n} 0 obj\n`);
       push(bytesOf(object));
       push("\nendobj\n\n");
-    } else {
-      push(kept.get(n) as Uint8Array);
-      push(BLANK_LINE);
+      continue;
+    }
+    const extent = kept(n);
+    if (!extent) continue;
+    const [from, to] = extent;
+    offsets[n] = offset;
+    offset += to - from;
+    if (run?.to === from) run.to = to;
+    else {
+      flush();
+      run = { from, to };
     }
   }
   const xrefOffset = offset;
-  push(bytesOf(xref));
-  push("\n");
+  push(crossReferenceSection(offsets));
   push(bytesOf(PDFTrailerDict.of(trailer)));
   push("\n\n");
   push(bytesOf(PDFTrailer.forLastCrossRefSectionOffset(xrefOffset)));
   return Buffer.concat(chunks);
 }
 
-/** The objects of `previous` to write again, by number: each from "N 0 obj" to its "endobj". */
-function keptObjects({ data, dropped }: PreviousPdf, fresh: ReadonlyMap<number, PDFObject>): Map<number, Uint8Array> {
-  const { offsets, boundaries } = crossReferences(data);
-  const isDropped = (n: number) => dropped.some(([from, to]) => n >= from && n < to);
+const ENTRY = "0000000000 00000 n \n"; // each entry is 20 bytes
+const FIRST_ENTRY = "0000000000 65535 f \n"; // object 0, the head of the (empty) list of free ones
+
+/** A cross-reference section of the objects at `offsets` (negative: none), in subsections of consecutive numbers. */
+function crossReferenceSection(offsets: Float64Array): Buffer {
+  const parts = [Buffer.from("xref\n")];
+  for (let n = 0; n < offsets.length; ) {
+    let end = n + 1;
+    while (end < offsets.length && (offsets[end] as number) >= 0) end++;
+    if (n === 0 || (offsets[n] as number) >= 0) {
+      // Written digit by digit into a buffer of entries: a manual has tens of thousands.
+      const entries = Buffer.alloc(ENTRY.length * (end - n), ENTRY, "latin1");
+      for (let k = n; k < end; k++) {
+        let value = offsets[k] as number;
+        for (let digit = 9; digit >= 0 && value > 0; digit--, value = Math.floor(value / 10)) {
+          entries[ENTRY.length * (k - n) + digit] = DIGIT_0 + (value % 10);
+        }
+      }
+      if (n === 0) entries.write(FIRST_ENTRY, 0, "latin1");
+      parts.push(Buffer.from(`${n} ${end - n}\n`), entries);
+    }
+    n = end;
+  }
+  parts.push(Buffer.from("\n"));
+  return Buffer.concat(parts);
+}
+
+const NEWLINE = "\n".charCodeAt(0);
+const J = "j".charCodeAt(0); // of "endobj"
+
+/**
+ * Where each object of `previous` to write again is, [from, to): as writePdf wrote it, from
+ * "N 0 obj" to the blank line after "endobj", which is where the next thing the cross-references
+ * point at begins. None for objects not in use, and those dropped.
+ */
+function keptObjects({ data, references, dropped }: PreviousPdf): (n: number) => [number, number] | undefined {
+  const { offsets, boundaries } = references;
   const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const kept = new Map<number, Uint8Array>();
-  for (const [n, start] of offsets) {
-    if (fresh.has(n) || isDropped(n)) continue;
-    // An object ends where the next thing the cross-references point at begins.
-    const end = boundaries[sortedIndexAfter(boundaries, start)] ?? bytes.length;
-    const close = bytes.lastIndexOf("endobj", end);
-    if (!bytes.toString("latin1", start, start + 16).startsWith(`${n} 0 obj`) || close < start) {
+  return (n) => {
+    const from = offsets[n] ?? -1;
+    if (from < 0 || dropped.some(([first, end]) => n >= first && n < end)) return undefined;
+    const to = boundaries[sortedIndexAfter(boundaries, from)] ?? bytes.length;
+    if (bytes[to - 1] !== NEWLINE || bytes[to - 2] !== NEWLINE || bytes[to - 3] !== J) {
       throw new Error(`object ${n} is not where the cross-reference section says`);
     }
-    kept.set(n, bytes.subarray(start, close + "endobj".length));
-  }
-  return kept;
+    return [from, to];
+  };
 }
 
 /** The index of the first value in ascending `values` greater than `value`. */
-function sortedIndexAfter(values: readonly number[], value: number): number {
+function sortedIndexAfter(values: Float64Array, value: number): number {
   let low = 0;
   let high = values.length;
   while (low < high) {
@@ -112,56 +154,75 @@ export function lastXref(pdf: Uint8Array): number {
 }
 
 /**
- * The cross-reference sections of a file written by writePdf (or pdf-lib without object streams,
- * or with incremental updates), newest first: where each object in use is (`offsets`, the newest
- * section saying), and every place any section points at, in order (`boundaries`).
+ * Where the objects of a file are: `offsets[n]`, where object n is now (negative: not in use), and
+ * `boundaries`, every place any cross-reference section points at (objects replaced since
+ * included), in order.
  */
-function crossReferences(pdf: Uint8Array): { offsets: Map<number, number>; boundaries: number[] } {
+export interface CrossReferences {
+  offsets: Float64Array;
+  boundaries: Float64Array;
+}
+
+const DIGIT_0 = 0x30;
+const IN_USE = "n".charCodeAt(0);
+const UNSAID = -2; // no section names the object (like -1, free: not in use)
+
+/**
+ * The cross-reference sections of a file written by writePdf (or pdf-lib without object streams,
+ * or with incremental updates), read newest first: the newest section that names an object says
+ * where it is. Read from the bytes: a manual has tens of thousands of entries.
+ */
+export function crossReferences(pdf: Uint8Array): CrossReferences {
   const bytes = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
   const latin1 = (from: number, to: number) => bytes.toString("latin1", from, to);
-  const offsets = new Map<number, number>();
-  const said = new Set<number>();
-  const boundaries: number[] = [];
-  const seen = new Set<number>();
-  for (let at: number | undefined = lastXref(pdf); at !== undefined && !seen.has(at); ) {
-    seen.add(at);
-    boundaries.push(at);
+  const subsections: { first: number; count: number; entries: number }[] = [];
+  const sections: number[] = [];
+  for (let at: number | undefined = lastXref(pdf); at !== undefined && !sections.includes(at); ) {
+    sections.push(at);
     if (latin1(at, at + 4) !== "xref") throw new Error(`no cross-reference section at ${at}`);
     let position = at + 4;
     for (;;) {
       const header = /^\s*(\d+) (\d+)[ ]?\r?\n/.exec(latin1(position, position + 40));
       if (!header) break;
       const [line, first, count] = header as unknown as [string, string, string];
-      const entries = latin1(position + line.length, position + line.length + 20 * Number(count));
-      for (let i = 0; i < Number(count); i++) {
-        const entry = entries.slice(20 * i, 20 * i + 18);
-        const n = Number(first) + i;
-        const inUse = entry.endsWith("n");
-        if (inUse) boundaries.push(Number(entry.slice(0, 10)));
-        if (said.has(n)) continue; // a newer section said where it is
-        said.add(n);
-        if (inUse) offsets.set(n, Number(entry.slice(0, 10)));
-      }
+      subsections.push({ first: Number(first), count: Number(count), entries: position + line.length });
       position += line.length + 20 * Number(count);
     }
     const trailer = latin1(position, bytes.indexOf("startxref", position));
     const prev = /\/Prev (\d+)/.exec(trailer);
     at = prev ? Number(prev[1]) : undefined;
   }
-  return { offsets, boundaries: boundaries.sort((a, b) => a - b) };
+  const size = Math.max(0, ...subsections.map(({ first, count }) => first + count));
+  const offsets = new Float64Array(size).fill(UNSAID);
+  const boundaries = [...sections];
+  for (const { first, count, entries } of subsections) {
+    for (let i = 0; i < count; i++) {
+      const entry = entries + 20 * i;
+      let offset = 0;
+      for (let k = 0; k < 10; k++) offset = offset * 10 + (bytes[entry + k] as number) - DIGIT_0;
+      const inUse = bytes[entry + 17] === IN_USE;
+      if (inUse) boundaries.push(offset);
+      // Sections are read newest first: an object already placed was placed by a newer one.
+      if (offsets[first + i] === UNSAID) offsets[first + i] = inUse ? offset : -1;
+    }
+  }
+  return { offsets, boundaries: Float64Array.from(boundaries).sort() };
 }
 
 /**
- * Reads objects of a file written by writePdf (see crossReferences), as they are now. `context`
+ * Reads objects of a file written by writePdf, as they are now (see crossReferences). `context`
  * receives what is read (references in it are to the same file).
  */
-export function objectReader(pdf: Uint8Array, context: PDFContext): (ref: PDFRef) => PDFObject {
-  const { offsets } = crossReferences(pdf);
+export function objectReader(
+  pdf: Uint8Array,
+  references: CrossReferences,
+  context: PDFContext,
+): (ref: PDFRef) => PDFObject {
   const bytes = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
   return (ref) => {
-    const offset = offsets.get(ref.objectNumber);
-    const header = offset === undefined ? null : /^\d+ \d+ obj\s*/.exec(bytes.toString("latin1", offset, offset + 32));
-    if (offset === undefined || !header) throw new Error(`object ${ref} is not in the file`);
+    const offset = references.offsets[ref.objectNumber] ?? -1;
+    const header = offset < 0 ? null : /^\d+ \d+ obj\s*/.exec(bytes.toString("latin1", offset, offset + 32));
+    if (!header) throw new Error(`object ${ref} is not in the file`);
     return PDFObjectParser.forBytes(pdf.subarray(offset + header[0].length), context).parseObject();
   };
 }
