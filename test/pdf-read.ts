@@ -153,3 +153,40 @@ export function parentLinkMismatches(doc: PDFDocument): string[] {
   }
   return problems;
 }
+
+/**
+ * A file's one cross-reference section read as a strict reader would (pdf-lib and poppler
+ * rebuild a broken one silently): entries that do not point at their object, objects of the body
+ * no entry points at, references to objects not in the file. `size`: the trailer's /Size.
+ */
+export function crossReferenceCheck(file: Buffer): { size: number; inUse: number; mismatches: string[] } {
+  const text = file.toString("latin1");
+  const start = Number(/startxref\s+(\d+)\s+%%EOF\s*$/.exec(text)?.[1]);
+  const mismatches: string[] = [];
+  let inUse = 0;
+  const numbers = new Set<number>();
+  let position = start + "xref\n".length;
+  for (let header = /^(\d+) (\d+)\n/.exec(text.slice(position, position + 40)); header; ) {
+    const [line, first, count] = header as unknown as [string, string, string];
+    position += line.length;
+    for (let i = 0; i < Number(count); i++, position += 20) {
+      const entry = text.slice(position, position + 20);
+      const n = Number(first) + i;
+      if (!/^\d{10} \d{5} [nf] \n$/.test(entry)) mismatches.push(`entry ${n} is "${entry}"`);
+      if (entry[17] !== "n") continue;
+      inUse++;
+      numbers.add(n);
+      const offset = Number(entry.slice(0, 10));
+      if (!text.startsWith(`${n} 0 obj`, offset))
+        mismatches.push(`entry ${n} points at "${text.slice(offset, offset + 12)}"`);
+    }
+    header = /^(\d+) (\d+)\n/.exec(text.slice(position, position + 40));
+  }
+  const objects = text.slice(0, start).match(/\n\d+ 0 obj\n/g)?.length ?? 0;
+  for (const [, n] of text.slice(0, start).matchAll(/\b(\d+) 0 R\b/g)) {
+    if (!numbers.has(Number(n))) mismatches.push(`object ${n} is referred to, not in the file`);
+  }
+  if (objects !== inUse) mismatches.push(`${objects} objects in the body, ${inUse} entries in use`);
+  if (text.indexOf("startxref") !== text.lastIndexOf("startxref")) mismatches.push("more than one section");
+  return { size: Number(/\/Size (\d+)/.exec(text.slice(start))?.[1]), inUse, mismatches };
+}

@@ -225,33 +225,26 @@ export function copyPart(
   }
   if (firstPage !== undefined && pageRefs[0]) moveObject(context, pageRefs[0], PDFRef.of(firstPage));
   const keys = nums.filter((_, i) => i % 2 === 0).map((key) => numberOf(key) as number);
+  const parentTree = nums.length > 0 && {
+    ref: context.register(context.obj({ Limits: [Math.min(...keys), Math.max(...keys)], Nums: nums })).objectNumber,
+    first: Math.min(...keys),
+  };
+  const idTree = ids.length > 0 && {
+    ref: context.register(
+      context.obj({
+        Limits: [PDFString.of(ids[0]?.[0] ?? ""), PDFString.of(ids.at(-1)?.[0] ?? "")],
+        Names: ids.flatMap(([id, ref]) => [PDFString.of(id), ref]),
+      }),
+    ).objectNumber,
+    first: ids[0]?.[0] ?? "",
+  };
   const place: PartPlace = {
     ...part,
     objects: [from, context.largestObjectNumber + 1],
     pages: pageRefs.map((ref, i) => (i === 0 && firstPage !== undefined ? firstPage : ref.objectNumber)),
     elements,
-    ...(nums.length > 0
-      ? {
-          parentTree: {
-            ref: context.register(context.obj({ Limits: [Math.min(...keys), Math.max(...keys)], Nums: nums }))
-              .objectNumber,
-            first: Math.min(...keys),
-          },
-        }
-      : {}),
-    ...(ids.length > 0
-      ? {
-          idTree: {
-            ref: context.register(
-              context.obj({
-                Limits: [PDFString.of(ids[0]?.[0] ?? ""), PDFString.of(ids.at(-1)?.[0] ?? "")],
-                Names: ids.flatMap(([id, ref]) => [PDFString.of(id), ref]),
-              }),
-            ).objectNumber,
-            first: ids[0]?.[0] ?? "",
-          },
-        }
-      : {}),
+    ...(parentTree ? { parentTree } : {}),
+    ...(idTree ? { idTree } : {}),
     bookmarks,
     visible,
   };

@@ -104,8 +104,8 @@ function crossReferenceSection(offsets: Float64Array): Buffer {
       }
       if (n === 0) entries.write(FIRST_ENTRY, 0, "latin1");
       parts.push(Buffer.from(`${n} ${end - n}\n`), entries);
-    }
-    n = end;
+      n = end;
+    } else n++; // no object n: the next subsection starts after it
   }
   parts.push(Buffer.from("\n"));
   return Buffer.concat(parts);
