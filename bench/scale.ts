@@ -230,15 +230,15 @@ console.log(
 // manuals' size (updated build after build, a manual should stay the size of one joined anew).
 const file = join(policiesDir, "DCW101-staff-conduct-and-code-of-ethics.md");
 const original = await readFile(file, "utf8");
-const manualSizes = async () =>
-  new Map(
-    await Promise.all(
-      (await readdir(out)).map(
-        async (org) =>
-          [org, (await stat(join(out, org, `${org}-policy-pack.pdf`)).catch(() => undefined))?.size] as const,
-      ),
+/** The manuals' size in all, in MB. */
+const manualsMB = async () => {
+  const sizes = await Promise.all(
+    (await readdir(out)).map(
+      async (org) => (await stat(join(out, org, `${org}-policy-pack.pdf`)).catch(() => undefined))?.size ?? 0,
     ),
   );
+  return sizes.reduce((a, b) => a + b, 0) / 2 ** 20;
+};
 const changes: Run[] = [];
 for (let change = 1; change <= CHANGES; change++) {
   const changed =
@@ -246,8 +246,7 @@ for (let change = 1; change <= CHANGES; change++) {
   await writeFile(file, changed);
   const run = await build(dir, REPO, "--format", formats.join(","), ...jobsOption);
   changes.push(run);
-  const after = await manualSizes();
-  const manualMB = [...after.values()].reduce((sum: number, size) => sum + (size ?? 0), 0) / 2 ** 20;
+  const manualMB = await manualsMB();
   const policyFiles = count(run.summary, "built", /^DCW101-/);
   const packFiles = run.summary.packs.flatMap((p) => p.built.filter((name) => !name.startsWith("DCW101-")));
   const kinds = [
