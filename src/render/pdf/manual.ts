@@ -299,7 +299,7 @@ export function canUpdate(previous: ManualLayout, front: ManualFront, policies: 
     previous.describes === JSON.stringify(front.properties) &&
     previous.parts.length === parts.length &&
     parts.every((part, i) => i === 0 || previous.parts[i]?.slug === part.slug) &&
-    // not a layout from before where objects are was recorded
+    // a layout that records where each part's objects are (not one from before it did)
     previous.numbers.resources !== undefined &&
     previous.parts.every((part) => part.objects !== undefined)
   );

@@ -11,6 +11,13 @@ import {
   PDFTrailerDict,
 } from "pdf-lib";
 
+const ENTRY = "0000000000 00000 n \n"; // a cross-reference entry is 20 bytes
+const FIRST_ENTRY = "0000000000 65535 f \n"; // object 0, the head of the (empty) list of free ones
+const DIGIT_0 = "0".charCodeAt(0);
+const IN_USE = "n".charCodeAt(0);
+const NEWLINE = "\n".charCodeAt(0);
+const J = "j".charCodeAt(0); // of "endobj"
+
 interface Serializable {
   sizeInBytes(): number;
   copyBytesInto(buffer: Uint8Array, offset: number): number;
@@ -84,9 +91,6 @@ export function writePdf(context: PDFContext, trailer: PDFDict, previous?: Previ
   return Buffer.concat(chunks);
 }
 
-const ENTRY = "0000000000 00000 n \n"; // each entry is 20 bytes
-const FIRST_ENTRY = "0000000000 65535 f \n"; // object 0, the head of the (empty) list of free ones
-
 /** A cross-reference section of the objects at `offsets` (negative: none), in subsections of consecutive numbers. */
 function crossReferenceSection(offsets: Float64Array): Buffer {
   const parts = [Buffer.from("xref\n")];
@@ -110,9 +114,6 @@ function crossReferenceSection(offsets: Float64Array): Buffer {
   parts.push(Buffer.from("\n"));
   return Buffer.concat(parts);
 }
-
-const NEWLINE = "\n".charCodeAt(0);
-const J = "j".charCodeAt(0); // of "endobj"
 
 /**
  * Where each object of `previous` to write again is, [from, to): as writePdf wrote it, from
@@ -154,64 +155,50 @@ export function lastXref(pdf: Uint8Array): number {
 }
 
 /**
- * Where the objects of a file are: `offsets[n]`, where object n is now (negative: not in use), and
- * `boundaries`, every place any cross-reference section points at (objects replaced since
- * included), in order.
+ * Where the objects of a file are: `offsets[n]`, where object n is (negative: not in use), and
+ * `boundaries`, every place its cross-reference section points at, in order.
  */
 export interface CrossReferences {
   offsets: Float64Array;
   boundaries: Float64Array;
 }
 
-const DIGIT_0 = 0x30;
-const IN_USE = "n".charCodeAt(0);
-const UNSAID = -2; // no section names the object (like -1, free: not in use)
-
 /**
- * The cross-reference sections of a file written by writePdf (or pdf-lib without object streams,
- * or with incremental updates), read newest first: the newest section that names an object says
- * where it is. Read from the bytes: a manual has tens of thousands of entries.
+ * The cross-reference section of a file written by writePdf (one section, no object streams),
+ * read from the bytes: a manual has tens of thousands of entries.
  */
 export function crossReferences(pdf: Uint8Array): CrossReferences {
   const bytes = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
-  const latin1 = (from: number, to: number) => bytes.toString("latin1", from, to);
+  const at = lastXref(pdf);
+  if (bytes.toString("latin1", at, at + 4) !== "xref") throw new Error(`no cross-reference section at ${at}`);
   const subsections: { first: number; count: number; entries: number }[] = [];
-  const sections: number[] = [];
-  for (let at: number | undefined = lastXref(pdf); at !== undefined && !sections.includes(at); ) {
-    sections.push(at);
-    if (latin1(at, at + 4) !== "xref") throw new Error(`no cross-reference section at ${at}`);
-    let position = at + 4;
-    for (;;) {
-      const header = /^\s*(\d+) (\d+)[ ]?\r?\n/.exec(latin1(position, position + 40));
-      if (!header) break;
-      const [line, first, count] = header as unknown as [string, string, string];
-      subsections.push({ first: Number(first), count: Number(count), entries: position + line.length });
-      position += line.length + 20 * Number(count);
-    }
-    const trailer = latin1(position, bytes.indexOf("startxref", position));
-    const prev = /\/Prev (\d+)/.exec(trailer);
-    at = prev ? Number(prev[1]) : undefined;
+  let position = at + 4;
+  for (;;) {
+    const header = /^\s*(\d+) (\d+)[ ]?\r?\n/.exec(bytes.toString("latin1", position, position + 40));
+    if (!header) break;
+    const [line, first, count] = header as unknown as [string, string, string];
+    subsections.push({ first: Number(first), count: Number(count), entries: position + line.length });
+    position += line.length + 20 * Number(count);
   }
-  const size = Math.max(0, ...subsections.map(({ first, count }) => first + count));
-  const offsets = new Float64Array(size).fill(UNSAID);
-  const boundaries = [...sections];
+  if (bytes.indexOf("/Prev", position) >= 0) throw new Error("the file has more than one cross-reference section");
+  const offsets = new Float64Array(Math.max(0, ...subsections.map(({ first, count }) => first + count))).fill(-1);
+  const boundaries = [at];
   for (const { first, count, entries } of subsections) {
     for (let i = 0; i < count; i++) {
       const entry = entries + 20 * i;
+      if (bytes[entry + 17] !== IN_USE) continue;
       let offset = 0;
       for (let k = 0; k < 10; k++) offset = offset * 10 + (bytes[entry + k] as number) - DIGIT_0;
-      const inUse = bytes[entry + 17] === IN_USE;
-      if (inUse) boundaries.push(offset);
-      // Sections are read newest first: an object already placed was placed by a newer one.
-      if (offsets[first + i] === UNSAID) offsets[first + i] = inUse ? offset : -1;
+      offsets[first + i] = offset;
+      boundaries.push(offset);
     }
   }
   return { offsets, boundaries: Float64Array.from(boundaries).sort() };
 }
 
 /**
- * Reads objects of a file written by writePdf, as they are now (see crossReferences). `context`
- * receives what is read (references in it are to the same file).
+ * Reads objects of a file written by writePdf (see crossReferences). `context` receives what is
+ * read (references in it are to the same file).
  */
 export function objectReader(
   pdf: Uint8Array,
