@@ -17,8 +17,8 @@ export const sha256 = (...parts: (string | Uint8Array)[]): string => {
 };
 
 /**
- * sha256() of bytes given piece by piece: a file too big to hold whole (a zip), or one that grows
- * (a manual updated by appending to it). `digest` gives that of the pieces so far; more may follow.
+ * sha256() of bytes given piece by piece: a file too big to hold whole (a zip). `digest` gives
+ * that of the pieces so far; more may follow.
  */
 export function sha256Pieces() {
   const state = createHash("sha256");
