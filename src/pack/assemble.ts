@@ -137,9 +137,8 @@ function manualPolicies(
       const name = `${slug}.pdf`;
       const source = pack.next[name] as string;
       const was = held?.[i];
-      if (was?.slug === slug && was.source === source) return { slug, source, bytes: was.bytes };
-      const pdf = (await pack.bytes(name)) as Uint8Array;
-      return { slug, source, bytes: pdf.length, pdf };
+      if (was?.slug === slug && was.source === source) return { slug, source };
+      return { slug, source, pdf: (await pack.bytes(name)) as Uint8Array };
     }),
   );
 }

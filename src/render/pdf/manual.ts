@@ -188,7 +188,6 @@ export async function renderManual(
   const policies = parts.map(({ doc, pdf }) => ({
     slug: doc.policy.slug,
     source: sha256(pdf),
-    bytes: pdf.length,
     pdf,
   }));
   return { data: (await joinManual(front, policies)).data, blocked: front.blocked, prints: front.prints };
@@ -258,8 +257,6 @@ export interface ManualPartSource {
   slug: string;
   /** A key of what the PDF was made from: the same key, the same PDF. */
   source: string;
-  /** The PDF's size in bytes. */
-  bytes: number;
   pdf?: Uint8Array;
 }
 
@@ -286,7 +283,7 @@ export interface JoinedManual {
 /** The manual's parts: its front, then the policies'. */
 function manualParts(front: ManualFront, policies: readonly ManualPartSource[]): ManualPartSource[] {
   const pdf = front.front;
-  return [{ slug: "", source: front.source, bytes: pdf?.length ?? 0, ...(pdf ? { pdf } : {}) }, ...policies];
+  return [{ slug: "", source: front.source, ...(pdf ? { pdf } : {}) }, ...policies];
 }
 
 /**

@@ -29,8 +29,6 @@ export interface PartPlace {
   source: string;
   /** The policy's slug, for links to where it starts; none for the front. */
   slug?: string;
-  /** Its size in bytes. */
-  bytes: number;
   /** The object numbers its copy was given, [from, to): what to leave out when it is replaced. */
   objects: readonly [number, number];
   pages: number[];
@@ -161,7 +159,7 @@ export function copyPart(
   doc: PDFDocument,
   context: PDFContext,
   joined: JoinedPlace,
-  part: Pick<PartPlace, "source" | "slug" | "bytes">,
+  part: Pick<PartPlace, "source" | "slug">,
   firstPage?: number,
 ): { place: PartPlace; pages: PDFDict[] } {
   resolveNamedDestinations(doc);

@@ -147,7 +147,7 @@ function sortedIndexAfter(values: Float64Array, value: number): number {
 }
 
 /** Where the last cross-reference section of `pdf` starts. */
-export function lastXref(pdf: Uint8Array): number {
+function lastXref(pdf: Uint8Array): number {
   const tail = Buffer.from(pdf.subarray(Math.max(0, pdf.length - 64))).toString("latin1");
   const match = /startxref\s+(\d+)\s+%%EOF\s*$/.exec(tail);
   if (!match) throw new Error("no startxref at the end of the file");
