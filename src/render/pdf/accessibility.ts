@@ -2,6 +2,7 @@ import { deflateSync, inflateSync } from "node:zlib";
 import {
   decodePDFRawStream,
   PDFArray,
+  type PDFContext,
   PDFDict,
   type PDFDocument,
   PDFHexString,
@@ -128,33 +129,7 @@ export function pageContents(page: PDFDict): { stream: PDFRawStream; text: strin
 export function markArtifacts(doc: PDFDocument): void {
   for (const page of doc.getPages()) {
     const streams = pageContents(page.node);
-    const rewritten = streams.map(({ text }) => {
-      const runs: [number, number][] = [];
-      let depth = 0;
-      let run: [number, number] | undefined;
-      let paints = false;
-      const close = () => {
-        if (run && paints) runs.push(run);
-        run = undefined;
-        paints = false;
-      };
-      for (const op of contentOps(text)) {
-        if (op.op === "BDC" || op.op === "BMC") {
-          if (depth === 0) close();
-          depth++;
-        } else if (op.op === "EMC") depth--;
-        else if (depth === 0) {
-          run = run ? [run[0], op.end] : [op.start, op.end];
-          paints ||= PAINTING.has(op.op);
-        }
-      }
-      close();
-      let out = text;
-      for (const [from, to] of runs.reverse()) {
-        out = `${out.slice(0, from)}/Artifact BMC\n${out.slice(from, to)}\nEMC${out.slice(to)}`;
-      }
-      return out;
-    });
+    const rewritten = streams.map(withArtifactsMarked);
     if (rewritten.every((text, i) => text === streams[i]?.text)) continue;
     // One stream per page: Chromium writes one anyway, and a run never spans two.
     const stream = doc.context.stream(deflateSync(Buffer.from(rewritten.join("\n"), "latin1")), {
@@ -162,6 +137,36 @@ export function markArtifacts(doc: PDFDocument): void {
     });
     page.node.set(PDFName.of("Contents"), doc.context.register(stream));
   }
+}
+
+// Module-level functions rather than closures made per page or per call: V8 optimises a closure
+// made anew for each document again and again (see README, Benchmarks).
+/** A content stream's text with each painting run of operators outside marked content wrapped as an artifact. */
+function withArtifactsMarked({ text }: { text: string }): string {
+  const runs: [number, number][] = [];
+  let depth = 0;
+  let run: [number, number] | undefined;
+  let paints = false;
+  for (const op of contentOps(text)) {
+    if (op.op === "BDC" || op.op === "BMC") {
+      if (depth === 0 && run && paints) runs.push(run);
+      if (depth === 0) {
+        run = undefined;
+        paints = false;
+      }
+      depth++;
+    } else if (op.op === "EMC") depth--;
+    else if (depth === 0) {
+      run = run ? [run[0], op.end] : [op.start, op.end];
+      paints ||= PAINTING.has(op.op);
+    }
+  }
+  if (run && paints) runs.push(run);
+  let out = text;
+  for (const [from, to] of runs.reverse()) {
+    out = `${out.slice(0, from)}/Artifact BMC\n${out.slice(from, to)}\nEMC${out.slice(to)}`;
+  }
+  return out;
 }
 
 const kidsOf = (elem: PDFDict): PDFObject[] => {
@@ -195,6 +200,11 @@ function* numberTreeLeaves(node: PDFDict | undefined): Generator<PDFArray> {
   for (let i = 0; kids && i < kids.size(); i++) yield* numberTreeLeaves(kids.lookup(i, PDFDict));
 }
 
+const isLabel = (context: PDFContext, kid: PDFObject): boolean => {
+  const elem = kid instanceof PDFRef ? context.lookup(kid) : kid;
+  return elem instanceof PDFDict && roleOf(elem) === "/Lbl";
+};
+
 /**
  * PDF/UA wants a list item to be a label (Lbl) and a body (LBody); Chromium puts the item's text,
  * links and paragraphs straight into the LI. Moves everything but the label into a new LBody, and
@@ -209,11 +219,8 @@ export function addListBodies(doc: PDFDocument): void {
   }
   for (const [ref, item] of items) {
     const kids = kidsOf(item);
-    const isLabel = (kid: PDFObject) => {
-      const elem = kid instanceof PDFRef ? context.lookup(kid) : kid;
-      return elem instanceof PDFDict && roleOf(elem) === "/Lbl";
-    };
-    const body = kids.filter((kid) => !isLabel(kid));
+    const labels = kids.filter((kid) => isLabel(context, kid));
+    const body = kids.filter((kid) => !labels.includes(kid));
     if (body.length === 0) continue;
     const lbodyRef = context.nextRef();
     const lbody = context.obj({ Type: "StructElem", S: "LBody", P: ref, K: body });
@@ -224,7 +231,7 @@ export function addListBodies(doc: PDFDocument): void {
       const elem = kid instanceof PDFRef ? context.lookup(kid) : undefined;
       if (elem instanceof PDFDict && elem.has(PDFName.of("S"))) elem.set(PDFName.of("P"), lbodyRef);
     }
-    item.set(PDFName.of("K"), context.obj([...kids.filter(isLabel), lbodyRef]));
+    item.set(PDFName.of("K"), context.obj([...labels, lbodyRef]));
     if (body.some((kid) => !(kid instanceof PDFRef))) moved.set(ref.toString(), lbodyRef);
   }
   if (moved.size === 0) return;
@@ -338,17 +345,18 @@ const textOf = (node: HastNode): string =>
  */
 export function linkTexts(tree: HastNode): Map<string, string> {
   const texts = new Map<string, string>();
-  const visit = (node: HastNode) => {
-    const href = node.tagName === "a" ? node.properties?.href : undefined;
-    if (typeof href === "string" && !texts.has(href)) {
-      const text = textOf(node).replace(/\s+/g, " ").trim();
-      const title = node.properties?.title;
-      texts.set(href, typeof title === "string" && title && !text.includes(title) ? `${text} ${title}` : text);
-    }
-    for (const child of node.children ?? []) visit(child);
-  };
-  visit(tree);
+  collectLinkTexts(tree, texts);
   return texts;
+}
+
+function collectLinkTexts(node: HastNode, texts: Map<string, string>): void {
+  const href = node.tagName === "a" ? node.properties?.href : undefined;
+  if (typeof href === "string" && !texts.has(href)) {
+    const text = textOf(node).replace(/\s+/g, " ").trim();
+    const title = node.properties?.title;
+    texts.set(href, typeof title === "string" && title && !text.includes(title) ? `${text} ${title}` : text);
+  }
+  for (const child of node.children ?? []) collectLinkTexts(child, texts);
 }
 
 /** Everything above but the XMP, which goes with the document properties. */

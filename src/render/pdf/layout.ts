@@ -7,6 +7,7 @@ import { toHtml } from "../html/page.ts";
 import { orgValue } from "../layout.ts";
 import { fontFamily } from "../theme.ts";
 import { setXmp } from "./accessibility.ts";
+import { writePdf } from "./pdf-file.ts";
 
 /** A CSS string literal: an org value can never end the string, the rule or the <style> element. */
 export function cssString(text: string): string {
@@ -105,15 +106,16 @@ body { margin: 0; } div { break-after: page; height: 1px; }`;
  * The printing browser runs no script and blocks every request anyway.
  */
 export function printable(tree: Root): string {
-  const strip = (node: Root | Element) => {
-    node.children = node.children.filter(
-      (child) =>
-        !(child.type === "element" && String(child.properties.httpEquiv).toLowerCase() === "content-security-policy"),
-    ) as typeof node.children;
-    for (const child of node.children) if (child.type === "element") strip(child);
-  };
-  strip(tree); // the tree is each caller's own, built for this print
+  withoutCsp(tree); // the tree is each caller's own, built for this print
   return toHtml(tree);
+}
+
+function withoutCsp(node: Root | Element): void {
+  node.children = node.children.filter(
+    (child) =>
+      !(child.type === "element" && String(child.properties.httpEquiv).toLowerCase() === "content-security-policy"),
+  ) as typeof node.children;
+  for (const child of node.children) if (child.type === "element") withoutCsp(child);
 }
 
 export const PDF_OPTIONS: PDFOptions = {
@@ -180,22 +182,36 @@ const NODE_ID = /^node\d{8}$/;
  */
 function renumberNodeIds(doc: PDFDocument): void {
   const found = new Set<string>();
-  const visit = (object: PDFObject, replace?: Map<string, string>): void => {
-    const fix = (value: PDFObject, set: (to: PDFObject) => void) => {
-      if (value instanceof PDFString && NODE_ID.test(value.asString())) {
-        if (replace) set(PDFString.of(replace.get(value.asString()) as string));
-        else found.add(value.asString());
-      } else visit(value, replace);
-    };
-    if (object instanceof PDFDict) for (const [key, value] of object.entries()) fix(value, (to) => object.set(key, to));
-    if (object instanceof PDFArray) {
-      for (const [i, value] of object.asArray().entries()) fix(value, (to) => object.set(i, to));
-    }
-  };
   const objects = doc.context.enumerateIndirectObjects().map(([, object]) => object);
-  for (const object of objects) visit(object);
+  for (const object of objects) visitNodeIds(object, found);
   const renumbered = new Map([...found].sort().map((id, i) => [id, `node${String(i + 1).padStart(8, "0")}`]));
-  for (const object of objects) visit(object, renumbered);
+  for (const object of objects) visitNodeIds(object, found, renumbered);
+}
+
+// Module-level rather than closures made per call: V8 optimises a closure made anew for each
+// document again and again (see README, Benchmarks).
+/** Collects the node ids under `object` in `found`, or with `replace` gives each its new name. */
+function visitNodeIds(object: PDFObject, found: Set<string>, replace?: Map<string, string>): void {
+  if (object instanceof PDFDict) {
+    for (const [key, value] of object.entries()) {
+      const to = nodeIdIn(value, found, replace);
+      if (to) object.set(key, to);
+    }
+  } else if (object instanceof PDFArray) {
+    const values = object.asArray();
+    for (let i = 0; i < values.length; i++) {
+      const to = nodeIdIn(values[i] as PDFObject, found, replace);
+      if (to) object.set(i, to);
+    }
+  }
+}
+
+/** A node id's replacement (or, collecting, undefined); anything else is visited in turn. */
+function nodeIdIn(value: PDFObject, found: Set<string>, replace?: Map<string, string>): PDFString | undefined {
+  if (!(value instanceof PDFString && NODE_ID.test(value.asString()))) visitNodeIds(value, found, replace);
+  else if (replace) return PDFString.of(replace.get(value.asString()) as string);
+  else found.add(value.asString());
+  return undefined;
 }
 
 const CREATOR = "policypack";
@@ -236,5 +252,16 @@ export function describeDocument(doc: PDFDocument, properties: Omit<PdfPropertie
   });
 }
 
-export const savePdf = (doc: PDFDocument) =>
-  doc.save({ useObjectStreams: false, objectsPerTick: Number.POSITIVE_INFINITY });
+/**
+ * The document's bytes, written by writePdf rather than pdf-lib's save(), whose closures made per
+ * call V8 compiled again for each document (see README, Benchmarks). Nothing here embeds fonts or
+ * pages, which save() would have flushed first.
+ */
+export function savePdf(doc: PDFDocument): Uint8Array {
+  const { context } = doc;
+  const { Root, Info, ID } = context.trailerInfo;
+  return writePdf(
+    context,
+    context.obj({ Size: context.largestObjectNumber + 1, Root, ...(Info ? { Info } : {}), ...(ID ? { ID } : {}) }),
+  );
+}

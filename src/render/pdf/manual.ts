@@ -242,7 +242,7 @@ export async function printManualFront(
     makeAccessible(front, (target) => titles.get(target) ?? texts.get(target) ?? l.linkTo(target));
     mendPrint(front, [coverTitle(theme, language), l.contents]);
     return {
-      front: await savePdf(front),
+      front: savePdf(front),
       source,
       numbers: await numbers(frontPages),
       properties,

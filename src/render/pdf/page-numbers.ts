@@ -11,7 +11,6 @@ import {
   type PDFDocument,
   PDFName,
   type PDFObject,
-  PDFObjectCopier,
   type PDFOperator,
   PDFRawStream,
   PDFRef,
@@ -19,6 +18,7 @@ import {
   pushGraphicsState,
 } from "pdf-lib";
 import type { Language, Theme } from "../../types.ts";
+import { ObjectCopier } from "./copy.ts";
 import type { PdfEngine } from "./engine.ts";
 import { loadPdf, pageNumbersCss } from "./layout.ts";
 
@@ -141,7 +141,7 @@ function resourcesOf(numbers: PDFDocument): PDFDict {
 /** The resources of the pages of `numbers` (see pageNumbers) copied into `context`, once for all its pages. */
 export function copyNumberResources(context: PDFContext, numbers: PDFDocument): NumberResources {
   const from = context.largestObjectNumber + 1;
-  const ref = context.register(PDFObjectCopier.for(numbers.context, context).copy(resourcesOf(numbers))).objectNumber;
+  const ref = context.register(new ObjectCopier(numbers.context, context).copy(resourcesOf(numbers))).objectNumber;
   return { ref, objects: [from, context.largestObjectNumber + 1] };
 }
 
@@ -157,7 +157,9 @@ export function numberForms(
   indexes: readonly number[],
   at: readonly (number | undefined)[] = [],
 ): number[] {
-  return indexes.map((index, i) => {
+  // A loop rather than a callback made per call: V8 optimises such a closure again for every manual.
+  const forms: number[] = [];
+  for (const [i, index] of indexes.entries()) {
     const page = numbers.getPage(index).node;
     const [content, ...more] = contentsOf(numbers.context, page).map((ref) => numbers.context.lookup(ref));
     if (!(content instanceof PDFRawStream) || more.length > 0) {
@@ -168,14 +170,15 @@ export function numberForms(
       content.contents,
     );
     form.dict.set(PDFName.of("Resources"), PDFRef.of(resources));
-    for (const key of ["Filter", "DecodeParms"].map((key) => PDFName.of(key))) {
+    for (const key of [PDFName.of("Filter"), PDFName.of("DecodeParms")]) {
       const value = content.dict.get(key);
       if (value) form.dict.set(key, value.clone(context));
     }
     const ref = at[i] === undefined ? context.nextRef() : PDFRef.of(at[i]);
     context.assign(ref, form);
-    return ref.objectNumber;
-  });
+    forms.push(ref.objectNumber);
+  }
+  return forms;
 }
 
 /** Makes `page` draw the form `form` (its number) after its own content. */

@@ -44,51 +44,71 @@ export interface PreviousPdf {
  * cross-reference section.
  */
 export function writePdf(context: PDFContext, trailer: PDFDict, previous?: PreviousPdf): Uint8Array {
-  const chunks: Uint8Array[] = [];
-  let offset = 0;
-  let run: { from: number; to: number } | undefined; // bytes of `previous` still to copy
-  const flush = () => {
-    if (run && previous) chunks.push(previous.data.subarray(run.from, run.to));
-    run = undefined;
-  };
-  const push = (bytes: Uint8Array | string) => {
-    flush();
-    const chunk = typeof bytes === "string" ? Buffer.from(bytes, "latin1") : bytes;
-    chunks.push(chunk);
-    offset += chunk.length;
-  };
-  push(bytesOf(PDFHeader.forVersion(1, 7)));
-  push("\n\n"); // the header's last line is a comment: an object on it would be too
-  const fresh = new Map(context.enumerateIndirectObjects().map(([ref, object]) => [ref.objectNumber, object]));
-  const kept = previous ? keptObjects(previous) : () => undefined;
+  const out = new PdfBytes(previous?.data);
+  out.push(bytesOf(PDFHeader.forVersion(1, 7)));
+  out.push("\n\n"); // the header's last line is a comment: an object on it would be too
+  const fresh = new Map<number, PDFObject>();
+  for (const [ref, object] of context.enumerateIndirectObjects()) fresh.set(ref.objectNumber, object);
   const size = Math.max(context.largestObjectNumber + 1, previous?.references.offsets.length ?? 0);
   const offsets = new Float64Array(size).fill(-1);
   for (let n = 1; n < size; n++) {
     const object = fresh.get(n);
     if (object) {
-      offsets[n] = offset;
-      push(`${n} 0 obj\n`);
-      push(bytesOf(object));
-      push("\nendobj\n\n");
+      offsets[n] = out.offset;
+      out.push(`${n} 0 obj\n`);
+      out.push(bytesOf(object));
+      out.push("\nendobj\n\n");
       continue;
     }
-    const extent = kept(n);
+    const extent = previous && keptObject(previous, n);
     if (!extent) continue;
-    const [from, to] = extent;
-    offsets[n] = offset;
-    offset += to - from;
-    if (run?.to === from) run.to = to;
+    offsets[n] = out.offset;
+    out.copy(extent[0], extent[1]);
+  }
+  const xrefOffset = out.offset;
+  out.push(crossReferenceSection(offsets));
+  out.push(bytesOf(PDFTrailerDict.of(trailer)));
+  out.push("\n\n");
+  out.push(bytesOf(PDFTrailer.forLastCrossRefSectionOffset(xrefOffset)));
+  return out.bytes();
+}
+
+// A class and plain functions rather than closures made per call: V8 optimises a closure made
+// anew for each file again and again (see README, Benchmarks).
+/** A file's bytes as they are written: new ones, and runs of an old file's bytes copied as they are. */
+class PdfBytes {
+  private readonly chunks: Uint8Array[] = [];
+  offset = 0;
+  private run: { from: number; to: number } | undefined;
+
+  constructor(private readonly old?: Uint8Array) {}
+
+  push(bytes: Uint8Array | string): void {
+    this.flush();
+    const chunk = typeof bytes === "string" ? Buffer.from(bytes, "latin1") : bytes;
+    this.chunks.push(chunk);
+    this.offset += chunk.length;
+  }
+
+  /** The old file's bytes [from, to), in one copy with the run before them when they follow it. */
+  copy(from: number, to: number): void {
+    this.offset += to - from;
+    if (this.run?.to === from) this.run.to = to;
     else {
-      flush();
-      run = { from, to };
+      this.flush();
+      this.run = { from, to };
     }
   }
-  const xrefOffset = offset;
-  push(crossReferenceSection(offsets));
-  push(bytesOf(PDFTrailerDict.of(trailer)));
-  push("\n\n");
-  push(bytesOf(PDFTrailer.forLastCrossRefSectionOffset(xrefOffset)));
-  return Buffer.concat(chunks);
+
+  bytes(): Buffer {
+    this.flush();
+    return Buffer.concat(this.chunks);
+  }
+
+  private flush(): void {
+    if (this.run && this.old) this.chunks.push(this.old.subarray(this.run.from, this.run.to));
+    this.run = undefined;
+  }
 }
 
 /** A cross-reference section of the objects at `offsets` (negative: none), in subsections of consecutive numbers. */
@@ -116,22 +136,20 @@ function crossReferenceSection(offsets: Float64Array): Buffer {
 }
 
 /**
- * Where each object of `previous` to write again is, [from, to): as writePdf wrote it, from
+ * Where object `n` of `previous` is to be written again, [from, to): as writePdf wrote it, from
  * "N 0 obj" to the blank line after "endobj", which is where the next thing the cross-references
- * point at begins. None for objects not in use, and those dropped.
+ * point at begins. None for an object not in use, or dropped.
  */
-function keptObjects({ data, references, dropped }: PreviousPdf): (n: number) => [number, number] | undefined {
+function keptObject({ data, references, dropped }: PreviousPdf, n: number): [number, number] | undefined {
   const { offsets, boundaries } = references;
-  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return (n) => {
-    const from = offsets[n] ?? -1;
-    if (from < 0 || dropped.some(([first, end]) => n >= first && n < end)) return undefined;
-    const to = boundaries[sortedIndexAfter(boundaries, from)] ?? bytes.length;
-    if (bytes[to - 1] !== NEWLINE || bytes[to - 2] !== NEWLINE || bytes[to - 3] !== J) {
-      throw new Error(`object ${n} is not where the cross-reference section says`);
-    }
-    return [from, to];
-  };
+  const from = offsets[n] ?? -1;
+  if (from < 0) return undefined;
+  for (const [first, end] of dropped) if (n >= first && n < end) return undefined;
+  const to = boundaries[sortedIndexAfter(boundaries, from)] ?? data.length;
+  if (data[to - 1] !== NEWLINE || data[to - 2] !== NEWLINE || data[to - 3] !== J) {
+    throw new Error(`object ${n} is not where the cross-reference section says`);
+  }
+  return [from, to];
 }
 
 /** The index of the first value in ascending `values` greater than `value`. */

@@ -51,5 +51,5 @@ export async function renderPolicyPdf(doc: PolicyDocument, engine: PdfEngine): P
     (slug) => siblingPdfAction(pdf.context, slug),
   );
   await numberPages(pdf, engine, { theme: doc.theme, language: policy.language });
-  return { data: await savePdf(pdf), blocked: output.blocked, pages: pdf.getPageCount() };
+  return { data: savePdf(pdf), blocked: output.blocked, pages: pdf.getPageCount() };
 }

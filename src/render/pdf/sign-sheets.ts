@@ -52,5 +52,5 @@ export async function renderSignSheets(
     language,
   });
   await numberPages(pdf, engine, { theme, language });
-  return { data: await savePdf(pdf), blocked: output.blocked };
+  return { data: savePdf(pdf), blocked: output.blocked };
 }
