@@ -51,6 +51,7 @@ export function writePdf(context: PDFContext, trailer: PDFDict, previous?: Previ
   for (const [ref, object] of context.enumerateIndirectObjects()) fresh.set(ref.objectNumber, object);
   const size = Math.max(context.largestObjectNumber + 1, previous?.references.offsets.length ?? 0);
   const offsets = new Float64Array(size).fill(-1);
+  const kept = previous && new KeptObjects(previous);
   for (let n = 1; n < size; n++) {
     const object = fresh.get(n);
     if (object) {
@@ -60,7 +61,7 @@ export function writePdf(context: PDFContext, trailer: PDFDict, previous?: Previ
       out.push("\nendobj\n\n");
       continue;
     }
-    const extent = previous && keptObject(previous, n);
+    const extent = kept?.at(n);
     if (!extent) continue;
     offsets[n] = out.offset;
     out.copy(extent[0], extent[1]);
@@ -136,20 +137,35 @@ function crossReferenceSection(offsets: Float64Array): Buffer {
 }
 
 /**
- * Where object `n` of `previous` is to be written again, [from, to): as writePdf wrote it, from
+ * Where each object of `previous` to write again is, [from, to): as writePdf wrote it, from
  * "N 0 obj" to the blank line after "endobj", which is where the next thing the cross-references
- * point at begins. None for an object not in use, or dropped.
+ * point at begins. None for an object not in use, or dropped. Asked in the order of object
+ * numbers, which is the order writePdf wrote them in: the next boundary is found moving forward
+ * (a manual has tens of thousands of objects).
  */
-function keptObject({ data, references, dropped }: PreviousPdf, n: number): [number, number] | undefined {
-  const { offsets, boundaries } = references;
-  const from = offsets[n] ?? -1;
-  if (from < 0) return undefined;
-  for (const [first, end] of dropped) if (n >= first && n < end) return undefined;
-  const to = boundaries[sortedIndexAfter(boundaries, from)] ?? data.length;
-  if (data[to - 1] !== NEWLINE || data[to - 2] !== NEWLINE || data[to - 3] !== J) {
-    throw new Error(`object ${n} is not where the cross-reference section says`);
+class KeptObjects {
+  private readonly dropped: Uint8Array;
+  /** The index in `boundaries` of the first boundary after the object last asked for. */
+  private next = 0;
+
+  constructor(private readonly previous: PreviousPdf) {
+    this.dropped = new Uint8Array(previous.references.offsets.length);
+    for (const [first, end] of previous.dropped) this.dropped.fill(1, first, end);
   }
-  return [from, to];
+
+  at(n: number): [number, number] | undefined {
+    const { data, references } = this.previous;
+    const { offsets, boundaries } = references;
+    const from = offsets[n] ?? -1;
+    if (from < 0 || this.dropped[n] === 1) return undefined;
+    if (this.next > 0 && (boundaries[this.next - 1] as number) > from) this.next = sortedIndexAfter(boundaries, from);
+    while (this.next < boundaries.length && (boundaries[this.next] as number) <= from) this.next++;
+    const to = boundaries[this.next] ?? data.length;
+    if (data[to - 1] !== NEWLINE || data[to - 2] !== NEWLINE || data[to - 3] !== J) {
+      throw new Error(`object ${n} is not where the cross-reference section says`);
+    }
+    return [from, to];
+  }
 }
 
 /** The index of the first value in ascending `values` greater than `value`. */
