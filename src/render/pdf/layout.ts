@@ -1,5 +1,15 @@
 import type { Element, Root } from "hast";
-import { ParseSpeeds, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, type PDFObject, PDFString } from "pdf-lib";
+import {
+  ParseSpeeds,
+  PDFArray,
+  type PDFContext,
+  PDFDict,
+  PDFDocument,
+  PDFHexString,
+  PDFName,
+  type PDFObject,
+  PDFString,
+} from "pdf-lib";
 import type { PDFOptions } from "puppeteer-core";
 import { labelsFor } from "../../labels/index.ts";
 import type { CalendarDate, Language, Org, Theme } from "../../types.ts";
@@ -7,7 +17,7 @@ import { toHtml } from "../html/page.ts";
 import { orgValue } from "../layout.ts";
 import { fontFamily } from "../theme.ts";
 import { setXmp } from "./accessibility.ts";
-import { writePdf } from "./pdf-file.ts";
+import { readPdf, writePdf } from "./pdf-file.ts";
 
 /** A CSS string literal: an org value can never end the string, the rule or the <style> element. */
 export function cssString(text: string): string {
@@ -137,9 +147,21 @@ export interface PdfProperties {
   language: Language;
 }
 
-/** pdf-lib yields to the event loop every 100 objects by default, which costs more than the parsing. */
-export const loadPdf = (pdf: Uint8Array) =>
-  PDFDocument.load(pdf, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
+/**
+ * The document, read at once (readPdf) when it is a file as Chromium and writePdf make them, else
+ * by pdf-lib, told not to yield to the event loop every 100 objects, which costs more than the parsing.
+ */
+export async function loadPdf(pdf: Uint8Array): Promise<PDFDocument> {
+  const context = readPdf(pdf);
+  if (!context) return PDFDocument.load(pdf, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
+  // What PDFDocument.load does with the context its parser made (its constructor is private).
+  const Document = PDFDocument as unknown as new (
+    context: PDFContext,
+    ignoreEncryption: boolean,
+    updateMetadata: boolean,
+  ) => PDFDocument;
+  return new Document(context, false, false);
+}
 
 const decode = (value: unknown) =>
   value instanceof PDFString || value instanceof PDFHexString ? value.decodeText() : undefined;

@@ -1,12 +1,14 @@
 // A PDF file written from a pdf-lib context: whole, or rewritten from a file written here before,
 // with the objects the context does not replace copied from it byte for byte, never parsed.
 import {
-  type PDFContext,
-  type PDFDict,
+  PDFContext,
+  PDFDict,
   PDFHeader,
+  PDFName,
   type PDFObject,
   PDFObjectParser,
-  type PDFRef,
+  PDFRawStream,
+  PDFRef,
   PDFTrailer,
   PDFTrailerDict,
 } from "pdf-lib";
@@ -247,3 +249,40 @@ export function objectReader(
     return PDFObjectParser.forBytes(pdf.subarray(offset + header[0].length), context).parseObject();
   };
 }
+
+/**
+ * Every object and the trailer of a file with one cross-reference table and no object streams,
+ * as Chromium prints and writePdf writes them, read in one pass, or undefined for any other
+ * file. pdf-lib's parser is asynchronous: it makes promises and closures for every object,
+ * which V8 optimised again for every document (see README, Benchmarks).
+ */
+export function readPdf(pdf: Uint8Array): PDFContext | undefined {
+  let references: CrossReferences;
+  try {
+    references = crossReferences(pdf);
+  } catch {
+    return undefined;
+  }
+  const bytes = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+  const version = /^%PDF-(\d)\.(\d)/.exec(bytes.toString("latin1", 0, 16));
+  const trailerAt = bytes.indexOf("trailer", references.boundaries[0]);
+  if (!version || trailerAt < 0) return undefined;
+  const context = PDFContext.create();
+  context.header = PDFHeader.forVersion(Number(version[1]), Number(version[2]));
+  const read = objectReader(pdf, references, context);
+  const { offsets } = references;
+  for (let n = 1; n < offsets.length; n++) {
+    if ((offsets[n] as number) < 0) continue;
+    const ref = PDFRef.of(n);
+    const object = read(ref);
+    if (object instanceof PDFRawStream && STREAMS_OF_OBJECTS.has(object.dict.get(PDFName.of("Type")))) return undefined;
+    context.assign(ref, object);
+  }
+  const trailer = PDFObjectParser.forBytes(pdf.subarray(trailerAt + "trailer".length), context).parseObject();
+  if (!(trailer instanceof PDFDict)) return undefined;
+  const [Root, Encrypt, Info, ID] = ["Root", "Encrypt", "Info", "ID"].map((key) => trailer.get(PDFName.of(key)));
+  context.trailerInfo = { Root, Encrypt, Info, ID };
+  return context;
+}
+
+const STREAMS_OF_OBJECTS = new Set<PDFObject | undefined>([PDFName.of("ObjStm"), PDFName.of("XRef")]);

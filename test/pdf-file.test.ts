@@ -1,0 +1,42 @@
+import { PDFDocument, StandardFonts } from "pdf-lib";
+import { describe, expect, it } from "vitest";
+import { loadPdf, savePdf } from "../src/render/pdf/layout.ts";
+import { readPdf } from "../src/render/pdf/pdf-file.ts";
+
+// Reading a PDF in one pass (readPdf) where the file allows it, and pdf-lib's parser otherwise.
+
+async function twoPages(): Promise<PDFDocument> {
+  const doc = await PDFDocument.create({ updateMetadata: false });
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  for (const text of ["First page", "Second page"]) doc.addPage().drawText(text, { x: 50, y: 700, font });
+  doc.setTitle("Two pages");
+  await doc.flush();
+  return doc;
+}
+
+describe("reading a PDF", () => {
+  it("reads a file writePdf wrote in one pass, and writes it back byte for byte", async () => {
+    const bytes = savePdf(await twoPages());
+    const context = readPdf(bytes);
+    expect(context?.enumerateIndirectObjects().length).toBeGreaterThan(5);
+    const doc = await loadPdf(bytes);
+    expect(doc.getPageCount()).toBe(2);
+    expect(doc.getTitle()).toBe("Two pages");
+    expect(Buffer.from(savePdf(doc)).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it("leaves files with object streams or an incremental update to pdf-lib's parser", async () => {
+    const streams = await (await twoPages()).save({ useObjectStreams: true });
+    expect(readPdf(streams)).toBeUndefined();
+    expect((await loadPdf(streams)).getPageCount()).toBe(2);
+
+    const plain = savePdf(await twoPages());
+    const updated = Buffer.concat([
+      plain,
+      Buffer.from(
+        `1 0 obj\n<< >>\nendobj\nxref\n0 1\n0000000000 65535 f \ntrailer\n<< /Size 2 /Prev 9 >>\nstartxref\n${plain.length + 21}\n%%EOF\n`,
+      ),
+    ]);
+    expect(readPdf(updated)).toBeUndefined();
+  });
+});
