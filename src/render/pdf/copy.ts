@@ -4,7 +4,7 @@ import { PDFArray, type PDFContext, PDFDict, PDFName, type PDFObject, PDFPageLea
  * Copies objects of one document into another, each object once, as pdf-lib's PDFObjectCopier
  * does (same objects, same numbering order). That copier's methods are closures made for each
  * copier, which V8 optimises again for every copier: at one policy changed in 50 packs, they were
- * compiled about 20 times each, some 3 s of compiling a build (see README, Benchmarks). These are
+ * compiled about 20 times each, some 3 s of compiler time a build (see README, Benchmarks). These are
  * methods of a class, compiled once.
  */
 export class ObjectCopier {
