@@ -61,7 +61,7 @@ export interface JoinTask {
  */
 export async function joinManual({ front, policies, previous }: JoinTask): Promise<JoinedManual> {
   const manual = await import("../render/pdf/manual.ts");
-  const old = previous && { ...previous, data: new Uint8Array(await readFile(previous.file)) };
+  const old = previous && { ...previous, data: await readFile(previous.file) };
   return manual.joinManual(front, policies, old);
 }
 
