@@ -1,4 +1,4 @@
-import { PDFDocument, StandardFonts } from "pdf-lib";
+import { PDFDocument, PDFString, StandardFonts } from "pdf-lib";
 import { describe, expect, it } from "vitest";
 import { loadPdf, savePdf } from "../src/render/pdf/layout.ts";
 import { readPdf } from "../src/render/pdf/pdf-file.ts";
@@ -23,6 +23,14 @@ describe("reading a PDF", () => {
     expect(doc.getPageCount()).toBe(2);
     expect(doc.getTitle()).toBe("Two pages");
     expect(Buffer.from(savePdf(doc)).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it("takes the trailer after the cross-reference table, not a string that says trailer", async () => {
+    const doc = await twoPages();
+    doc.context.register(doc.context.obj({ Note: PDFString.of("trailer << /Root 1 0 R >>") }));
+    const context = readPdf(savePdf(doc));
+    expect(context?.trailerInfo.Root).toBe(doc.context.trailerInfo.Root);
+    expect(String(context?.trailerInfo.Root)).not.toBe("1 0 R");
   });
 
   it("leaves files with object streams or an incremental update to pdf-lib's parser", async () => {

@@ -265,7 +265,8 @@ export function readPdf(pdf: Uint8Array): PDFContext | undefined {
   }
   const bytes = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
   const version = /^%PDF-(\d)\.(\d)/.exec(bytes.toString("latin1", 0, 16));
-  const trailerAt = bytes.indexOf("trailer", references.boundaries[0]);
+  // The trailer follows the table (an object before it may hold the word in a string).
+  const trailerAt = bytes.indexOf("trailer", lastXref(pdf));
   if (!version || trailerAt < 0) return undefined;
   const context = PDFContext.create();
   context.header = PDFHeader.forVersion(Number(version[1]), Number(version[2]));
