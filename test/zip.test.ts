@@ -42,11 +42,11 @@ describe("zips", () => {
   }
 
   /** The pack's zip of FILES, as the build writes it: each member read from its file. */
-  async function packZip() {
+  async function packZip(files = FILES, date = BUILD_DATE) {
     const dir = await mkdtemp(join(tmpdir(), "policypack-zip-"));
-    const members = await memberFiles(dir, FILES);
+    const members = await memberFiles(dir, files);
     const zip = join(dir, "pack.zip");
-    return { dir, zip, ...(await writeDeterministicZip(zip, members, BUILD_DATE)), members };
+    return { dir, zip, ...(await writeDeterministicZip(zip, members, date)), members };
   }
 
   it("writes a pack's zip byte for byte as fflate's zipSync did (stored, in name order, dated the build date), member by member, and gives its SHA-256", async () => {
@@ -95,17 +95,25 @@ describe("zips", () => {
   });
 
   it("copies the members unchanged from the previous zip, to the same bytes as a zip written afresh", async () => {
-    const first = await packZip();
+    // A member bigger than what the writer holds at once (a manual), and a zip of an earlier build
+    // day: the copied members' headers are this build's.
+    const files = new Map([...FILES, ["big.pdf", Uint8Array.from({ length: 9_000_000 }, (_, i) => (i * 31) % 253)]]);
+    const first = await packZip(files, { ...BUILD_DATE, day: 1 });
     // One member changed, one gone, one new: the rest come from the first zip.
-    const next = new Map(FILES);
+    const next = new Map(files);
     next.set("index.html", "<!doctype html><title>Pack, changed</title>");
     next.delete("empty.txt");
     next.set("DCW2-new.pdf", "%PDF-1.7 new");
     const members = await memberFiles(await mkdtemp(join(first.dir, "next-")), next);
     const fresh = await writeDeterministicZip(join(first.dir, "fresh.zip"), members, BUILD_DATE);
     // The copied members are read from the first zip, not their files: those are gone.
-    const unchanged = members.filter((m) => FILES.get(m.name) === next.get(m.name));
-    expect(unchanged.map((m) => m.name).sort()).toEqual(["DCW1-polisi.cy.html", "DCW1-test.docx", "ffeil-ŵ.txt"]);
+    const unchanged = members.filter((m) => files.get(m.name) === next.get(m.name));
+    expect(unchanged.map((m) => m.name).sort()).toEqual([
+      "DCW1-polisi.cy.html",
+      "DCW1-test.docx",
+      "big.pdf",
+      "ffeil-ŵ.txt",
+    ]);
     for (const member of unchanged) await rm(member.file);
     const updated = await writeDeterministicZip(join(first.dir, "updated.zip"), members, BUILD_DATE, {
       file: first.zip,
@@ -116,6 +124,16 @@ describe("zips", () => {
     expect(bytes.equals(await readFile(join(first.dir, "fresh.zip")))).toBe(true);
     expect(updated.index.length).toBe(bytes.length);
     expect(Object.keys(unzipSync(bytes)).sort()).toEqual([...next.keys()].sort());
+    // A byte of the big member changed in the first zip: the zip is written from the files instead.
+    const big = first.index.members.find((m) => m.name === "big.pdf") as { at: number };
+    const damaged = Buffer.from(await readFile(first.zip));
+    damaged[big.at + 8_500_000] ^= 0xff;
+    await writeFile(first.zip, damaged);
+    for (const member of unchanged) await writeFile(member.file, files.get(member.name) as string | Uint8Array);
+    const again = join(first.dir, "again.zip");
+    expect(await writeDeterministicZip(again, members, BUILD_DATE, { file: first.zip, index: first.index })).toEqual(
+      fresh,
+    );
   });
 
   it("writes every member from its file when the previous zip is not what its index says", async () => {

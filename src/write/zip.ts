@@ -121,18 +121,21 @@ export interface WrittenZip {
   index: ZipIndex;
 }
 
-/** How much of a previous zip is read at a time: one buffer, used again for each piece. */
-const PIECE = 1 << 20;
+/** How much of the zip is held before it is written: the members copied from a previous zip are read straight into it. */
+const BUFFER = 4 << 20;
+
+/** A member copied from the previous zip: where its data is there, and what the new zip records of it. */
+type Copied = ZipIndex["members"][number];
 
 /**
  * A pack's zip, whose bytes depend only on its files and the build date: entries in name order,
  * every entry dated the build date. Stored, not deflated: PDFs and Word files are compressed
  * already, and deflating the HTML (mostly base64 fonts) saved a third of its size at the cost of
- * most of a pack's build time. Written to `path` (created, never overwritten) one member at a
+ * most of a pack's build time. Written to `path` (created, never overwritten) a few MB at a
  * time: a pack's zip is tens of MB, never held whole. A member whose file has the SHA-256 it had
  * in `previous` (the pack's zip as last written, with its index) is copied from there, its
  * CRC-32 checked, instead of being read from its own file: after one policy changed, a pack's
- * zip is one read of the old zip instead of hundreds of files opened. The bytes are the same
+ * zip is a few reads of the old zip instead of hundreds of files opened. The bytes are the same
  * either way; a previous zip that is not what its index says is not used. Returns the zip's
  * sha256() and its index.
  */
@@ -143,45 +146,26 @@ export async function writeDeterministicZip(
   previous?: { file: string; index: ZipIndex },
 ): Promise<WrittenZip> {
   const kept = new Map(previous?.index.members.map((member) => [member.name, member]));
-  const layout = new ZipLayout(buildDate);
-  const hash = sha256Pieces();
-  const index: ZipIndex = { length: 0, members: [] };
-  const out = await open(path, "wx");
+  const out = new ZipWriter(await open(path, "wx"), new ZipLayout(buildDate));
   let old: FileHandle | undefined;
   try {
     old = previous && (await open(previous.file, "r"));
     if (old && (await old.stat()).size !== previous?.index.length) throw new Error("the previous zip changed");
-    const write = async (bytes: Uint8Array) => {
-      hash.update(bytes);
-      await out.write(bytes);
-      index.length += bytes.length;
-    };
-    const piece = old && Buffer.allocUnsafe(PIECE);
+    // Members that follow each other in the old zip are read from it together.
+    const run: Copied[] = [];
     for (const { name, file, sha } of [...members].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const was = kept.get(name);
-      if (old && piece && sha && was?.sha === sha) {
-        await write(layout.local({ name, crc: was.crc, size: was.size, deflated: false }, was.size));
-        index.members.push({ ...was, at: index.length });
-        let crc = 0;
-        for (let done = 0; done < was.size; ) {
-          const { bytesRead } = await old.read(piece, 0, Math.min(PIECE, was.size - done), was.at + done);
-          if (bytesRead === 0) throw new Error("the previous zip is cut short");
-          const read = piece.subarray(0, bytesRead);
-          crc = crc32(read, crc);
-          await write(read);
-          done += bytesRead;
-        }
-        if (crc !== was.crc) throw new Error(`${name} changed in the previous zip`);
+      if (old && sha && was?.sha === sha) {
+        if (run.length > 0 && !out.follows(run, was)) await out.copy(old, run.splice(0));
+        run.push(was);
         continue;
       }
+      if (old && run.length > 0) await out.copy(old, run.splice(0));
       const data = await readFile(file);
-      const member = { name, crc: crc32(data), size: data.length, data, deflated: false };
-      await write(layout.local(member, data.length));
-      index.members.push({ name, sha, crc: member.crc, size: member.size, at: index.length });
-      await write(member.data);
+      await out.add({ name, sha, crc: crc32(data), size: data.length }, data);
     }
-    await write(layout.end());
-    await out.close();
+    if (old && run.length > 0) await out.copy(old, run);
+    return await out.end();
   } catch (error) {
     await out.close().catch(() => {});
     await rm(path, { force: true }); // ours: created above
@@ -191,7 +175,122 @@ export async function writeDeterministicZip(
   } finally {
     await old?.close().catch(() => {});
   }
-  // sha256(), as every other file the manifest records: the same hash as fileHash() of the zip,
-  // which decides whether a file is still the one policypack wrote.
-  return { hash: hash.digest(), index };
 }
+
+/**
+ * A zip written through a buffer of BUFFER bytes, hashed as it goes. Members copied from a
+ * previous zip are read into the buffer with the headers between them, which are then written
+ * over with this zip's own (the same length: the same name).
+ */
+class ZipWriter {
+  private readonly buffer = Buffer.allocUnsafe(BUFFER);
+  private used = 0;
+  private readonly hash = sha256Pieces();
+  private readonly index: ZipIndex = { length: 0, members: [] };
+
+  constructor(
+    private readonly out: FileHandle,
+    private readonly layout: ZipLayout,
+  ) {}
+
+  /** Whether `member` follows the last of `run` in the old zip, and fits in the buffer with it. */
+  follows(run: readonly Copied[], member: Copied): boolean {
+    const first = run[0] as Copied;
+    const last = run[run.length - 1] as Copied;
+    const end = last.at + last.size;
+    return member.at - headerLength(member.name) === end && member.at + member.size - headerStart(first) <= BUFFER;
+  }
+
+  /** A member with its data, from its own file. */
+  async add(member: Omit<Copied, "at">, data: Uint8Array): Promise<void> {
+    await this.push(this.layout.local({ ...member, deflated: false }, data.length));
+    this.index.members.push({ ...member, at: this.index.length });
+    await this.push(data);
+  }
+
+  /** Members that follow each other in `old`, copied from it, each one's CRC-32 checked. */
+  async copy(old: FileHandle, run: readonly Copied[]): Promise<void> {
+    const from = headerStart(run[0] as Copied);
+    const last = run[run.length - 1] as Copied;
+    const length = last.at + last.size - from;
+    if (length > BUFFER) {
+      // One member bigger than the buffer (a manual): in pieces.
+      const [member] = run as [Copied];
+      await this.push(this.layout.local({ ...member, deflated: false }, member.size));
+      this.index.members.push({ ...member, at: this.index.length });
+      let crc = 0;
+      for (let done = 0; done < member.size; ) {
+        await this.flush();
+        const piece = await this.read(old, Math.min(BUFFER, member.size - done), member.at + done);
+        crc = crc32(piece, crc);
+        this.used = piece.length;
+        this.index.length += piece.length;
+        done += piece.length;
+      }
+      if (crc !== member.crc) throw new Error(`${member.name} changed in the previous zip`);
+      return;
+    }
+    if (this.used + length > BUFFER) await this.flush();
+    const bytes = await this.read(old, length, from);
+    for (const member of run) {
+      const header = this.layout.local({ ...member, deflated: false }, member.size);
+      const at = member.at - from;
+      bytes.set(header, at - header.length);
+      if (crc32(bytes.subarray(at, at + member.size)) !== member.crc) {
+        throw new Error(`${member.name} changed in the previous zip`);
+      }
+      this.index.members.push({ ...member, at: this.index.length + at });
+    }
+    this.used += length;
+    this.index.length += length;
+  }
+
+  /** The central directory; the file closed. Returns the zip's sha256() and index. */
+  async end(): Promise<WrittenZip> {
+    await this.push(this.layout.end());
+    await this.flush();
+    await this.out.close();
+    // sha256(), as every other file the manifest records: the same hash as fileHash() of the zip,
+    // which decides whether a file is still the one policypack wrote.
+    return { hash: this.hash.digest(), index: this.index };
+  }
+
+  close(): Promise<void> {
+    return this.out.close();
+  }
+
+  /** `length` bytes of `old` from `position`, read into the free part of the buffer. */
+  private async read(old: FileHandle, length: number, position: number): Promise<Buffer> {
+    const into = this.buffer.subarray(this.used, this.used + length);
+    for (let done = 0; done < length; ) {
+      const { bytesRead } = await old.read(into, done, length - done, position + done);
+      if (bytesRead === 0) throw new Error("the previous zip is cut short");
+      done += bytesRead;
+    }
+    return into;
+  }
+
+  private async push(bytes: Uint8Array): Promise<void> {
+    if (this.used + bytes.length > BUFFER) await this.flush();
+    if (bytes.length > BUFFER) {
+      this.hash.update(bytes);
+      await this.out.write(bytes);
+    } else {
+      this.buffer.set(bytes, this.used);
+      this.used += bytes.length;
+    }
+    this.index.length += bytes.length;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.used === 0) return;
+    const bytes = this.buffer.subarray(0, this.used);
+    this.hash.update(bytes);
+    await this.out.write(bytes);
+    this.used = 0;
+  }
+}
+
+/** A local header's length: its fixed fields, then the name. */
+const headerLength = (name: string) => 30 + Buffer.byteLength(name);
+const headerStart = (member: Copied) => member.at - headerLength(member.name);
