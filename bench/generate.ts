@@ -24,7 +24,8 @@ export async function generateLibrary(
   await mkdir(policiesDir, { recursive: true });
   for (let i = 0; i < count; i++) {
     const block = Math.floor(i / codes.length);
-    const renumber = (code: string) => `DCW${100 + block * codes.length + codes.indexOf(code)}`;
+    // A citation of a copy the library stops short of (fewer policies than a block) goes to one it has.
+    const renumber = (code: string) => `DCW${100 + ((block * codes.length + codes.indexOf(code)) % count)}`;
     const source = sources[i % sources.length] as string;
     const text = source.replace(/\bDCW\d+\b/g, (code) => (codes.includes(code) ? renumber(code) : code));
     const code = renumber(codes[i % codes.length] as string);
