@@ -19,10 +19,25 @@ describe("reading a PDF", () => {
     const bytes = savePdf(await twoPages());
     const context = readPdf(bytes);
     expect(context?.enumerateIndirectObjects().length).toBeGreaterThan(5);
-    const doc = await loadPdf(bytes);
+    // A copy of the bytes: the very bytes saved would hand back the document saved (see below).
+    const doc = await loadPdf(Uint8Array.from(bytes));
     expect(doc.getPageCount()).toBe(2);
     expect(doc.getTitle()).toBe("Two pages");
     expect(Buffer.from(savePdf(doc)).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it("hands the document just saved back once for the bytes saved, and parses them after", async () => {
+    const saved = await twoPages();
+    const bytes = savePdf(saved);
+    expect(await loadPdf(bytes)).toBe(saved);
+    const again = await loadPdf(bytes);
+    expect(again).not.toBe(saved);
+    expect(again.getTitle()).toBe("Two pages");
+    // Only the last few are kept: a document saved long ago is parsed.
+    const first = await twoPages();
+    const firstBytes = savePdf(first);
+    for (let i = 0; i < 4; i++) savePdf(await twoPages());
+    expect(await loadPdf(firstBytes)).not.toBe(first);
   });
 
   it("takes the trailer after the cross-reference table, not a string that says trailer", async () => {

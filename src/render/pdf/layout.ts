@@ -152,6 +152,11 @@ export interface PdfProperties {
  * by pdf-lib, told not to yield to the event loop every 100 objects, which costs more than the parsing.
  */
 export async function loadPdf(pdf: Uint8Array): Promise<PDFDocument> {
+  const kept = lastSaved.get(pdf);
+  if (kept) {
+    lastSaved.delete(pdf);
+    return kept;
+  }
   const context = readPdf(pdf);
   if (!context) return PDFDocument.load(pdf, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest });
   // What PDFDocument.load does with the context its parser made (its constructor is private).
@@ -282,8 +287,19 @@ export function describeDocument(doc: PDFDocument, properties: Omit<PdfPropertie
 export function savePdf(doc: PDFDocument): Uint8Array {
   const { context } = doc;
   const { Root, Info, ID } = context.trailerInfo;
-  return writePdf(
+  const bytes = writePdf(
     context,
     context.obj({ Size: context.largestObjectNumber + 1, Root, ...(Info ? { Info } : {}), ...(ID ? { ID } : {}) }),
   );
+  lastSaved.set(bytes, doc);
+  for (const old of [...lastSaved.keys()].slice(0, -KEEP_SAVED)) lastSaved.delete(old);
+  return bytes;
 }
+
+/**
+ * The documents saved last, by the bytes saved: a policy's PDF is copied into its manual soon
+ * after it is saved, on the same thread, and loadPdf hands out the document (once) instead of
+ * parsing the bytes again. Only the last few: each holds thousands of objects.
+ */
+const lastSaved = new Map<Uint8Array, PDFDocument>();
+const KEEP_SAVED = 4;
