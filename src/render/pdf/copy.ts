@@ -10,9 +10,11 @@ import { PDFArray, type PDFContext, PDFDict, PDFName, type PDFObject, PDFPageLea
 export class ObjectCopier {
   private readonly traversed = new Map<PDFObject, PDFObject>();
 
+  /** `numbers`: where the copies' object numbers come from (by default, after the last in `dest`). */
   constructor(
     private readonly src: PDFContext,
     private readonly dest: PDFContext,
+    private readonly numbers: ObjectNumbers = new ObjectNumbers(dest),
   ) {}
 
   copy(object: PDFObject): PDFObject {
@@ -65,10 +67,35 @@ export class ObjectCopier {
   private copyIndirect(ref: PDFRef): PDFRef {
     const done = this.traversed.get(ref);
     if (done) return done as PDFRef;
-    const copy = this.dest.nextRef();
+    const copy = this.numbers.take();
     this.traversed.set(ref, copy);
     const value = this.src.lookup(ref);
     if (value) this.dest.assign(copy, this.copy(value));
     return copy;
+  }
+}
+
+/** Object numbers for copies: those of `free` first (all but `except`), then after the last in `context`. */
+export class ObjectNumbers {
+  private range = 0;
+  private next: number;
+
+  constructor(
+    private readonly context: PDFContext,
+    private readonly free: readonly (readonly [number, number])[] = [],
+    private readonly except?: number,
+  ) {
+    this.next = free[0]?.[0] ?? 0;
+  }
+
+  take(): PDFRef {
+    for (; this.range < this.free.length; this.range++, this.next = this.free[this.range]?.[0] ?? 0) {
+      const end = (this.free[this.range] as readonly [number, number])[1];
+      while (this.next < end) {
+        const n = this.next++;
+        if (n !== this.except) return PDFRef.of(n);
+      }
+    }
+    return this.context.nextRef();
   }
 }

@@ -296,9 +296,9 @@ export function canUpdate(previous: ManualLayout, front: ManualFront, policies: 
     previous.describes === JSON.stringify(front.properties) &&
     previous.parts.length === parts.length &&
     parts.every((part, i) => i === 0 || previous.parts[i]?.slug === part.slug) &&
-    // a layout that records where each part's objects are (not one from before it did)
+    // a layout that records where each part's objects are, as ranges (not one from before it did)
     previous.numbers.resources !== undefined &&
-    previous.parts.every((part) => part.objects !== undefined)
+    previous.parts.every((part) => Array.isArray(part.objects) && part.objects.every(Array.isArray))
   );
 }
 
@@ -346,13 +346,7 @@ export async function joinManual(
     const pdf = await loadPdf(part.pdf);
     if (i > 0) unnumberPages(pdf);
     const { pdf: _, ...source } = part;
-    const { place, pages } = copyPart(
-      pdf,
-      context,
-      joined,
-      i > 0 ? source : { ...source, slug: undefined },
-      was?.pages[0],
-    );
+    const { place, pages } = copyPart(pdf, context, joined, i > 0 ? source : { ...source, slug: undefined }, was);
     joined.parts.push(place);
     copied.set(i, pages);
   }
@@ -389,7 +383,7 @@ export async function joinManual(
   // The replaced parts' objects, their pages' numbers and the numbers' old resources are left out.
   const replaced = [...copied.keys()].flatMap((i) => {
     const was = old?.layout.parts[i];
-    return was ? [was.objects, ...(old?.layout.forms[i] ?? []).map((n) => [n, n + 1] as const)] : [];
+    return was ? [...was.objects, ...(old?.layout.forms[i] ?? []).map((n) => [n, n + 1] as const)] : [];
   });
   if (old && resources !== old.layout.numbers.resources) replaced.push(old.layout.numbers.resources.objects);
   const data = writePdf(context, trailer, old && references && { data: old.data, references, dropped: replaced });

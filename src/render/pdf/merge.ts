@@ -17,7 +17,7 @@ import {
   PDFString,
 } from "pdf-lib";
 import { structElements } from "./accessibility.ts";
-import { ObjectCopier } from "./copy.ts";
+import { ObjectCopier, ObjectNumbers } from "./copy.ts";
 
 const name = PDFName.of;
 const NODE_ID = /^node(\d{8})$/;
@@ -29,8 +29,11 @@ export interface PartPlace {
   source: string;
   /** The policy's slug, for links to where it starts; none for the front. */
   slug?: string;
-  /** The object numbers its copy was given, [from, to): what to leave out when it is replaced. */
-  objects: readonly [number, number];
+  /**
+   * The object numbers its copy holds, as ranges [from, to): what to leave out when it is
+   * replaced, and the numbers the part replacing it takes first (so that they do not grow).
+   */
+  objects: readonly (readonly [number, number])[];
   pages: number[];
   /** Its own /Document element, now a /Part of the joined one's. */
   elements: number[];
@@ -152,21 +155,24 @@ export function newJoinedPlace(context: PDFContext, pages: PDFRef): JoinedPlace 
 /**
  * Copies `doc` into `context` as a part of the joined document `joined` (whose next keys and ids
  * it takes, and moves on): its pages, its /Document element as a /Part, its own leaves of the
- * parent and ID trees, its bookmarks. `doc` is changed on the way: use it only once. The part's
- * first page is `firstPage` when given (the object other parts' links to it point at).
+ * parent and ID trees, its bookmarks. `doc` is changed on the way: use it only once. When it
+ * replaces a part, `replaced` is that part's place: its first page's number is the new first
+ * page's (the object other parts' links to it point at), and its objects' numbers are taken
+ * first, so that a manual updated again and again does not number its objects ever higher.
  */
 export function copyPart(
   doc: PDFDocument,
   context: PDFContext,
   joined: JoinedPlace,
   part: Pick<PartPlace, "source" | "slug">,
-  firstPage?: number,
+  replaced?: Pick<PartPlace, "pages" | "objects">,
 ): { place: PartPlace; pages: PDFDict[] } {
   resolveNamedDestinations(doc);
+  const firstPage = replaced?.pages[0];
   const from = context.largestObjectNumber + 1;
   const idOffset = joined.nextId;
   joined.nextId += shiftIds(doc, idOffset);
-  const copier = new ObjectCopier(doc.context, context);
+  const copier = new ObjectCopier(doc.context, context, new ObjectNumbers(context, replaced?.objects, firstPage));
   const keyOffset = joined.nextKey;
   const shiftKey = (dict: PDFDict, key: string) => {
     const n = numberOf(dict.get(name(key)));
@@ -238,7 +244,10 @@ export function copyPart(
   };
   const place: PartPlace = {
     ...part,
-    objects: [from, context.largestObjectNumber + 1],
+    objects: [
+      ...(replaced?.objects ?? []),
+      ...(context.largestObjectNumber + 1 > from ? [[from, context.largestObjectNumber + 1] as const] : []),
+    ],
     pages: pageRefs.map((ref, i) => (i === 0 && firstPage !== undefined ? firstPage : ref.objectNumber)),
     elements,
     ...(parentTree ? { parentTree } : {}),
