@@ -123,12 +123,7 @@ function crossReferenceSection(offsets: Float64Array): Buffer {
     if (n === 0 || (offsets[n] as number) >= 0) {
       // Written digit by digit into a buffer of entries: a manual has tens of thousands.
       const entries = Buffer.alloc(ENTRY.length * (end - n), ENTRY, "latin1");
-      for (let k = n; k < end; k++) {
-        let value = offsets[k] as number;
-        for (let digit = 9; digit >= 0 && value > 0; digit--, value = Math.floor(value / 10)) {
-          entries[ENTRY.length * (k - n) + digit] = DIGIT_0 + (value % 10);
-        }
-      }
+      for (let k = n; k < end; k++) writeOffset(entries, ENTRY.length * (k - n), offsets[k] as number);
       if (n === 0) entries.write(FIRST_ENTRY, 0, "latin1");
       parts.push(Buffer.from(`${n} ${end - n}\n`), entries);
       n = end;
@@ -136,6 +131,21 @@ function crossReferenceSection(offsets: Float64Array): Buffer {
   }
   parts.push(Buffer.from("\n"));
   return Buffer.concat(parts);
+}
+
+/** Writes `offset` as the ten digits at `at` (zeros there already), in whole-number arithmetic, which V8 makes fast. */
+function writeOffset(entries: Buffer, at: number, offset: number): void {
+  let value = offset;
+  let digit = at + 9;
+  if (value < 2 ** 31) {
+    for (let small = value | 0; small > 0; digit--) {
+      const tenth = (small / 10) | 0;
+      entries[digit] = DIGIT_0 + small - tenth * 10;
+      small = tenth;
+    }
+    return;
+  }
+  for (; digit >= at && value > 0; digit--, value = Math.floor(value / 10)) entries[digit] = DIGIT_0 + (value % 10);
 }
 
 /**
@@ -218,7 +228,9 @@ export function crossReferences(pdf: Uint8Array): CrossReferences {
   }
   if (bytes.indexOf("/Prev", position) >= 0) throw new Error("the file has more than one cross-reference section");
   const offsets = new Float64Array(Math.max(0, ...subsections.map(({ first, count }) => first + count))).fill(-1);
-  const boundaries = [at];
+  const boundaries = new Float64Array(subsections.reduce((n, { count }) => n + count, 1));
+  let found = 0;
+  let sorted = true;
   for (const { first, count, entries } of subsections) {
     for (let i = 0; i < count; i++) {
       const entry = entries + 20 * i;
@@ -226,10 +238,15 @@ export function crossReferences(pdf: Uint8Array): CrossReferences {
       let offset = 0;
       for (let k = 0; k < 10; k++) offset = offset * 10 + (bytes[entry + k] as number) - DIGIT_0;
       offsets[first + i] = offset;
-      boundaries.push(offset);
+      if (found > 0 && offset < (boundaries[found - 1] as number)) sorted = false;
+      boundaries[found++] = offset;
     }
   }
-  return { offsets, boundaries: Float64Array.from(boundaries).sort() };
+  // In a file writePdf wrote, objects are in the order of their numbers, before the table: no sorting.
+  if (found > 0 && at < (boundaries[found - 1] as number)) sorted = false;
+  boundaries[found++] = at;
+  const all = boundaries.subarray(0, found);
+  return { offsets, boundaries: sorted ? all : all.sort() };
 }
 
 /**
