@@ -49,24 +49,24 @@ export function writePdf(context: PDFContext, trailer: PDFDict, previous?: Previ
   const out = new PdfBytes(previous?.data);
   out.push(bytesOf(PDFHeader.forVersion(1, 7)));
   out.push("\n\n"); // the header's last line is a comment: an object on it would be too
-  const fresh = new Map<number, PDFObject>();
-  for (const [ref, object] of context.enumerateIndirectObjects()) fresh.set(ref.objectNumber, object);
+  const fresh = context.enumerateIndirectObjects(); // in the order of their numbers
   const size = Math.max(context.largestObjectNumber + 1, previous?.references.offsets.length ?? 0);
   const offsets = new Float64Array(size).fill(-1);
   const kept = previous && new KeptObjects(previous);
-  for (let n = 1; n < size; n++) {
-    const object = fresh.get(n);
-    if (object) {
+  for (let n = 1, next = 0; n < size; n++) {
+    const entry = fresh[next];
+    if (entry?.[0].objectNumber === n) {
+      next++;
       offsets[n] = out.offset;
       out.push(`${n} 0 obj\n`);
-      out.push(bytesOf(object));
+      out.push(bytesOf(entry[1]));
       out.push("\nendobj\n\n");
       continue;
     }
-    const extent = kept?.at(n);
-    if (!extent) continue;
+    const end = kept ? kept.end(n) : -1;
+    if (end < 0) continue;
     offsets[n] = out.offset;
-    out.copy(extent[0], extent[1]);
+    out.copy(previous?.references.offsets[n] as number, end);
   }
   const xrefOffset = out.offset;
   out.push(crossReferenceSection(offsets));
@@ -149,8 +149,8 @@ function writeOffset(entries: Buffer, at: number, offset: number): void {
 }
 
 /**
- * Where each object of `previous` to write again is, [from, to): as writePdf wrote it, from
- * "N 0 obj" to the blank line after "endobj", which is where the next thing the cross-references
+ * Where each object of `previous` to write again ends: as writePdf wrote it, from its offset
+ * ("N 0 obj") to the blank line after "endobj", which is where the next thing the cross-references
  * point at begins. None for an object not in use, or dropped. Asked in the order of object
  * numbers, which is the order writePdf wrote them in: the next boundary is found moving forward
  * (a manual has tens of thousands of objects).
@@ -165,18 +165,19 @@ class KeptObjects {
     for (const [first, end] of previous.dropped) this.dropped.fill(1, first, end);
   }
 
-  at(n: number): [number, number] | undefined {
+  /** Where object n ends (it starts at its offset), or -1 when it is not kept. */
+  end(n: number): number {
     const { data, references } = this.previous;
     const { offsets, boundaries } = references;
     const from = offsets[n] ?? -1;
-    if (from < 0 || this.dropped[n] === 1) return undefined;
+    if (from < 0 || this.dropped[n] === 1) return -1;
     if (this.next > 0 && (boundaries[this.next - 1] as number) > from) this.next = sortedIndexAfter(boundaries, from);
     while (this.next < boundaries.length && (boundaries[this.next] as number) <= from) this.next++;
     const to = boundaries[this.next] ?? data.length;
     if (data[to - 1] !== NEWLINE || data[to - 2] !== NEWLINE || data[to - 3] !== J) {
       throw new Error(`object ${n} is not where the cross-reference section says`);
     }
-    return [from, to];
+    return to;
   }
 }
 
