@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Element, ElementContent, Root as HastRoot, Nodes } from "hast";
 import { h } from "hastscript";
-import type { Root } from "mdast";
+import type { Link, Root, RootContent } from "mdast";
 import remarkRehype from "remark-rehype";
 import { unified } from "unified";
 import { type Labels, labelsFor } from "../../labels/index.ts";
@@ -126,15 +126,27 @@ export function orgHeader(org: Org, logo: "file" | "inline", language: Language)
 /** Where a cross-reference link points: the sibling page by default; the manual uses in-document anchors. */
 export type XrefHref = (xref: { code: string; slug: string }) => string;
 
-function retargetLinks(tree: Root, href: XrefHref): Root {
-  const copy = structuredClone(tree);
-  const visit = (node: { type: string; url?: string; data?: unknown; children?: unknown[] }) => {
-    const xref = (node.data as { xref?: { code: string; slug: string } } | undefined)?.xref;
-    if (node.type === "link" && xref) node.url = href(xref);
-    for (const child of node.children ?? []) visit(child as typeof node);
-  };
-  visit(copy as never);
-  return copy;
+/**
+ * The HTML tree of `tree` with its cross-reference links pointing where `href` says; the links
+ * are given back as they were after: the tree is the document's, shared by its other outputs
+ * (rather than a copy, which took 4-5 ms of every PDF).
+ */
+function toHastWithXrefs(tree: Root, href: XrefHref, language: Language): HastRoot {
+  const links: Link[] = [];
+  xrefLinks(tree, links);
+  const urls = links.map((link) => link.url);
+  for (const link of links) link.url = href((link.data as { xref: { code: string; slug: string } }).xref);
+  try {
+    return toHast[language].runSync(tree) as HastRoot;
+  } finally {
+    for (const [i, link] of links.entries()) link.url = urls[i] as string;
+  }
+}
+
+/** The links of `node` that are cross-references, into `links` (module-level: see README, Benchmarks). */
+function xrefLinks(node: Root | RootContent, links: Link[]): void {
+  if (node.type === "link" && (node.data as { xref?: unknown } | undefined)?.xref) links.push(node);
+  if ("children" in node) for (const child of node.children) xrefLinks(child, links);
 }
 
 /** Table cell alignment as classes: the `align` attribute is obsolete, and the CSP allows no style attributes. */
@@ -150,7 +162,9 @@ function alignToClass(tree: HastRoot): void {
 /** The policy itself: code and category, title, document control, the text. */
 export function policyArticle(doc: PolicyDocument, href?: XrefHref): Element {
   const { policy } = doc;
-  const body = toHast[policy.language].runSync(href ? retargetLinks(doc.tree, href) : doc.tree) as HastRoot;
+  const body = href
+    ? toHastWithXrefs(doc.tree, href, policy.language)
+    : (toHast[policy.language].runSync(doc.tree) as HastRoot);
   alignToClass(body);
   const l = labelsOf(doc);
   const control = h("table.doc-control", [
