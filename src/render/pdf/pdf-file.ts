@@ -6,12 +6,12 @@ import {
   PDFHeader,
   PDFName,
   type PDFObject,
-  PDFObjectParser,
   PDFRawStream,
   PDFRef,
   PDFTrailer,
   PDFTrailerDict,
 } from "pdf-lib";
+import { ObjectParser } from "./parse.ts";
 
 const ENTRY = "0000000000 00000 n \n"; // a cross-reference entry is 20 bytes
 const FIRST_ENTRY = "0000000000 65535 f \n"; // object 0, the head of the (empty) list of free ones
@@ -259,12 +259,12 @@ export function objectReader(
   references: CrossReferences,
   context: PDFContext,
 ): (ref: PDFRef) => PDFObject {
-  const bytes = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+  const parser = new ObjectParser(pdf, context);
   return (ref) => {
     const offset = references.offsets[ref.objectNumber] ?? -1;
-    const header = offset < 0 ? null : /^\d+ \d+ obj\s*/.exec(bytes.toString("latin1", offset, offset + 32));
-    if (!header) throw new Error(`object ${ref} is not in the file`);
-    return PDFObjectParser.forBytes(pdf.subarray(offset + header[0].length), context).parseObject();
+    const object = offset < 0 ? undefined : parser.indirectAt(offset);
+    if (!object) throw new Error(`object ${ref} is not in the file`);
+    return object;
   };
 }
 
@@ -297,7 +297,7 @@ export function readPdf(pdf: Uint8Array): PDFContext | undefined {
     if (object instanceof PDFRawStream && STREAMS_OF_OBJECTS.has(object.dict.get(PDFName.of("Type")))) return undefined;
     context.assign(ref, object);
   }
-  const trailer = PDFObjectParser.forBytes(pdf.subarray(trailerAt + "trailer".length), context).parseObject();
+  const trailer = new ObjectParser(pdf, context).parseAt(trailerAt + "trailer".length);
   if (!(trailer instanceof PDFDict)) return undefined;
   const [Root, Encrypt, Info, ID] = ["Root", "Encrypt", "Info", "ID"].map((key) => trailer.get(PDFName.of(key)));
   context.trailerInfo = { Root, Encrypt, Info, ID };
