@@ -47,6 +47,26 @@ interface Run {
   treeMiB: number;
   /** CPU seconds: the build's main thread, its other threads (V8's helpers, libuv's, the pool's), and Chromium. */
   cpu: { main: number; others: number; chromium: number };
+  /** The machine's CPU time while the build ran, in core-seconds: used, idle, and stolen by the hypervisor. */
+  machine: MachineTime;
+}
+
+interface MachineTime {
+  busy: number;
+  idle: number;
+  stolen: number;
+}
+
+/** The machine's CPU time so far, from the first line of /proc/stat (zeros where there is none). */
+async function machineTime(): Promise<MachineTime> {
+  const line = (await readFile("/proc/stat", "utf8").catch(() => "")).split("\n")[0] ?? "";
+  // cpu user nice system idle iowait irq softirq steal …, in USER_HZ
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  const seconds = (ticks: number) => ticks / TICKS_PER_SECOND;
+  return { busy: seconds(user + nice + system + irq + softirq), idle: seconds(idle + iowait), stolen: seconds(steal) };
 }
 
 /** The processes under `pid`, all the way down. */
@@ -86,6 +106,7 @@ const pss = (pid: number) =>
 
 /** One `policypack build` of `repo` as a separate process, as CI runs it. */
 async function build(dir: string, repo: string, ...args: string[]): Promise<Run> {
+  const before = await machineTime();
   const start = performance.now();
   const child = spawn(
     "node",
@@ -127,6 +148,7 @@ async function build(dir: string, repo: string, ...args: string[]): Promise<Run>
   const exitCode = await new Promise((resolve) => child.on("close", resolve));
   clearInterval(sample);
   const seconds = (performance.now() - start) / 1000;
+  const after = await machineTime();
   const peak = /^PEAK_RSS_KB=(\d+)$/m.exec(stdout);
   const json = stdout.slice(0, peak?.index ?? stdout.length);
   const summary = JSON.parse(json) as Summary;
@@ -142,6 +164,7 @@ async function build(dir: string, repo: string, ...args: string[]): Promise<Run>
     nodeMiB: Number(peak?.[1] ?? 0) / 1024,
     treeMiB: treeKiB / 1024,
     cpu: cpuSummary(child.pid as number, cpuOf),
+    machine: { busy: after.busy - before.busy, idle: after.idle - before.idle, stolen: after.stolen - before.stolen },
   };
 }
 
@@ -164,8 +187,19 @@ const count = (summary: Summary, key: "built" | "skipped" | "removed", pattern =
 const policyFile = (format: string) => new RegExp(`^DCW\\d+-.*\\.${format}$`);
 const memory = (run: Run) => `${run.nodeMiB.toFixed(0)} MiB node, ${run.treeMiB.toFixed(0)} MiB with Chromium`;
 // Where the time went: more CPU than wall time is cores working side by side.
-const cpu = ({ cpu: { main, others, chromium } }: Run) =>
-  `CPU ${(main + others + chromium).toFixed(1)} s: main thread ${main.toFixed(1)}, other threads ${others.toFixed(1)}, Chromium ${chromium.toFixed(1)}`;
+const cpu = (run: Run) => {
+  const { main, others, chromium } = run.cpu;
+  return `CPU ${(main + others + chromium).toFixed(1)} s: main thread ${main.toFixed(1)}, other threads ${others.toFixed(1)}, Chromium ${chromium.toFixed(1)}; ${stolen(run)}`;
+};
+// A virtual machine's host may run other guests on its cores: the time it takes from this one
+// ("steal") is time no build here can use, and varies from run to run. Ratios of two runs are
+// only comparable when each had the same share of the cores.
+const stolen = ({ machine: { busy, idle, stolen } }: Run) => {
+  const all = busy + idle + stolen;
+  return all > 0
+    ? `the host took ${((100 * stolen) / all).toFixed(0)}% of the cores' time, ${((100 * idle) / all).toFixed(0)}% idle`
+    : "no /proc/stat";
+};
 
 // Other work on the machine takes cores from the builds: say how much there was.
 const load = () => `load average ${loadavg()[0]?.toFixed(1)}`;
@@ -205,19 +239,19 @@ for (const format of formats.filter((f) => f !== "pdf")) {
   const one = await rate("1");
   const many = await rate(JOBS);
   console.log(
-    `${format.padEnd(6)}  ${one.rate.toFixed(1).padStart(6)} documents/s  ${many.rate.toFixed(1).padStart(6)} documents/s  ${(many.rate / one.rate).toFixed(2)}×`,
+    `${format.padEnd(6)}  ${one.rate.toFixed(1).padStart(6)} documents/s  ${many.rate.toFixed(1).padStart(6)} documents/s  ${(many.rate / one.rate).toFixed(2)}×  (${stolen(one.run)}; ${stolen(many.run)})`,
   );
 }
 const htmlDocx = formats.filter((f) => f !== "pdf");
 if (htmlDocx.length > 1) {
   const docs = async (jobs: string) => {
     const run = await build(dir, REPO, "--format", htmlDocx.join(","), "--force", "--jobs", jobs);
-    return htmlDocx.reduce((n, f) => n + count(run.summary, "built", policyFile(f)), 0) / run.seconds;
+    return { run, rate: htmlDocx.reduce((n, f) => n + count(run.summary, "built", policyFile(f)), 0) / run.seconds };
   };
   const one = await docs("1");
   const many = await docs(JOBS);
   console.log(
-    `${htmlDocx.join("+")}  ${one.toFixed(1)} documents/s with --jobs 1, ${many.toFixed(1)} with --jobs ${JOBS}: ${(many / one).toFixed(2)}×`,
+    `${htmlDocx.join("+")}  ${one.rate.toFixed(1)} documents/s with --jobs 1, ${many.rate.toFixed(1)} with --jobs ${JOBS}: ${(many.rate / one.rate).toFixed(2)}×\n  --jobs 1: ${cpu(one.run)}\n  --jobs ${JOBS}: ${cpu(many.run)}`,
   );
 }
 
