@@ -14,6 +14,7 @@ import { packContext } from "../src/pack/context.ts";
 import { policyDocument } from "../src/pack/documents.ts";
 import { renderDocx } from "../src/render/docx/index.ts";
 import { packageFiles } from "../src/render/docx/package.ts";
+import { useDocxPrepForXml, useFasterPrepForXml } from "../src/render/docx/prep-for-xml.ts";
 import { FONT_DIRECTORY } from "../src/render/fonts.ts";
 import { picture } from "../src/render/images.ts";
 import type { CalendarDate, PolicyDocument } from "../src/types.ts";
@@ -322,6 +323,17 @@ describe("the DOCX of a policy", () => {
     expect([(dosDate >> 9) + 1980, (dosDate >> 5) & 15, dosDate & 31]).toEqual([2026, 1, 15]);
     expect(view.getUint16(10, true)).toBe(0);
     expect(Object.keys(unzipSync(data))[0]).toBe("[Content_Types].xml");
+  });
+
+  it("comes out the same with docx's own prepForXml methods as with the loops put in their place", async () => {
+    useDocxPrepForXml();
+    try {
+      const theirs = await renderDocx(doc);
+      expect(Buffer.from(theirs.data).equals(Buffer.from(data))).toBe(true);
+    } finally {
+      // The loops stand aside for another docx's methods: then this fails, to say they no longer apply.
+      expect(useFasterPrepForXml()).toEqual({ element: true, attributes: true });
+    }
   });
 
   it("takes the package's files from docx's compiler, the files Packer.pack zips, without zipping them", async () => {

@@ -39,10 +39,13 @@ import {
 import { blocks, CELL_MARGINS, createState, type DocxWarning, type State, TOP, tableBorders, warn } from "./compile.ts";
 import { embeddedFonts, prepareFaces } from "./fonts.ts";
 import { deterministicPackage, packageFiles } from "./package.ts";
+import { useFasterPrepForXml } from "./prep-for-xml.ts";
 import { PAGE, STYLE, TEXT_WIDTH, wordColours, wordStyles } from "./styles.ts";
 import { xmlSafeDocument } from "./text.ts";
 
 export type { DocxWarning } from "./compile.ts";
+
+useFasterPrepForXml();
 
 /**
  * One policy as an editable Word document: Word's own Title and Heading styles, numbering and
