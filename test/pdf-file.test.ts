@@ -1,6 +1,7 @@
-import { PDFDocument, PDFString, StandardFonts } from "pdf-lib";
+import { PDFDocument, PDFHexString, PDFInvalidObject, PDFNull, PDFString, StandardFonts } from "pdf-lib";
 import { describe, expect, it } from "vitest";
 import { loadPdf, savePdf } from "../src/render/pdf/layout.ts";
+import { objectText } from "../src/render/pdf/object-text.ts";
 import { readPdf } from "../src/render/pdf/pdf-file.ts";
 
 // Reading a PDF in one pass (readPdf) where the file allows it, and pdf-lib's parser otherwise.
@@ -61,5 +62,44 @@ describe("reading a PDF", () => {
       ),
     ]);
     expect(readPdf(updated)).toBeUndefined();
+  });
+});
+
+describe("writing a PDF's objects", () => {
+  const bytesOf = (object: { sizeInBytes(): number; copyBytesInto(buffer: Uint8Array, offset: number): number }) => {
+    const bytes = new Uint8Array(object.sizeInBytes());
+    object.copyBytesInto(bytes, 0);
+    return Buffer.from(bytes).toString("latin1");
+  };
+
+  it("writes each object's text as pdf-lib writes it", async () => {
+    const doc = await twoPages();
+    const { context } = doc;
+    context.register(
+      context.obj({
+        Odd: [PDFString.of("(nested) \\ and é"), PDFHexString.fromText("Ŵ"), PDFNull, true, -1.5, "A#Name with space"],
+        Nested: { Deeper: [[], {}] },
+      }),
+    );
+    const file = Buffer.from(savePdf(doc)).toString("latin1");
+    let written = 0;
+    for (const [ref, object] of context.enumerateIndirectObjects()) {
+      // Streams are written in parts (their dictionary's text, then their bytes), all in the file.
+      expect(file).toContain(`\n${ref.objectNumber} 0 obj\n${bytesOf(object)}\nendobj\n\n`);
+      const text = objectText(object);
+      if (text === undefined) continue;
+      expect(text).toBe(bytesOf(object));
+      written++;
+    }
+    expect(written).toBeGreaterThan(5);
+  });
+
+  it("leaves what it does not know to pdf-lib, and writePdf still writes it", async () => {
+    const doc = await twoPages();
+    const invalid = PDFInvalidObject.of(Buffer.from("<< /Broken"));
+    doc.context.register(invalid);
+    expect(objectText(invalid)).toBeUndefined();
+    expect(objectText(doc.context.obj([invalid]))).toBeUndefined();
+    expect(Buffer.from(savePdf(doc)).toString("latin1")).toContain("obj\n<< /Broken\nendobj");
   });
 });

@@ -8,9 +8,11 @@ import {
   type PDFObject,
   PDFRawStream,
   PDFRef,
+  PDFStream,
   PDFTrailer,
   PDFTrailerDict,
 } from "pdf-lib";
+import { objectText } from "./object-text.ts";
 import { ObjectParser } from "./parse.ts";
 
 const ENTRY = "0000000000 00000 n \n"; // a cross-reference entry is 20 bytes
@@ -58,9 +60,7 @@ export function writePdf(context: PDFContext, trailer: PDFDict, previous?: Previ
     if (entry?.[0].objectNumber === n) {
       next++;
       offsets[n] = out.offset;
-      out.push(`${n} 0 obj\n`);
-      out.push(bytesOf(entry[1]));
-      out.push("\nendobj\n\n");
+      writeObject(out, n, entry[1]);
       continue;
     }
     const end = kept ? kept.end(n) : -1;
@@ -76,6 +76,22 @@ export function writePdf(context: PDFContext, trailer: PDFDict, previous?: Previ
   return out.bytes();
 }
 
+/** "n 0 obj", the object, "endobj": text made in one piece (objectText), a stream's contents as they are. */
+function writeObject(out: PdfBytes, n: number, object: PDFObject): void {
+  const stream = object instanceof PDFStream ? object : undefined;
+  stream?.updateDict(); // its /Length, as pdf-lib sets it before writing
+  const text = objectText(stream ? stream.dict : object);
+  if (text === undefined) {
+    out.push(`${n} 0 obj\n`);
+    out.push(bytesOf(object));
+    out.push("\nendobj\n\n");
+  } else if (stream) {
+    out.push(`${n} 0 obj\n${text}\nstream\n`);
+    out.push(stream.getContents());
+    out.push("\nendstream\nendobj\n\n");
+  } else out.push(`${n} 0 obj\n${text}\nendobj\n\n`);
+}
+
 // A class and plain functions rather than closures made per call: V8 optimises a closure made
 // anew for each file again and again (see README, Benchmarks).
 /** A file's bytes as they are written: new ones, and runs of an old file's bytes copied as they are. */
@@ -86,11 +102,18 @@ class PdfBytes {
 
   constructor(private readonly old?: Uint8Array) {}
 
+  /** Text pushed since the last bytes: made into bytes at once (each character one byte, as pdf-lib writes them). */
+  private text = "";
+
   push(bytes: Uint8Array | string): void {
+    this.offset += bytes.length;
+    if (typeof bytes === "string") {
+      this.flushRun();
+      this.text += bytes;
+      return;
+    }
     this.flush();
-    const chunk = typeof bytes === "string" ? Buffer.from(bytes, "latin1") : bytes;
-    this.chunks.push(chunk);
-    this.offset += chunk.length;
+    this.chunks.push(bytes);
   }
 
   /** The old file's bytes [from, to), in one copy with the run before them when they follow it. */
@@ -109,6 +132,12 @@ class PdfBytes {
   }
 
   private flush(): void {
+    this.flushRun();
+    if (this.text) this.chunks.push(Buffer.from(this.text, "latin1"));
+    this.text = "";
+  }
+
+  private flushRun(): void {
     if (this.run && this.old) this.chunks.push(this.old.subarray(this.run.from, this.run.to));
     this.run = undefined;
   }
