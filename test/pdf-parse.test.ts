@@ -1,5 +1,6 @@
 import { PDFArray, PDFContext, PDFObjectParser, PDFRawStream, PDFRef } from "pdf-lib";
 import { describe, expect, it, vi } from "vitest";
+import { contentOps } from "../src/render/pdf/accessibility.ts";
 import { ObjectParser } from "../src/render/pdf/parse.ts";
 
 // Our reader of PDF objects must give what pdf-lib's parser gives, object for object: the PDFs
@@ -73,5 +74,25 @@ describe("reading PDF objects", () => {
   it("gives one reference object for each object number, as pdf-lib does", () => {
     const { ours } = both("[ 3 0 R 3 0 R ]");
     expect((ours as unknown as { get(i: number): unknown }).get(0)).toBe(PDFRef.of(3));
+  });
+});
+
+describe("splitting a content stream into operators", () => {
+  it("gives each operator with its operands: numbers, names, strings, arrays, keywords, an inline image", () => {
+    const text =
+      "0.5 0 0 -1 72 720 cm\nBT /F1 12 Tf (a (b) \\) c) Tj [(x) -250 (y)] TJ ET\nq BI /W 1 ID x EI Q % a comment\ntrue +.5 null re";
+    const ops = contentOps(text).map(({ op, start, end }) => [op, text.slice(start, end)]);
+    expect(ops).toEqual([
+      ["cm", "0.5 0 0 -1 72 720 cm"],
+      ["BT", "BT"],
+      ["Tf", "/F1 12 Tf"],
+      ["Tj", "(a (b) \\) c) Tj"],
+      ["TJ", "[(x) -250 (y)] TJ"],
+      ["ET", "ET"],
+      ["q", "q"],
+      ["BI", "BI /W 1 ID x EI"],
+      ["Q", "Q"],
+      ["re", "true +.5 null re"],
+    ]);
   });
 });

@@ -38,9 +38,6 @@ export function contentOps(text: string): ContentOp[] {
   const n = text.length;
   let start = -1; // where the operands of the next operator begin
   let i = 0;
-  const regular = () => {
-    while (i < n && CLASS[text.charCodeAt(i)] === 0) i++;
-  };
   while (i < n) {
     const c = text.charCodeAt(i);
     if (CLASS[c] === 1) {
@@ -65,14 +62,16 @@ export function contentOps(text: string): ContentOp[] {
       else i = c === 60 ? text.indexOf(">", i) + 1 || n : i + 1;
     } else if (c === 47 /* / */) {
       i++;
-      regular();
+      while (i < n && CLASS[text.charCodeAt(i)] === 0) i++;
     } else if (CLASS[c] === 2) {
       i++; // [ ] { }
     } else {
-      regular();
-      const word = text.slice(from, i);
-      const isOperand = (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || word === "true" || word === "false";
-      if (!isOperand && word !== "null") {
+      i++;
+      while (i < n && CLASS[text.charCodeAt(i)] === 0) i++;
+      // Numbers, most of a page's words, are operands: only other words are sliced out.
+      const number = (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
+      const word = number ? "" : text.slice(from, i);
+      if (!number && word !== "true" && word !== "false" && word !== "null") {
         ops.push({ op: word, start: start < 0 ? from : start, end: i });
         start = -1;
         if (word === "BI") {
