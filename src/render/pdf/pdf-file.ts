@@ -99,11 +99,10 @@ class PdfBytes {
   private readonly chunks: Uint8Array[] = [];
   offset = 0;
   private run: { from: number; to: number } | undefined;
-
-  constructor(private readonly old?: Uint8Array) {}
-
   /** Text pushed since the last bytes: made into bytes at once (each character one byte, as pdf-lib writes them). */
   private text = "";
+
+  constructor(private readonly old?: Uint8Array) {}
 
   push(bytes: Uint8Array | string): void {
     this.offset += bytes.length;
