@@ -231,25 +231,22 @@ const { dir, policiesDir } = await generateLibrary(POLICIES, ORGS);
 const out = join(dir, "output");
 console.log(`${ORGS} organisations\n`);
 console.log(`format  --jobs 1            --jobs ${JOBS.padEnd(14)}ratio`);
+/** A forced build of `made` with `jobs` threads, and the policy files it made a second. */
+const documentsPerSecond = async (made: readonly string[], jobs: string) => {
+  const run = await build(dir, REPO, "--format", made.join(","), "--force", "--jobs", jobs);
+  return { run, rate: made.reduce((n, f) => n + count(run.summary, "built", policyFile(f)), 0) / run.seconds };
+};
 for (const format of formats.filter((f) => f !== "pdf")) {
-  const rate = async (jobs: string) => {
-    const run = await build(dir, REPO, "--format", format, "--force", "--jobs", jobs);
-    return { run, rate: count(run.summary, "built", policyFile(format)) / run.seconds };
-  };
-  const one = await rate("1");
-  const many = await rate(JOBS);
+  const one = await documentsPerSecond([format], "1");
+  const many = await documentsPerSecond([format], JOBS);
   console.log(
     `${format.padEnd(6)}  ${one.rate.toFixed(1).padStart(6)} documents/s  ${many.rate.toFixed(1).padStart(6)} documents/s  ${(many.rate / one.rate).toFixed(2)}×  (${stolen(one.run)}; ${stolen(many.run)})`,
   );
 }
 const htmlDocx = formats.filter((f) => f !== "pdf");
 if (htmlDocx.length > 1) {
-  const docs = async (jobs: string) => {
-    const run = await build(dir, REPO, "--format", htmlDocx.join(","), "--force", "--jobs", jobs);
-    return { run, rate: htmlDocx.reduce((n, f) => n + count(run.summary, "built", policyFile(f)), 0) / run.seconds };
-  };
-  const one = await docs("1");
-  const many = await docs(JOBS);
+  const one = await documentsPerSecond(htmlDocx, "1");
+  const many = await documentsPerSecond(htmlDocx, JOBS);
   console.log(
     `${htmlDocx.join("+")}  ${one.rate.toFixed(1)} documents/s with --jobs 1, ${many.rate.toFixed(1)} with --jobs ${JOBS}: ${(many.rate / one.rate).toFixed(2)}×\n  --jobs 1: ${cpu(one.run)}\n  --jobs ${JOBS}: ${cpu(many.run)}`,
   );

@@ -16,7 +16,7 @@ interface Component {
 }
 
 /** docx 9.15's XmlComponent.prepForXml and NextAttributeComponent.prepForXml, with their whitespace taken out. */
-export const REPLACED = {
+const REPLACED = {
   element:
     "prepForXml(context){var_children$;context.stack.push(this);constchildren=this.root.flatMap((comp)=>{if(isXmlComponent(comp)){constparts=comp.writtenAs;returnparts?parts.map((part)=>part.prepForXml(context)):comp.prepForXml(context);}returncomp;}).filter((comp)=>comp!==void0);context.stack.pop();return{[this.rootKey]:children.length?children.length===1&&((_children$=children[0])===null||_children$===void0?void0:_children$._attr)?children[0]:children:EMPTY_OBJECT};}",
   attributes:
@@ -64,7 +64,7 @@ const elementPrototype = XmlComponent.prototype as unknown as { prepForXml: unkn
 const attributesPrototype = NextAttributeComponent.prototype as unknown as { prepForXml: unknown };
 
 /** docx's own methods, as it was loaded. */
-export const DOCX_METHODS = { element: elementPrototype.prepForXml, attributes: attributesPrototype.prepForXml };
+const DOCX_METHODS = { element: elementPrototype.prepForXml, attributes: attributesPrototype.prepForXml };
 
 /** Puts the loops in place of docx's methods where they match; says which it replaced. */
 export function useFasterPrepForXml(): { element: boolean; attributes: boolean } {

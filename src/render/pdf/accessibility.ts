@@ -12,6 +12,7 @@ import {
   PDFRef,
   PDFString,
 } from "pdf-lib";
+import { CHARACTER_CLASS, DELIMITER, REGULAR, WHITE_SPACE } from "./parse.ts";
 
 // What PDF/UA-1 asks of a PDF that Chromium's tagged output does not yet give: the running header
 // and footer marked as artifacts, list items with an LBody, a description on every link, and XMP
@@ -24,11 +25,6 @@ export interface ContentOp {
   end: number;
 }
 
-// Character classes of a content stream's bytes: 0 regular, 1 white space, 2 delimiter.
-const CLASS = new Uint8Array(256);
-for (const c of [0, 9, 10, 12, 13, 32]) CLASS[c] = 1;
-for (const c of "()<>[]{}/%") CLASS[c.charCodeAt(0)] = 2;
-
 /**
  * Splits a decoded content stream (as latin1 text) into operators. A scanner
  * over character codes: Chromium's pages have tens of thousands of operators (one per glyph run).
@@ -40,7 +36,7 @@ export function contentOps(text: string): ContentOp[] {
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
-    if (CLASS[c] === 1) {
+    if (CHARACTER_CLASS[c] === WHITE_SPACE) {
       i++;
       continue;
     }
@@ -62,12 +58,12 @@ export function contentOps(text: string): ContentOp[] {
       else i = c === 60 ? text.indexOf(">", i) + 1 || n : i + 1;
     } else if (c === 47 /* / */) {
       i++;
-      while (i < n && CLASS[text.charCodeAt(i)] === 0) i++;
-    } else if (CLASS[c] === 2) {
+      while (i < n && CHARACTER_CLASS[text.charCodeAt(i)] === REGULAR) i++;
+    } else if (CHARACTER_CLASS[c] === DELIMITER) {
       i++; // [ ] { }
     } else {
       i++;
-      while (i < n && CLASS[text.charCodeAt(i)] === 0) i++;
+      while (i < n && CHARACTER_CLASS[text.charCodeAt(i)] === REGULAR) i++;
       // Numbers, most of a page's words, are operands: only other words are sliced out.
       const number = (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
       const word = number ? "" : text.slice(from, i);

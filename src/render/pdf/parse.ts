@@ -21,10 +21,14 @@ import {
   PDFString,
 } from "pdf-lib";
 
-/** What pdf-lib's parser takes for whitespace (0), delimiters (1), and else (2). */
-const CLASS = new Uint8Array(256).fill(2);
-for (const c of [0, 9, 10, 12, 13, 32]) CLASS[c] = 0;
-for (const c of "()<>[]{}/%") CLASS[c.charCodeAt(0)] = 1;
+/** PDF's classes of characters, as pdf-lib's parser takes them: regular, white space, delimiter. */
+export const REGULAR = 0;
+export const WHITE_SPACE = 1;
+export const DELIMITER = 2;
+/** The class of each byte (content streams are split by the same classes). */
+export const CHARACTER_CLASS = new Uint8Array(256);
+for (const c of [0, 9, 10, 12, 13, 32]) CHARACTER_CLASS[c] = WHITE_SPACE;
+for (const c of "()<>[]{}/%") CHARACTER_CLASS[c.charCodeAt(0)] = DELIMITER;
 
 const code = (c: string) => c.charCodeAt(0);
 const [LT, GT, LPAREN, RPAREN, SLASH, LBRACKET, RBRACKET, PERCENT, BACKSLASH] = [..."<>()/[]%\\"].map(code) as number[];
@@ -104,7 +108,7 @@ export class ObjectParser {
   private skipSpace(): void {
     const { bytes } = this;
     for (;;) {
-      while (CLASS[bytes[this.at] ?? 2] === 0 && this.at < bytes.length) this.at++;
+      while (this.at < bytes.length && CHARACTER_CLASS[bytes[this.at] as number] === WHITE_SPACE) this.at++;
       if (bytes[this.at] !== PERCENT) return;
       while (this.at < bytes.length && bytes[this.at] !== NEWLINE && bytes[this.at] !== RETURN) this.at++;
     }
@@ -160,7 +164,7 @@ export class ObjectParser {
     const { bytes } = this;
     this.at++;
     let text = "";
-    for (let c = bytes[this.at]; c !== undefined && CLASS[c] === 2; c = bytes[++this.at])
+    for (let c = bytes[this.at]; c !== undefined && CHARACTER_CLASS[c] === REGULAR; c = bytes[++this.at])
       text += String.fromCharCode(c);
     return kept(this.names, text, PDFName.of);
   }
