@@ -37,6 +37,7 @@ import {
   numberForms,
   numberPage,
   numberStreams,
+  numbersKey,
   pageNumbers,
   unnumberPages,
 } from "./page-numbers.ts";
@@ -435,7 +436,7 @@ async function numberManual(
   streams: NumberStreams,
   old: ManualLayout | undefined,
 ): Promise<{ forms: number[][]; resources: ManualNumberResources }> {
-  const key = sha256(front.numbers);
+  const key = numbersKey(front.numbers);
   const numbers = await parsedNumbers(front.numbers, key);
   const kept = old?.numbers.resources.key === key ? old.numbers.resources : undefined;
   const resources = kept ?? { key, ...copyNumberResources(context, numbers) };

@@ -17,6 +17,7 @@ import {
   popGraphicsState,
   pushGraphicsState,
 } from "pdf-lib";
+import { sha256 } from "../../hash.ts";
 import type { Language, Theme } from "../../types.ts";
 import { ObjectCopier } from "./copy.ts";
 import type { PdfEngine } from "./engine.ts";
@@ -55,6 +56,19 @@ export function pageNumbers(engine: PdfEngine, { theme, language }: NumberStyle,
   }
   return numbers;
 }
+
+/**
+ * A key of what a numbers PDF (see pageNumbers) draws: the hash of its bytes without the dates
+ * Chromium stamps on every print, the only bytes in which two prints of the same numbers differ.
+ * A manual keeps the numbers it has while the key holds: keyed by the bytes as printed, every
+ * update of a manual drew all its numbers again (351 pages at 50 × 60, for one policy changed).
+ */
+export function numbersKey(numbers: Uint8Array): string {
+  const text = Buffer.from(numbers.buffer, numbers.byteOffset, numbers.byteLength).toString("latin1");
+  return sha256(text.replace(PRINT_DATES, "/$1 ()"));
+}
+
+const PRINT_DATES = /\/(CreationDate|ModDate) \(D:[^)]*\)/g;
 
 /**
  * The page's own XObject dictionary (its resources copied onto it first): resources may be
