@@ -395,6 +395,36 @@ test("a full disk: a sentence naming the file and the fix, nothing half-written"
   }
 }, 120_000);
 
+// The manual is written by the thread that joins it, before the pack's other files: a disk too
+// small for it fails there, and says so as any file that could not be written does.
+test.skipIf(!chromium)(
+  "a full disk while the manual is written: the same sentence, naming the manual",
+  async (context) => {
+    const disk = await smallDisk();
+    if (!disk) return context.skip();
+    const dir = await workspace();
+    try {
+      // The manual alone is about 1 MB.
+      const build = startBuild(dir, ["--org", "afon-homecare", "--format", "pdf", "--out", join(disk, "out")]);
+      const result = await build.done;
+      expect(result.code).toBe(2);
+      expect(result.output).not.toMatch(STACK_FRAME);
+      expect(result.output).not.toMatch(/internal error|pdf-render/);
+      expect(result.output).toMatch(
+        /disk is full: \S*out\/afon-homecare\/afon-homecare-policy-pack\.pdf could not be written/,
+      );
+      expect(result.output).toMatch(/free some space/);
+      expect((await files(disk)).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+      await expectCompleteFiles(disk);
+    } finally {
+      execFileSync("umount", [disk]);
+      await rm(disk, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+  120_000,
+);
+
 describe("stopping on a signal", () => {
   test("SIGTERM aborts the work's signal and comes back as exit code 143; the process lives on", async () => {
     const listeners = process.listenerCount("SIGTERM");

@@ -9,6 +9,7 @@ import type { PdfEngine } from "../render/pdf/engine.ts";
 import type { ManualLayout, ManualPartSource } from "../render/pdf/manual.ts";
 import { toolFingerprint } from "../tool-fingerprint.ts";
 import type { Diagnostic, Language, Org, PolicyDocument, Theme } from "../types.ts";
+import { temporaryBeside } from "../write/atomic.ts";
 import type { ZipIndex } from "../write/zip.ts";
 import { sha256, themeHash } from "./fingerprint.ts";
 import type { PackBuild } from "./folder.ts";
@@ -102,21 +103,28 @@ async function assembleManual(step: AssembleStep, { language, items }: Edition) 
         printed && { source: printed.source, pages: printed.pages.length },
       );
       // Joining is CPU work for a second or two: on the pool, so that packs' manuals join side by
-      // side. An update that fails (a layout that does not fit the file) is a join from scratch.
+      // side; the join writes the manual beside its place, for writePack to rename. An update
+      // that fails (a layout that does not fit the file) is a join from scratch.
+      const path = join(pack.dir, manual);
+      let temporary = temporaryBeside(path);
       let joined =
         previous && canUpdate(previous.layout, front, policies)
-          ? await pool.joinManual({ front, policies, previous }).catch(() => undefined)
+          ? await pool.joinManual({ front, policies, previous, path: temporary }).catch(() => undefined)
           : undefined;
       if (!joined) {
         if (!front.front) front = await printManualFront(inputs, await engine(), frontSource);
         for (const [i, part] of policies.entries()) part.pdf ??= (await pack.bytes(pdfs[i] as string)) as Uint8Array;
-        joined = await pool.joinManual({ front, policies });
+        temporary = temporaryBeside(path);
+        joined = await pool.joinManual({ front, policies, path: temporary });
       }
-      pack.rendered.set(manual, joined.data);
-      pack.hashes.set(manual, joined.hash);
+      pack.place(manual, temporary, joined.hash);
       manualLayouts.set(joined.hash, joined.layout);
     } catch (error) {
       pack.drop(manual);
+      // Writing it failed (a full disk): reported as any file that could not be written is.
+      const { code } = error as NodeJS.ErrnoException;
+      if (typeof code === "string" && /^E[A-Z]+$/.test(code))
+        throw Object.assign(error as Error, { path: join(pack.dir, manual) });
       diagnostics.push(pdfFailure(org.file, [manual], error));
     }
   }
@@ -266,13 +274,7 @@ function assembleZip({ org, pack, options, pool }: AssembleStep) {
     const previous = index && { file: join(pack.dir, zip), index };
     pack.madeLast.set(zip, async (path, written) => {
       const members = names.map((name) => ({ name, file: join(pack.dir, name), sha: written[name] ?? "" }));
-      const made = await pool
-        .writeZip({ path, members, buildDate, ...(previous ? { previous } : {}) })
-        .catch((error: NodeJS.ErrnoException) => {
-          // From a thread, only the message still has the code.
-          const code = error.code ?? /^(E[A-Z]+):/.exec(error.message)?.[1];
-          throw Object.assign(error, code ? { code } : {});
-        });
+      const made = await pool.writeZip({ path, members, buildDate, ...(previous ? { previous } : {}) });
       zipIndexes.set(made.hash, made.index);
       return made.hash;
     });

@@ -81,23 +81,27 @@ async function buildPack(
   const step = { orgFile: org.file, pack, jobs, docOf, fillIn, pool, engine, options, progress, diagnostics };
   await settled([renderDocuments(step), printPdfs(step)]);
 
-  // 3. Assemble the manual, pack page and zip.
-  if (!preview) {
-    await assemblePack({
-      org,
-      editions: packEditionList,
-      pack,
-      options,
-      engine,
-      pool,
-      docOf,
-      theme: check.library.theme,
-      diagnostics,
-    });
-  } else options.signal?.throwIfAborted(); // as assemblePack does before its pack page and zip
+  try {
+    // 3. Assemble the manual, pack page and zip.
+    if (!preview) {
+      await assemblePack({
+        org,
+        editions: packEditionList,
+        pack,
+        options,
+        engine,
+        pool,
+        docOf,
+        theme: check.library.theme,
+        diagnostics,
+      });
+    } else options.signal?.throwIfAborted(); // as assemblePack does before its pack page and zip
 
-  // 4. Write and record.
-  return writePack(org, pack, diagnostics);
+    // 4. Write and record.
+    return await writePack(org, pack, diagnostics);
+  } finally {
+    await pack.settle(); // a manual written for a pack that was not
+  }
 }
 
 /** How many policy files the packs under way may render together, per thread, beyond one pack a thread. */

@@ -17,8 +17,12 @@ type Manifest = Awaited<ReturnType<typeof readManifest>>;
 export class PackBuild {
   readonly next: Record<string, string> = {};
   readonly rendered = new Map<string, Bytes>();
-  /** SHA-256 of rendered files whose renderer worked it out already (off this thread). */
-  readonly hashes = new Map<string, string>();
+  /**
+   * Files written whole already, to a temporary file beside their place (a manual, by the thread
+   * that joined it), with their SHA-256: writePack renames them into place, and settle() removes
+   * those it did not.
+   */
+  readonly placed = new Map<string, { temporary: string; hash: string }>();
   /**
    * Files made from the pack's files once those are written (the zip): each writes its file to
    * the temporary path it is given and returns its SHA-256; writePack renames it into place. It
@@ -50,7 +54,20 @@ export class PackBuild {
   drop(name: string): void {
     delete this.next[name];
     this.rendered.delete(name);
-    this.hashes.delete(name);
+    const placed = this.placed.get(name);
+    this.placed.delete(name);
+    if (placed) void rm(placed.temporary, { force: true }).catch(() => {});
+  }
+
+  place(name: string, temporary: string, hash: string): void {
+    this.placed.set(name, { temporary, hash });
+  }
+
+  /** Removes the temporary files of placed files that were not renamed into place (a pack not written). */
+  async settle(): Promise<void> {
+    const left = [...this.placed.values()];
+    this.placed.clear();
+    await Promise.all(left.map(({ temporary }) => rm(temporary, { force: true }).catch(() => {})));
   }
 
   bytes(name: string): Promise<Bytes> {
@@ -132,7 +149,7 @@ function sameEntries(a: Record<string, string>, b: Record<string, string>): bool
 export async function writePack(org: Org, pack: PackBuild, diagnostics: Diagnostic[]): Promise<OrgBuild | undefined> {
   const { dir, manifest, inFolder, present } = pack;
   const old = manifest.files;
-  const written = [...pack.rendered.keys(), ...pack.madeLast.keys()];
+  const written = [...pack.rendered.keys(), ...pack.placed.keys(), ...pack.madeLast.keys()];
   const inTheWay = written.filter((name) => inFolder.has(name) && !(present.has(name) && Object.hasOwn(old, name)));
   if (inTheWay.length > 0) {
     diagnostics.push(...inTheWay.map((name) => notOurs(dir, name, `nothing was written in ${dir}/`)));
@@ -141,13 +158,21 @@ export async function writePack(org: Org, pack: PackBuild, diagnostics: Diagnost
   // New files are listed before they are written, so a build killed halfway still owns them;
   // "" matches no hash, so the next build writes them again.
   const contents = { ...manifest.written };
-  for (const [name, data] of pack.rendered) contents[name] = pack.hashes.get(name) ?? sha256(data);
+  for (const [name, data] of pack.rendered) contents[name] = sha256(data);
+  for (const [name, { hash }] of pack.placed) contents[name] = hash;
   const fresh = written.filter((name) => !Object.hasOwn(old, name));
   if (fresh.length > 0) {
     const files = { ...old, ...Object.fromEntries(fresh.map((name) => [name, ""])) };
     await writeManifest(dir, { version: 1, files, written: contents });
   }
   for (const [name, data] of pack.rendered) await writeFileAtomic(join(dir, name), data);
+  for (const [name, { temporary }] of pack.placed) {
+    const path = join(dir, name);
+    await rename(temporary, path).catch((error: Error) => {
+      throw Object.assign(error, { path }); // the file the user knows, not the temporary one
+    });
+    pack.placed.delete(name);
+  }
   for (const [name, make] of pack.madeLast) {
     const path = join(dir, name);
     const temporary = temporaryBeside(path);

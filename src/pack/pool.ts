@@ -1,16 +1,15 @@
 // The threads that render web pages and Word files, so that every core works (--jobs).
 import { setFlagsFromString } from "node:v8";
 import type { Tinypool } from "tinypool";
-import type { JoinedManual } from "../render/pdf/manual.ts";
 import type { WrittenZip } from "../write/zip.ts";
-import type { JoinTask, RenderedFiles, RenderTask, ZipTask } from "./worker.ts";
+import type { JoinTask, RenderedFiles, RenderTask, WrittenManual, ZipTask } from "./worker.ts";
 
 export interface DocumentPool {
   /** Whether tasks go to other threads (then they are worth filling in there too). */
   threaded: boolean;
   run(task: RenderTask): Promise<RenderedFiles>;
-  /** The manual joined from its printed front and the policies' PDFs, or updated (see joinManual). */
-  joinManual(task: JoinTask): Promise<JoinedManual>;
+  /** The manual joined from its printed front and the policies' PDFs, or updated, and written (see joinManual). */
+  joinManual(task: JoinTask): Promise<WrittenManual>;
   /** A pack's zip written to a new file (see writeZip): its SHA-256 and index. */
   writeZip(task: ZipTask): Promise<WrittenZip>;
   close(): Promise<void>;
@@ -44,7 +43,7 @@ export function documentPool(jobs: number, { printing }: { printing: boolean }):
   return {
     threaded: true,
     run: (task) => pool.run(task) as Promise<RenderedFiles>,
-    joinManual: (task) => joinInTurn(() => pool.run(task, "joinManual") as Promise<JoinedManual>),
+    joinManual: (task) => joinInTurn(() => pool.run(task, "joinManual") as Promise<WrittenManual>),
     // Reading, summing and hashing a pack's tens of MB off this thread, which hashes and writes the other files.
     writeZip: (task) => pool.run(task, "writeZip") as Promise<WrittenZip>,
     close: () => pool.close(),
@@ -100,7 +99,11 @@ function threads(count: number, rendering?: { printing: boolean }) {
   return {
     run: async (task: unknown, name?: string) => {
       pool ??= start();
-      return (await pool).run(task, name ? { name } : {});
+      return (await pool).run(task, name ? { name } : {}).catch((error: NodeJS.ErrnoException) => {
+        // From a thread, only the message still has a file system error's code (ENOSPC: …).
+        const code = error.code ?? /^(E[A-Z]+):/.exec(error.message)?.[1];
+        throw Object.assign(error, code ? { code } : {});
+      });
     },
     close: async () => {
       await (await pool)?.destroy();

@@ -2,7 +2,7 @@ import type { ElementContent, Root } from "hast";
 import { h } from "hastscript";
 import { PDFContext, type PDFDict, PDFDocument, PDFName, PDFRef } from "pdf-lib";
 import { formatLong } from "../../dates/calendar.ts";
-import { sha256 } from "../../hash.ts";
+import { sha256, sha256Pieces } from "../../hash.ts";
 import { labelsFor } from "../../labels/index.ts";
 import {
   type CalendarDate,
@@ -41,7 +41,7 @@ import {
   pageNumbers,
   unnumberPages,
 } from "./page-numbers.ts";
-import { crossReferences, objectReader, writePdf } from "./pdf-file.ts";
+import { crossReferences, objectReader, writePdfPieces } from "./pdf-file.ts";
 
 const FRONT_CSS = `
 .cover { break-after: page; padding-top: 30mm; }
@@ -191,7 +191,8 @@ export async function renderManual(
     source: sha256(pdf),
     pdf,
   }));
-  return { data: (await joinManual(front, policies)).data, blocked: front.blocked, prints: front.prints };
+  const { pieces } = await joinManual(front, policies);
+  return { data: Buffer.concat(pieces), blocked: front.blocked, prints: front.prints };
 }
 
 /**
@@ -275,9 +276,17 @@ export interface ManualLayout extends JoinedPlace {
 }
 
 export interface JoinedManual {
+  /** The file's bytes, in the pieces they were made and copied in (see writePdfPieces). */
+  pieces: Uint8Array[];
+  layout: ManualLayout;
+  /** sha256() of the file. */
+  hash: string;
+}
+
+/** A manual joined before: its bytes, their layout and the SHA-256 the layout was recorded with. */
+export interface PreviousManual {
   data: Uint8Array;
   layout: ManualLayout;
-  /** SHA-256 of `data`. */
   hash: string;
 }
 
@@ -313,7 +322,7 @@ export function canUpdate(previous: ManualLayout, front: ManualFront, policies: 
 export async function joinManual(
   front: ManualFront,
   policies: readonly ManualPartSource[],
-  previous?: JoinedManual,
+  previous?: PreviousManual,
 ): Promise<JoinedManual> {
   const parts = manualParts(front, policies);
   const old = previous && canUpdate(previous.layout, front, policies) ? previous : undefined;
@@ -387,11 +396,17 @@ export async function joinManual(
     return was ? [...was.objects, ...(old?.layout.forms[i] ?? []).map((n) => [n, n + 1] as const)] : [];
   });
   if (old && resources !== old.layout.numbers.resources) replaced.push(old.layout.numbers.resources.objects);
-  const data = writePdf(context, trailer, old && references && { data: old.data, references, dropped: replaced });
+  const pieces = writePdfPieces(
+    context,
+    trailer,
+    old && references && { data: old.data, references, dropped: replaced },
+  );
   const total = joined.parts.reduce((n, part) => n + part.pages.length, 0);
+  const hash = sha256Pieces();
+  for (const piece of pieces) hash.update(piece);
   return {
-    data,
-    hash: sha256(data),
+    pieces,
+    hash: hash.digest(),
     layout: {
       ...joined,
       size,

@@ -48,6 +48,14 @@ export interface PreviousPdf {
  * cross-reference section.
  */
 export function writePdf(context: PDFContext, trailer: PDFDict, previous?: PreviousPdf): Uint8Array {
+  return Buffer.concat(writePdfPieces(context, trailer, previous));
+}
+
+/**
+ * writePdf()'s bytes in pieces, as they were made and copied: a file too big to copy into one
+ * buffer as well (a manual) is written to disk piece by piece.
+ */
+export function writePdfPieces(context: PDFContext, trailer: PDFDict, previous?: PreviousPdf): Uint8Array[] {
   const out = new PdfBytes(previous?.data);
   out.push(bytesOf(PDFHeader.forVersion(1, 7)));
   out.push("\n\n"); // the header's last line is a comment: an object on it would be too
@@ -73,7 +81,7 @@ export function writePdf(context: PDFContext, trailer: PDFDict, previous?: Previ
   out.push(bytesOf(PDFTrailerDict.of(trailer)));
   out.push("\n\n");
   out.push(bytesOf(PDFTrailer.forLastCrossRefSectionOffset(xrefOffset)));
-  return out.bytes();
+  return out.pieces();
 }
 
 /** "n 0 obj", the object, "endobj": text made in one piece (objectText), a stream's contents as they are. */
@@ -125,9 +133,9 @@ class PdfBytes {
     }
   }
 
-  bytes(): Buffer {
+  pieces(): Uint8Array[] {
     this.flush();
-    return Buffer.concat(this.chunks);
+    return this.chunks;
   }
 
   private flush(): void {
