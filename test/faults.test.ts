@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, test } from "vitest";
+import { describe, expect, type TestContext, test } from "vitest";
 import { Interrupted, removeTemporaryFiles, stoppable } from "../src/pack/signals.ts";
 import { findBrowser } from "../src/render/pdf/browser.ts";
 import { PdfEngine } from "../src/render/pdf/engine.ts";
@@ -369,58 +369,52 @@ async function smallDisk(): Promise<string | undefined> {
   }
 }
 
-// The sentence itself comes from the build's error handling; this holds it to its promise. Skipped
-// where mounting a tmpfs is not permitted (not root).
-test("a full disk: a sentence naming the file and the fix, nothing half-written", async (context) => {
+/**
+ * The build of afon-homecare in `formats` onto a 512 kB disk (a tmpfs: skipped where mounting one
+ * is not permitted, i.e. not root): its result, after checking that nothing half-written is left.
+ */
+async function buildOnFullDisk(context: TestContext, formats: string) {
   const disk = await smallDisk();
   if (!disk) return context.skip();
   const dir = await workspace();
   try {
-    // About 1.3 MB of Word files, pages, fonts and zip; no Chromium needed.
-    const build = startBuild(dir, ["--org", "afon-homecare", "--format", "html,docx", "--out", join(disk, "out")]);
+    const build = startBuild(dir, ["--org", "afon-homecare", "--format", formats, "--out", join(disk, "out")]);
     const result = await build.done;
-    expect([1, 2]).toContain(result.code);
     expect(result.output).not.toMatch(STACK_FRAME);
     expect(result.output).not.toMatch(/internal error/);
-    expect(result.output).toMatch(/disk is full|no space/i);
-    expect(result.output).toMatch(/out\/afon-homecare\/[\w.-]+\.\w+/); // the file
-    expect(result.output).toMatch(/free some space|another --out/); // and the fix
-    const written = await files(disk);
-    expect(written.filter((name) => name.endsWith(".tmp"))).toEqual([]);
-    expect(await expectCompleteFiles(disk)).toBeGreaterThan(0);
+    expect((await files(disk)).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+    return { ...result, complete: await expectCompleteFiles(disk) };
   } finally {
     execFileSync("umount", [disk]);
     await rm(disk, { recursive: true, force: true });
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+// The sentence itself comes from the build's error handling; this holds it to its promise.
+test("a full disk: a sentence naming the file and the fix, nothing half-written", async (context) => {
+  // About 1.3 MB of Word files, pages, fonts and zip; no Chromium needed.
+  const result = await buildOnFullDisk(context, "html,docx");
+  expect([1, 2]).toContain(result.code);
+  expect(result.output).toMatch(/disk is full|no space/i);
+  expect(result.output).toMatch(/out\/afon-homecare\/[\w.-]+\.\w+/); // the file
+  expect(result.output).toMatch(/free some space|another --out/); // and the fix
+  expect(result.complete).toBeGreaterThan(0);
 }, 120_000);
 
-// The manual is written by the thread that joins it, before the pack's other files: a disk too
-// small for it fails there, and says so as any file that could not be written does.
+// The manual is written by the thread that joins it, before the pack's other files (it alone is
+// about 1 MB): a disk too small for it fails there, and says so as any file that could not be
+// written does.
 test.skipIf(!chromium)(
   "a full disk while the manual is written: the same sentence, naming the manual",
   async (context) => {
-    const disk = await smallDisk();
-    if (!disk) return context.skip();
-    const dir = await workspace();
-    try {
-      // The manual alone is about 1 MB.
-      const build = startBuild(dir, ["--org", "afon-homecare", "--format", "pdf", "--out", join(disk, "out")]);
-      const result = await build.done;
-      expect(result.code).toBe(2);
-      expect(result.output).not.toMatch(STACK_FRAME);
-      expect(result.output).not.toMatch(/internal error|pdf-render/);
-      expect(result.output).toMatch(
-        /disk is full: \S*out\/afon-homecare\/afon-homecare-policy-pack\.pdf could not be written/,
-      );
-      expect(result.output).toMatch(/free some space/);
-      expect((await files(disk)).filter((name) => name.endsWith(".tmp"))).toEqual([]);
-      await expectCompleteFiles(disk);
-    } finally {
-      execFileSync("umount", [disk]);
-      await rm(disk, { recursive: true, force: true });
-      await rm(dir, { recursive: true, force: true });
-    }
+    const result = await buildOnFullDisk(context, "pdf");
+    expect(result.code).toBe(2);
+    expect(result.output).not.toMatch(/pdf-render/);
+    expect(result.output).toMatch(
+      /disk is full: \S*out\/afon-homecare\/afon-homecare-policy-pack\.pdf could not be written/,
+    );
+    expect(result.output).toMatch(/free some space/);
   },
   120_000,
 );
