@@ -53,7 +53,6 @@ async function outline(file: string): Promise<[string, number][]> {
   });
 }
 
-/** [page, action] of every link annotation; a jump inside the document (action or /Dest, by name or not) is "/GoTo page N". */
 /** What the page's drawn number (a form) draws with: the reference to its resources. */
 function numberFormResources(page: PDFPage): string {
   const xobjects = page.node.Resources()?.lookup(PDFName.of("XObject"), PDFDict);
@@ -61,6 +60,7 @@ function numberFormResources(page: PDFPage): string {
   return String(form?.dict.get(PDFName.of("Resources")));
 }
 
+/** [page, action] of every link annotation; a jump inside the document (action or /Dest, by name or not) is "/GoTo page N". */
 async function links(file: string): Promise<[number, string][]> {
   const doc = await PDFDocument.load(await readFile(file));
   const named = doc.catalog.lookupMaybe(PDFName.of("Dests"), PDFDict);
