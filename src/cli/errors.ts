@@ -1,6 +1,8 @@
 // What the machine said no to, as a sentence naming the file and what to do about it: these are
 // problems of the environment (exit code 2), not bugs, so they never read "internal error".
 
+import { isSystemError } from "../write/atomic.ts";
+
 const FIXES: Record<string, (path: string) => string> = {
   ENOSPC: (path) =>
     `the disk is full: ${path} could not be written; free some space (or choose another --out folder) and run the command again. Files already written are complete, and the next build writes the rest`,
@@ -27,8 +29,8 @@ const FIXES: Record<string, (path: string) => string> = {
 
 /** A sentence for an error from the file system, or undefined when it is not one (a real bug). */
 export function systemErrorMessage(error: unknown): string | undefined {
-  const { code, path, dest, syscall } = (error ?? {}) as NodeJS.ErrnoException & { dest?: string };
-  if (typeof code !== "string" || !/^E[A-Z]+$/.test(code)) return undefined;
+  if (!isSystemError(error)) return undefined;
+  const { code, path, dest, syscall } = error as NodeJS.ErrnoException & { code: string; dest?: string };
   const where = dest ?? path;
   if (typeof where !== "string") {
     // No file named: still the machine's answer, not a bug.

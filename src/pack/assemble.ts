@@ -9,7 +9,7 @@ import type { PdfEngine } from "../render/pdf/engine.ts";
 import type { ManualLayout, ManualPartSource } from "../render/pdf/manual.ts";
 import { toolFingerprint } from "../tool-fingerprint.ts";
 import type { Diagnostic, Language, Org, PolicyDocument, Theme } from "../types.ts";
-import { temporaryBeside } from "../write/atomic.ts";
+import { isSystemError, temporaryBeside } from "../write/atomic.ts";
 import type { ZipIndex } from "../write/zip.ts";
 import { sha256, themeHash } from "./fingerprint.ts";
 import type { PackBuild } from "./folder.ts";
@@ -122,9 +122,7 @@ async function assembleManual(step: AssembleStep, { language, items }: Edition) 
     } catch (error) {
       pack.drop(manual);
       // Writing it failed (a full disk): reported as any file that could not be written is.
-      const { code } = error as NodeJS.ErrnoException;
-      if (typeof code === "string" && /^E[A-Z]+$/.test(code))
-        throw Object.assign(error as Error, { path: join(pack.dir, manual) });
+      if (isSystemError(error)) throw Object.assign(error, { path: join(pack.dir, manual) });
       diagnostics.push(pdfFailure(org.file, [manual], error));
     }
   }

@@ -2,6 +2,12 @@ import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 
+/** Whether `error` is the system's answer to a file operation (ENOSPC, EACCES…), not a bug. */
+export function isSystemError(error: unknown): error is NodeJS.ErrnoException & { code: string } {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === "string" && /^E[A-Z]+$/.test(code);
+}
+
 /**
  * `mkdir -p`, by hand: Node's own recursive mkdir loops for ever where the file system refuses a
  * new folder with ENOENT (under /proc or /sys).
