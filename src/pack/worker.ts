@@ -2,11 +2,10 @@
 // file from its filled-in document, or an org's manual joined from its PDFs. Tasks and results
 // are plain data, copied between threads.
 import { open, rm } from "node:fs/promises";
-import { dirname } from "node:path";
 import type { SiblingFiles } from "../render/html/page.ts";
 import type { JoinedManual, ManualFront, ManualPartSource, PreviousManual } from "../render/pdf/manual.ts";
 import type { CalendarDate, Diagnostic, Org, Policy, PolicyDocument } from "../types.ts";
-import { makeFolder } from "../write/atomic.ts";
+import { createInFolder } from "../write/atomic.ts";
 import type { PackZipMember, WrittenZip, ZipIndex } from "../write/zip.ts";
 import type { PackContext } from "./context.ts";
 import { docxDiagnostics } from "./problems.ts";
@@ -115,8 +114,7 @@ async function readManual(file: string): Promise<{ data: Buffer; release: () => 
 
 /** `pieces` written to the new file `path` (removed again when that fails), in as few calls as the system allows. */
 async function writePieces(path: string, pieces: readonly Uint8Array[]): Promise<void> {
-  await makeFolder(dirname(path));
-  const handle = await open(path, "wx");
+  const handle = await createInFolder(path, () => open(path, "wx"));
   try {
     for (let i = 0; i < pieces.length; i += MAX_PIECES_A_CALL) {
       const batch = pieces.slice(i, i + MAX_PIECES_A_CALL);

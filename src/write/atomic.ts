@@ -27,21 +27,35 @@ export async function makeFolder(path: string): Promise<void> {
 }
 
 /**
- * Writes to a temporary file beside the target, then renames: a reader never sees half a file,
- * and a full disk or a killed build leaves the old file in place. An error names the target, not
- * the temporary file, so the message the user gets is about the file they know.
- */
-/**
  * A fresh random name beside `path`, for a file to be created exclusively ("wx") and renamed into
  * place: a planted file or symlink at a guessable temporary name is never written through.
  */
 export const temporaryBeside = (path: string) => `${path}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
 
+/**
+ * Creates `path` (never overwriting a file) with `open`, making its folder first when it has none:
+ * nearly every file goes into a folder there already, and asking first cost a failed mkdir and a
+ * stat a file.
+ */
+export async function createInFolder<T>(path: string, open: () => Promise<T>): Promise<T> {
+  try {
+    return await open();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    await makeFolder(dirname(path));
+    return open();
+  }
+}
+
+/**
+ * Writes to a temporary file beside the target, then renames: a reader never sees half a file,
+ * and a full disk or a killed build leaves the old file in place. An error names the target, not
+ * the temporary file, so the message the user gets is about the file they know.
+ */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const temporary = temporaryBeside(path);
   try {
-    await makeFolder(dirname(path));
-    await writeFile(temporary, data, { flag: "wx" });
+    await createInFolder(temporary, () => writeFile(temporary, data, { flag: "wx" }));
     await rename(temporary, path);
   } catch (error) {
     // EEXIST: the temporary name was somebody else's file, which stays.
