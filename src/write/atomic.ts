@@ -33,9 +33,9 @@ export async function makeFolder(path: string): Promise<void> {
 export const temporaryBeside = (path: string) => `${path}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
 
 /**
- * Creates `path` (never overwriting a file) with `open`, making its folder first when it has none:
- * nearly every file goes into a folder there already, and asking first cost a failed mkdir and a
- * stat a file.
+ * `open()`, which creates the file `path`, and only when its folder is missing the folder first:
+ * nearly every file goes into a folder there already, and making sure first cost a failed mkdir
+ * and a stat a file.
  */
 export async function createInFolder<T>(path: string, open: () => Promise<T>): Promise<T> {
   try {
