@@ -54,7 +54,7 @@ async function buildPack(
   engine: () => Promise<PdfEngine>,
   pool: DocumentPool,
   diagnostics: Diagnostic[],
-  /** Told, once planned, how many files the pack renders (its manual and zip count one). */
+  /** Told how much the pack has left to render: once planned, its files (manual and zip count one); then its PDFs; then one. */
   weigh: (documents: number) => void = () => {},
 ): Promise<OrgBuild | undefined> {
   const preview = Boolean(options.drafts);
@@ -79,7 +79,11 @@ async function buildPack(
   let done = 0;
   const progress = () => options.onProgress?.({ org: org.id, done: ++done, total: jobs.length });
   const step = { orgFile: org.file, pack, jobs, docOf, fillIn, pool, engine, options, progress, diagnostics };
-  await settled([renderDocuments(step), printPdfs(step)]);
+  // Once its web pages and Word files are made, the pack weighs only its PDFs, which Chromium
+  // prints: the next pack may start rendering meanwhile; once printed, only its manual and zip.
+  const printing = jobs.filter((job) => job.format === "pdf").length;
+  await settled([renderDocuments(step).then(() => weigh(printing + 1)), printPdfs(step)]);
+  weigh(1);
 
   try {
     // 3. Assemble the manual, pack page and zip.
@@ -189,11 +193,11 @@ export async function buildPacks(
     result.diagnostics.push(...ignoredEntries(options.out, top.ignored));
     if (options.drafts && !(await draftsFolderIsOurs(options.out, result.diagnostics))) return result;
     // Packs overlap, so that no thread waits while a pack's policies print or its manual and zip
-    // are made: as many as there are threads, and more while those under way have little to
-    // render (after one policy changed, each pack renders three files and then waits on its
-    // manual and zip). Each pack in flight holds what it rendered until it is written: a whole
-    // pack is tens of MB, so big packs go no more than one a thread. Results are kept in the order
-    // of the orgs.
+    // are made: as many as there are threads, and more while those under way have little left to
+    // render (a pack whose web pages and Word files are made waits on Chromium for its PDFs, then
+    // on its manual and zip; after one policy changed, each pack renders only three files). Each
+    // pack in flight holds what it rendered until it is written: a whole pack is tens of MB, so
+    // big packs go no more than one a thread. Results are kept in the order of the orgs.
     const packs: (OrgBuild | undefined)[] = [];
     const found: Diagnostic[][] = orgs.map(() => []);
     try {
