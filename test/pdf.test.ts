@@ -389,6 +389,24 @@ describe("the PDF engine", () => {
     }
   });
 
+  it("prints an urgent document (what finishes a pack) before the others waiting", async () => {
+    const browser = findBrowser(process.env);
+    if ("error" in browser) throw new Error(browser.error);
+    const engine = await PdfEngine.launch({ executablePath: browser.path, pages: 1, timeoutMs: 20_000 });
+    try {
+      const finished: string[] = [];
+      const print = (name: string, urgent = false) =>
+        engine
+          .render({ html: `<!doctype html><title>${name}</title><p>${name}</p>`, options: { format: "A4" }, urgent })
+          .then(() => finished.push(name));
+      // The first takes the one page; the rest wait, the urgent one asked for last.
+      await Promise.all([print("policy 1"), print("policy 2"), print("policy 3"), print("front", true)]);
+      expect(finished).toEqual(["policy 1", "front", "policy 2", "policy 3"]);
+    } finally {
+      await engine.close();
+    }
+  });
+
   it("keeps nothing of a document once it has printed it", async () => {
     // Every print used to leave its PDF attached to the browser's never-settling "died" promise:
     // a 50-pack build grew by the size of every PDF it printed.

@@ -40,7 +40,7 @@ export function documentPool(jobs: number, { printing }: { printing: boolean }):
     return {
       threaded: false,
       run: (task) => inTurn(async () => (await worker()).renderFiles(task)),
-      joinManual: (task) => inTurn(async () => (await worker()).joinManual(task)),
+      joinManual: (task) => inTurn(async () => (await worker()).joinManual(task), true),
       writeZip: (task) => zips.run(task, "writeZip") as Promise<WrittenZip>,
       close: () => zips.close(),
     };
@@ -122,12 +122,25 @@ function threads(count: number, rendering?: { printing: boolean }) {
 /** See start(): how far a thread's heap grows before its first whole collection. */
 const THREAD_OLD_SPACE_MB = 96;
 
-/** Calls each piece of work once the one before it has ended, whether it succeeded or not. */
+/**
+ * Calls each piece of work once the one before it has ended, whether it succeeded or not; urgent
+ * work (a manual's join, which finishes a pack) before the rest waiting.
+ */
 function oneAtATime() {
-  let queue: Promise<unknown> = Promise.resolve();
-  return <T>(work: () => Promise<T>): Promise<T> => {
-    const done = queue.then(work);
-    queue = done.catch(() => {});
-    return done;
+  const waiting = { urgent: [] as (() => void)[], other: [] as (() => void)[] };
+  let busy = false;
+  const next = () => {
+    const start = waiting.urgent.shift() ?? waiting.other.shift();
+    busy = start !== undefined;
+    start?.();
   };
+  return <T>(work: () => Promise<T>, urgent = false): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const start = () => void work().then(resolve, reject).finally(next);
+      if (busy) waiting[urgent ? "urgent" : "other"].push(start);
+      else {
+        busy = true;
+        start();
+      }
+    });
 }

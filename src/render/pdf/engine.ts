@@ -8,6 +8,12 @@ import { FONT_DIRECTORY } from "../fonts.ts";
 export interface PdfJob {
   html: string;
   options: PDFOptions;
+  /**
+   * Printed before the documents waiting that are not: what finishes a pack (its manual's front
+   * and page numbers, its sign sheets) goes before the next packs' policies, so that packs finish
+   * in turn rather than all at the end of the build.
+   */
+  urgent?: boolean;
 }
 
 export interface PdfOutput {
@@ -300,7 +306,8 @@ export class PdfEngine {
   private failure: Error | undefined;
   private readonly closing = new AbortController();
   private active = 0;
-  private waiting: (() => void)[] = [];
+  /** Documents waiting for a page, urgent ones first. */
+  private readonly waiting = { urgent: [] as (() => void)[], other: [] as (() => void)[] };
 
   private constructor(private readonly options: EngineOptions) {}
 
@@ -342,20 +349,20 @@ export class PdfEngine {
     }
   }
 
-  private async slot(): Promise<void> {
+  private async slot(urgent: boolean): Promise<void> {
     while (this.active >= this.options.pages && !this.failure) {
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      await new Promise<void>((resolve) => this.waiting[urgent ? "urgent" : "other"].push(resolve));
     }
     this.active++;
   }
 
   private free(): void {
     this.active--;
-    this.waiting.shift()?.();
+    (this.waiting.urgent.shift() ?? this.waiting.other.shift())?.();
   }
 
   async render(job: PdfJob): Promise<PdfOutput> {
-    await this.slot();
+    await this.slot(Boolean(job.urgent));
     try {
       for (let attempt = 1; ; attempt++) {
         const session = await this.session();
@@ -383,7 +390,7 @@ export class PdfEngine {
   async close(): Promise<void> {
     this.failure ??= new Error("PDF printing was stopped");
     this.closing.abort();
-    for (const wake of this.waiting.splice(0)) wake();
+    for (const wake of [...this.waiting.urgent.splice(0), ...this.waiting.other.splice(0)]) wake();
     await this.current.catch(() => {});
     await Promise.all(this.sessions.map((session) => session.close()));
   }

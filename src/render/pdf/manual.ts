@@ -231,7 +231,7 @@ export async function printManualFront(
       return next - length;
     });
     const page = frontPage(org, policies, theme, buildDate, starts, language);
-    const output = await engine.render({ html: printable(page), options: PDF_OPTIONS });
+    const output = await engine.render({ html: printable(page), options: PDF_OPTIONS, urgent: true });
     const front = await loadPdf(output.data);
     if (front.getPageCount() !== frontPages) {
       if (attempt === 3) throw new Error(`the manual's contents did not settle: ${front.getPageCount()} pages`);

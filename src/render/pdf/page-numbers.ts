@@ -49,7 +49,7 @@ export function pageNumbers(engine: PdfEngine, { theme, language }: NumberStyle,
   if (!numbers) {
     const html = `<!doctype html><html><head><style>${css}</style></head><body>${"<div></div>".repeat(total)}</body></html>`;
     numbers = engine
-      .render({ html, options: { preferCSSPageSize: true, tagged: false, outline: false } })
+      .render({ html, options: { preferCSSPageSize: true, tagged: false, outline: false }, urgent: true })
       .then(async ({ data }) => ({ data, doc: await loadPdf(data) }));
     printed.set(css, numbers);
     numbers.catch(() => printed.delete(css)); // a failed print is tried again by the next document

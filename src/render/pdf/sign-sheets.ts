@@ -39,7 +39,7 @@ export async function renderSignSheets(
     { embedFonts: false, theme, language },
   );
   const texts = linkTexts(page);
-  const output = await engine.render({ html: printable(page), options: PDF_OPTIONS });
+  const output = await engine.render({ html: printable(page), options: PDF_OPTIONS, urgent: true });
   const pdf = await loadPdf(output.data);
   makeAccessible(pdf, (target) => texts.get(target) ?? l.linkTo(target));
   setProperties(pdf, {
