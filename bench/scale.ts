@@ -4,8 +4,9 @@
 // (against --base, another checkout, when given), the no-op rebuild and the rebuild after one
 // policy changes (--changes N: that many times in a row); and the peak memory of the build
 // process and its Chromium together.
-// With several sizes (--orgs 10,50,200), the scaling curve instead: one full build per size.
-// Run: npx tsx bench/scale.ts [--orgs 50] [--policies 60] [--formats html,docx,pdf] [--jobs N] [--base DIR] [--changes N]
+// With several sizes (--orgs 10,50,200), the scaling curve instead: one full build per size, or,
+// with --repeats N, N builds of each size in turn and the median.
+// Run: npx tsx bench/scale.ts [--orgs 50] [--policies 60] [--formats html,docx,pdf] [--jobs N] [--base DIR] [--changes N] [--repeats N]
 import { spawn } from "node:child_process";
 import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, loadavg } from "node:os";
@@ -23,12 +24,15 @@ const { values } = parseArgs({
     base: { type: "string" },
     // How many times the one-policy change is made (and undone) in a row.
     changes: { type: "string", default: "1" },
+    // How many times each size of the scaling curve is built.
+    repeats: { type: "string", default: "1" },
   },
 });
 const formats = (values.formats as string).split(",");
 const sizes = (values.orgs as string).split(",").map(Number);
 const POLICIES = Number(values.policies);
 const CHANGES = Number(values.changes);
+const REPEATS = Number(values.repeats);
 const JOBS = values.jobs ?? String(availableParallelism());
 const jobsOption = values.jobs ? ["--jobs", values.jobs] : [];
 const REPO = join(import.meta.dirname, "..");
@@ -133,12 +137,17 @@ async function build(dir: string, repo: string, ...args: string[]): Promise<Run>
   let treeKiB = 0;
   // Each thread's CPU time as last sampled (a thread's is lost when it ends before the next sample).
   const cpuOf = new Map<number, Map<number, number>>();
+  let samples = 0;
   const sample = setInterval(async () => {
     const pids = [child.pid as number, ...(await descendants(child.pid as number))];
-    treeKiB = Math.max(
-      treeKiB,
-      (await Promise.all(pids.map(pss))).reduce((a, b) => a + b, 0),
-    );
+    // Memory every 2 s: reading the proportional set sizes of the build and its eight or so
+    // Chromium processes takes the kernel about 70 ms, a third of a core if done every 200 ms.
+    if (samples++ % 10 === 0) {
+      treeKiB = Math.max(
+        treeKiB,
+        (await Promise.all(pids.map(pss))).reduce((a, b) => a + b, 0),
+      );
+    }
     for (const pid of pids) {
       const threads = cpuOf.get(pid) ?? new Map<number, number>();
       for (const [thread, seconds] of await threadTimes(pid)) threads.set(thread, seconds);
@@ -209,20 +218,34 @@ console.log(
 process.on("exit", () => console.log(`(${load()} at the end)`));
 
 if (sizes.length > 1) {
-  // The scaling curve: the same build at each size; time per document should stay flat, memory too.
+  // The scaling curve: the same build at each size; time per document should stay flat, memory
+  // too. With --repeats N, the sizes are built in turn N times (10, 50, 200, 10, 50, 200, …), so
+  // that a slow stretch of the machine falls on every size alike, and each size's median counts.
   console.log("orgs  documents  full build   ms/document   peak memory");
-  let first: number | undefined;
-  for (const orgs of sizes) {
-    const { dir } = await generateLibrary(POLICIES, orgs);
-    const run = await build(dir, REPO, "--format", formats.join(","), ...jobsOption);
-    const documents = formats.reduce((n, f) => n + count(run.summary, "built", policyFile(f)), 0);
-    const perDocument = (run.seconds * 1000) / documents;
-    first ??= perDocument;
-    console.log(
-      `${String(orgs).padStart(4)}  ${String(documents).padStart(9)}  ${run.seconds.toFixed(1).padStart(8)} s  ${perDocument.toFixed(2).padStart(8)} (${(perDocument / first).toFixed(2)}×)  ${memory(run)}`,
-    );
-    await rm(dir, { recursive: true, force: true });
+  const libraries = await Promise.all(sizes.map((orgs) => generateLibrary(POLICIES, orgs)));
+  const perDocument: number[][] = sizes.map(() => []);
+  for (let round = 0; round < REPEATS; round++) {
+    for (const [i, orgs] of sizes.entries()) {
+      const { dir } = libraries[i] as { dir: string };
+      await rm(join(dir, "output"), { recursive: true, force: true });
+      const run = await build(dir, REPO, "--format", formats.join(","), ...jobsOption);
+      const documents = formats.reduce((n, f) => n + count(run.summary, "built", policyFile(f)), 0);
+      const ms = (run.seconds * 1000) / documents;
+      perDocument[i]?.push(ms);
+      const first = perDocument[0]?.[round] ?? ms;
+      console.log(
+        `${String(orgs).padStart(4)}  ${String(documents).padStart(9)}  ${run.seconds.toFixed(1).padStart(8)} s  ${ms.toFixed(2).padStart(8)} (${(ms / first).toFixed(2)}×)  ${memory(run)}; ${stolen(run)}`,
+      );
+    }
   }
+  if (REPEATS > 1) {
+    const medians = perDocument.map((times) => median([...times].sort((a, b) => a - b)));
+    const base = medians[0] as number;
+    console.log(
+      `medians: ${sizes.map((orgs, i) => `${orgs} orgs ${medians[i]?.toFixed(2)} ms/document (${((medians[i] as number) / base).toFixed(2)}×)`).join(", ")}`,
+    );
+  }
+  await Promise.all(libraries.map(({ dir }) => rm(dir, { recursive: true, force: true })));
   process.exit(0);
 }
 
