@@ -24,7 +24,7 @@ const { values } = parseArgs({
     base: { type: "string" },
     // How many times the one-policy change is made (and undone) in a row.
     changes: { type: "string", default: "1" },
-    // How many times each size of the scaling curve is built.
+    // How many times each size of the scaling curve is built, and --jobs 1 and --jobs N alternated.
     repeats: { type: "string", default: "1" },
   },
 });
@@ -259,19 +259,32 @@ const documentsPerSecond = async (made: readonly string[], jobs: string) => {
   const run = await build(dir, REPO, "--format", made.join(","), "--force", "--jobs", jobs);
   return { run, rate: made.reduce((n, f) => n + count(run.summary, "built", policyFile(f)), 0) / run.seconds };
 };
+type Rate = Awaited<ReturnType<typeof documentsPerSecond>>;
+/**
+ * `--jobs 1` against `--jobs J`, alternated --repeats times (the machine's speed drifts by a
+ * third over minutes): the last pair, and the median of the pairs' ratios.
+ */
+const compareJobs = async (made: readonly string[]) => {
+  const ratios: number[] = [];
+  let pair: { one: Rate; many: Rate };
+  do {
+    pair = { one: await documentsPerSecond(made, "1"), many: await documentsPerSecond(made, JOBS) };
+    ratios.push(pair.many.rate / pair.one.rate);
+  } while (ratios.length < REPEATS);
+  const each = ratios.length > 1 ? ` (pairs: ${ratios.map((r) => `${r.toFixed(2)}×`).join(", ")})` : "";
+  return { ...pair, ratio: `${median([...ratios].sort((a, b) => a - b)).toFixed(2)}×${each}` };
+};
 for (const format of formats.filter((f) => f !== "pdf")) {
-  const one = await documentsPerSecond([format], "1");
-  const many = await documentsPerSecond([format], JOBS);
+  const { one, many, ratio } = await compareJobs([format]);
   console.log(
-    `${format.padEnd(6)}  ${one.rate.toFixed(1).padStart(6)} documents/s  ${many.rate.toFixed(1).padStart(6)} documents/s  ${(many.rate / one.rate).toFixed(2)}×  (${stolen(one.run)}; ${stolen(many.run)})`,
+    `${format.padEnd(6)}  ${one.rate.toFixed(1).padStart(6)} documents/s  ${many.rate.toFixed(1).padStart(6)} documents/s  ${ratio}  (${stolen(one.run)}; ${stolen(many.run)})`,
   );
 }
 const htmlDocx = formats.filter((f) => f !== "pdf");
 if (htmlDocx.length > 1) {
-  const one = await documentsPerSecond(htmlDocx, "1");
-  const many = await documentsPerSecond(htmlDocx, JOBS);
+  const { one, many, ratio } = await compareJobs(htmlDocx);
   console.log(
-    `${htmlDocx.join("+")}  ${one.rate.toFixed(1)} documents/s with --jobs 1, ${many.rate.toFixed(1)} with --jobs ${JOBS}: ${(many.rate / one.rate).toFixed(2)}×\n  --jobs 1: ${cpu(one.run)}\n  --jobs ${JOBS}: ${cpu(many.run)}`,
+    `${htmlDocx.join("+")}  ${one.rate.toFixed(1)} documents/s with --jobs 1, ${many.rate.toFixed(1)} with --jobs ${JOBS}: ${ratio}\n  --jobs 1: ${cpu(one.run)}\n  --jobs ${JOBS}: ${cpu(many.run)}`,
   );
 }
 

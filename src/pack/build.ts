@@ -54,7 +54,10 @@ async function buildPack(
   engine: () => Promise<PdfEngine>,
   pool: DocumentPool,
   diagnostics: Diagnostic[],
-  /** Told how much the pack has left to render: once planned, its files (manual and zip count one); then its PDFs; then one. */
+  /**
+   * Told how much the pack has left to render: once planned, its files (its manual and zip count
+   * one); once its web pages and Word files are made, its PDFs; once those are printed, one.
+   */
   weigh: (documents: number) => void = () => {},
 ): Promise<OrgBuild | undefined> {
   const preview = Boolean(options.drafts);
