@@ -1,6 +1,7 @@
 // The threads that render web pages and Word files, so that every core works (--jobs).
 import { setFlagsFromString } from "node:v8";
 import type { Tinypool } from "tinypool";
+import { Waiting } from "../waiting.ts";
 import type { WrittenZip } from "../write/zip.ts";
 import type { JoinTask, RenderedFiles, RenderTask, WrittenManual, ZipTask } from "./worker.ts";
 
@@ -127,17 +128,17 @@ const THREAD_OLD_SPACE_MB = 96;
  * work (a manual's join, which finishes a pack) before the rest waiting.
  */
 function oneAtATime() {
-  const waiting = { urgent: [] as (() => void)[], other: [] as (() => void)[] };
+  const waiting = new Waiting();
   let busy = false;
   const next = () => {
-    const start = waiting.urgent.shift() ?? waiting.other.shift();
+    const start = waiting.take();
     busy = start !== undefined;
     start?.();
   };
   return <T>(work: () => Promise<T>, urgent = false): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const start = () => void work().then(resolve, reject).finally(next);
-      if (busy) waiting[urgent ? "urgent" : "other"].push(start);
+      if (busy) waiting.add(start, urgent);
       else {
         busy = true;
         start();

@@ -3,6 +3,7 @@ import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import puppeteer, { type Browser, type Page, type PDFOptions } from "puppeteer-core";
+import { Waiting } from "../../waiting.ts";
 import { FONT_DIRECTORY } from "../fonts.ts";
 
 export interface PdfJob {
@@ -307,7 +308,7 @@ export class PdfEngine {
   private readonly closing = new AbortController();
   private active = 0;
   /** Documents waiting for a page, urgent ones first. */
-  private readonly waiting = { urgent: [] as (() => void)[], other: [] as (() => void)[] };
+  private readonly waiting = new Waiting();
 
   private constructor(private readonly options: EngineOptions) {}
 
@@ -351,14 +352,14 @@ export class PdfEngine {
 
   private async slot(urgent: boolean): Promise<void> {
     while (this.active >= this.options.pages && !this.failure) {
-      await new Promise<void>((resolve) => this.waiting[urgent ? "urgent" : "other"].push(resolve));
+      await new Promise<void>((resolve) => this.waiting.add(resolve, urgent));
     }
     this.active++;
   }
 
   private free(): void {
     this.active--;
-    (this.waiting.urgent.shift() ?? this.waiting.other.shift())?.();
+    this.waiting.take()?.();
   }
 
   async render(job: PdfJob): Promise<PdfOutput> {
@@ -390,7 +391,7 @@ export class PdfEngine {
   async close(): Promise<void> {
     this.failure ??= new Error("PDF printing was stopped");
     this.closing.abort();
-    for (const wake of [...this.waiting.urgent.splice(0), ...this.waiting.other.splice(0)]) wake();
+    for (const wake of this.waiting.takeAll()) wake();
     await this.current.catch(() => {});
     await Promise.all(this.sessions.map((session) => session.close()));
   }
