@@ -1,5 +1,5 @@
 // Who waits for a turn, for every queue that lets what finishes a pack go first (Chromium's page
-// pool, the one render thread).
+// pool, the one render thread), and that one thread's queue.
 
 /** Callbacks waiting for a turn: urgent ones are taken first, each kind in the order it came. */
 export class Waiting {
@@ -19,4 +19,32 @@ export class Waiting {
   takeAll(): (() => void)[] {
     return [...this.urgent.splice(0), ...this.other.splice(0)];
   }
+}
+
+/**
+ * Calls each piece of work once the one before it has ended, whether it succeeded or not; urgent
+ * work (a manual's join, which finishes a pack) before the rest waiting.
+ */
+export function oneAtATime() {
+  const waiting = new Waiting();
+  let busy = false;
+  const next = () => {
+    const start = waiting.take();
+    busy = start !== undefined;
+    start?.();
+  };
+  return <T>(work: () => Promise<T>, urgent = false): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      // The next starts after the event loop's turn, not at once: rendering here, back to back,
+      // would keep finished writes and Chromium's answers waiting until the queue is empty.
+      const start = () =>
+        void work()
+          .then(resolve, reject)
+          .finally(() => setImmediate(next));
+      if (busy) waiting.add(start, urgent);
+      else {
+        busy = true;
+        start();
+      }
+    });
 }

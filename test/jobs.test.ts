@@ -1,7 +1,8 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { inFlight } from "../src/pack/in-flight.ts";
+import { oneAtATime } from "../src/waiting.ts";
 import { runCli, workspace } from "./helpers.ts";
 
 /** Every file under `dir`, by path relative to it, with its bytes. */
@@ -91,5 +92,23 @@ describe("packs in flight", () => {
     const { started, error } = await mostAtOnce(Array(20).fill(181), 2, 60, 1);
     expect(error).toBe("pack 1 failed");
     expect(started.length).toBeLessThan(5);
+  });
+});
+
+describe("one render at a time (--jobs 1, on the thread that writes the files)", () => {
+  it("lets what finished meanwhile (a file written, Chromium's answer) through between two renders", async () => {
+    const inTurn = oneAtATime();
+    const order: string[] = [];
+    const render = (name: string) =>
+      inTurn(async () => {
+        order.push(name);
+        const until = performance.now() + 20;
+        while (performance.now() < until); // a render holds the thread
+      });
+    const renders = [1, 2, 3, 4, 5].map((i) => render(`render ${i}`));
+    const written = stat(import.meta.filename).then(() => order.push("file written"));
+    await Promise.all([...renders, written]);
+    // Back to back, every render ran before the write's completion was seen.
+    expect(order.indexOf("file written")).toBeLessThan(order.indexOf("render 5"));
   });
 });

@@ -6,6 +6,7 @@ import { temporaryBeside, writeFileAtomic } from "../write/atomic.ts";
 import { MANIFEST, readManifest, writeManifest } from "../write/manifest.ts";
 import { folderEntries, mayReplace, type OutFolder } from "../write/output-folder.ts";
 import { sha256 } from "./fingerprint.ts";
+import { inFlight } from "./in-flight.ts";
 import { DRAFTS_FOLDER, type OrgBuild } from "./options.ts";
 import { ignoredEntries, leftInPlace, notOurs, outputError } from "./problems.ts";
 
@@ -127,6 +128,9 @@ function isOutputName(name: string, org: string): boolean {
   );
 }
 
+/** How many files of a pack are written at once. */
+const FILES_AT_ONCE = 8;
+
 const fileHash = (path: string) =>
   readFile(path).then(
     (bytes) => sha256(bytes),
@@ -165,7 +169,12 @@ export async function writePack(org: Org, pack: PackBuild, diagnostics: Diagnost
     const files = { ...old, ...Object.fromEntries(fresh.map((name) => [name, ""])) };
     await writeManifest(dir, { version: 1, files, written: contents });
   }
-  for (const [name, data] of pack.rendered) await writeFileAtomic(join(dir, name), data);
+  // Several at a time: each file waits on the disk and on this thread's turns, which renders in
+  // between with --jobs 1; a pack written one file after another (120 files, four steps each)
+  // took longer than the next pack's renders, and finished packs piled up in memory.
+  await inFlight([...pack.rendered], FILES_AT_ONCE, FILES_AT_ONCE, ([name, data]) =>
+    writeFileAtomic(join(dir, name), data),
+  );
   for (const [name, { temporary }] of pack.placed) {
     const path = join(dir, name);
     await rename(temporary, path).catch((error: Error) => {

@@ -1,7 +1,7 @@
 // The threads that render web pages and Word files, so that every core works (--jobs).
 import { setFlagsFromString } from "node:v8";
 import type { Tinypool } from "tinypool";
-import { Waiting } from "../waiting.ts";
+import { oneAtATime } from "../waiting.ts";
 import type { WrittenZip } from "../write/zip.ts";
 import type { JoinTask, RenderedFiles, RenderTask, WrittenManual, ZipTask } from "./worker.ts";
 
@@ -122,26 +122,3 @@ function threads(count: number, rendering?: { printing: boolean }) {
 
 /** See start(): how far a thread's heap grows before its first whole collection. */
 const THREAD_OLD_SPACE_MB = 96;
-
-/**
- * Calls each piece of work once the one before it has ended, whether it succeeded or not; urgent
- * work (a manual's join, which finishes a pack) before the rest waiting.
- */
-function oneAtATime() {
-  const waiting = new Waiting();
-  let busy = false;
-  const next = () => {
-    const start = waiting.take();
-    busy = start !== undefined;
-    start?.();
-  };
-  return <T>(work: () => Promise<T>, urgent = false): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const start = () => void work().then(resolve, reject).finally(next);
-      if (busy) waiting.add(start, urgent);
-      else {
-        busy = true;
-        start();
-      }
-    });
-}
