@@ -115,11 +115,8 @@ async function buildPack(
 const DOCUMENTS_IN_FLIGHT = 30;
 
 /**
- * One thread per CPU when the build may have enough Word files to render or manuals to join to
- * repay starting them (a thread loads the renderers anew: about as long as 30 Word files take),
- * else one. Web pages alone never do: 3,000 of them (50 x 60) took as long on one thread as on
- * two (--jobs 2 at 0.95-1.18 the pages a second of --jobs 1, three pairs, 2026-12-04), since a
- * page is cheaper to render than to send to a thread and back.
+ * One thread per CPU when the build may have enough to render or join to repay starting them (a
+ * thread loads the renderers anew: about as long as 30 Word files or 100 web pages take), else one.
  * Only what is stale is rendered, so this is the most there could be. A build that prints leaves
  * one CPU to Chromium, whose page pool prints on every CPU: on 2 cores a second thread made a full
  * build of 60 policies x 6 organisations no faster (84.3 and 92.3 s against 88.7 and 93.3 s) and
@@ -131,7 +128,8 @@ function defaultJobs(check: CheckResult, orgs: readonly Org[], options: BuildOpt
   const printing = options.formats.includes("pdf");
   // Joining a manual takes about as long as 30 Word files.
   const manuals = printing && !options.drafts ? 120 * orgs.length : 0;
-  const work = (options.formats.includes("docx") ? 4 * most : 0) + manuals;
+  const work =
+    (options.formats.includes("docx") ? 4 * most : 0) + (options.formats.includes("html") ? most : 0) + manuals;
   return work >= 400 ? Math.max(1, availableParallelism() - (printing ? 1 : 0)) : 1;
 }
 

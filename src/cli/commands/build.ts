@@ -62,8 +62,8 @@ export const build: Command = {
   --force               rebuild every file, even those whose inputs have not changed
   --jobs N              threads rendering web pages and Word files, beside Chromium's own
                         processes for PDFs (default: the number of CPUs, here ${availableParallelism()}, for a
-                        build with enough Word files or manuals to make, one fewer when it
-                        prints PDFs; one for web pages alone or a few documents)
+                        build with enough to render, one fewer when it prints PDFs; one for a
+                        few documents)
   --shard K/N           build only the K-th of N slices of the organisations (for CI matrices;
                         an organisation stays in its slice when others are added)
   --drafts              instead of the packs, preview the draft policies (status: draft) for
