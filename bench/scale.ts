@@ -261,10 +261,10 @@ const documentsPerSecond = async (made: readonly string[], jobs: string) => {
 };
 type Rate = Awaited<ReturnType<typeof documentsPerSecond>>;
 /**
- * What J threads could give at most on this machine: J separate `--jobs 1` builds, each of 1/J of
- * the organisations, at once. They share nothing but the machine (its cores, caches and memory),
- * and each keeps more than one core busy part of the time (V8 collects and compiles on threads
- * of its own), so J of them are not J times as fast as one.
+ * What J processes give on this machine, for --jobs J to be judged against: J separate `--jobs 1`
+ * builds, each of 1/J of the organisations, at once. They share nothing but the machine (its
+ * cores, caches and memory), and each keeps more than one core busy part of the time (V8 collects
+ * and compiles on threads of its own), so J of them are not J times as fast as one.
  */
 const separateBuilds = async (made: readonly string[]): Promise<number> => {
   const jobs = Number(JOBS);
