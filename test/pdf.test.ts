@@ -407,6 +407,47 @@ describe("the PDF engine", () => {
     }
   });
 
+  it("replaces a page's renderer after it has printed its share of documents", async () => {
+    const browser = findBrowser(process.env);
+    if ("error" in browser) throw new Error(browser.error);
+    /** Chromium's renderer processes now: in its process group, started with --type=renderer. */
+    const renderers = async (group: number) => {
+      const found: number[] = [];
+      for (const pid of (await readdir("/proc")).filter((name) => /^\d+$/.test(name))) {
+        const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+        const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+        const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+        if (pgrp === group && cmdline.includes("--type=renderer")) found.push(Number(pid));
+      }
+      return found;
+    };
+    const printedBy = async (printsPerPage?: number) => {
+      const engine = await PdfEngine.launch({
+        executablePath: browser.path,
+        pages: 1,
+        timeoutMs: 20_000,
+        ...(printsPerPage ? { printsPerPage } : {}),
+      });
+      try {
+        const seen = new Set<number>();
+        for (let i = 1; i <= 5; i++) {
+          await engine.render({
+            html: `<!doctype html><title>${i}</title><p>Policy ${i}</p>`,
+            options: { format: "A4" },
+          });
+          for (const pid of await renderers(engine.pid as number)) seen.add(pid);
+        }
+        return seen.size;
+      } finally {
+        await engine.close();
+      }
+    };
+    // Two documents a page: five documents on three renderers (the page's, then two fresh ones),
+    // against one by default (besides the browser's own first tab, in both).
+    const kept = await printedBy();
+    expect(await printedBy(2)).toBeGreaterThanOrEqual(kept + 2);
+  });
+
   it("keeps nothing of a document once it has printed it", async () => {
     // Every print used to leave its PDF attached to the browser's never-settling "died" promise:
     // a 50-pack build grew by the size of every PDF it printed.

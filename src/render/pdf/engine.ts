@@ -33,6 +33,8 @@ export interface EngineOptions {
   heartbeatMs?: number;
   /** Folders of TrueType files Chromium may use besides the house font (a theme's font). */
   fontDirectories?: string[];
+  /** Documents a page prints before its renderer is replaced by a fresh one (default: PRINTS_PER_PAGE). */
+  printsPerPage?: number;
 }
 
 const ARGS = [
@@ -44,6 +46,14 @@ const ARGS = [
   "--no-first-run",
   "--disable-sync",
 ];
+
+/**
+ * A renderer grows as it prints, about 0.1 MB a document (150 MB after its first policy, 225 MB
+ * after a 50 x 12 build): past this many documents its page is closed, with its renderer, and a
+ * fresh one opened. A 200 x 12 build's renderers peaked at 635 MiB with this, 1091 MiB without
+ * (217.6 s against 225.5 s, one pair, 2026-12-04).
+ */
+const PRINTS_PER_PAGE = 500;
 
 /** The first browser and one replacement: a browser that dies twice ends the build's PDFs. */
 const MAX_LAUNCHES = 2;
@@ -142,6 +152,8 @@ class Session {
   /** Fails as soon as the browser is gone, so every call waiting on it fails at once. */
   readonly died = new Failure();
   private idle: Page[] = [];
+  /** How many documents each page has printed. */
+  private readonly printed = new WeakMap<Page, number>();
   private readonly crashed = new WeakMap<Page, Failure>();
   private readonly blocked = new WeakMap<Page, string[]>();
   private heartbeat: NodeJS.Timeout | undefined;
@@ -275,13 +287,22 @@ class Session {
     try {
       await this.guard(page.setContent(job.html, { waitUntil: "load", timeout: 0 }), "loading the document", page);
       const data = await this.guard(page.pdf({ ...job.options, timeout: 0 }), "printing", page);
-      this.idle.push(page);
+      const printed = (this.printed.get(page) ?? 0) + 1;
+      if (printed < (this.options.printsPerPage ?? PRINTS_PER_PAGE)) {
+        this.printed.set(page, printed);
+        this.idle.push(page);
+      } else this.closePage(page); // the next document opens a fresh one
       return { data, blocked };
     } catch (error) {
-      // The page may be stuck or crashed: its context goes, and its renderer with it.
-      void within(page.browserContext().close(), this.options.timeoutMs, "closing a page", this.died).catch(() => {});
+      this.closePage(page); // it may be stuck or crashed
       throw error;
     }
+  }
+
+  /** Closes the page's context, and its renderer with it. */
+  private closePage(page: Page): void {
+    this.printed.delete(page);
+    void within(page.browserContext().close(), this.options.timeoutMs, "closing a page", this.died).catch(() => {});
   }
 
   async close(): Promise<void> {
