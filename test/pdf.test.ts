@@ -421,7 +421,7 @@ describe("the PDF engine", () => {
       }
       return found;
     };
-    const printedBy = async (printsPerPage?: number) => {
+    const renderersUsed = async (printsPerPage?: number) => {
       const engine = await PdfEngine.launch({
         executablePath: browser.path,
         pages: 1,
@@ -444,8 +444,8 @@ describe("the PDF engine", () => {
     };
     // Two documents a page: five documents on three renderers (the page's, then two fresh ones),
     // against one by default (besides the browser's own first tab, in both).
-    const kept = await printedBy();
-    expect(await printedBy(2)).toBeGreaterThanOrEqual(kept + 2);
+    const kept = await renderersUsed();
+    expect(await renderersUsed(2)).toBeGreaterThanOrEqual(kept + 2);
   });
 
   it("keeps nothing of a document once it has printed it", async () => {
