@@ -1,5 +1,5 @@
-// Who waits for a turn, for every queue that lets what finishes a pack go first (Chromium's page
-// pool, the one render thread), and that one thread's queue.
+// Waiting for a turn, where what finishes a pack goes first: Chromium's page pool and the one
+// render thread's queue.
 
 /** Callbacks waiting for a turn: urgent ones are taken first, each kind in the order it came. */
 export class Waiting {
